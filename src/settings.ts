@@ -1,0 +1,24 @@
+import type { Config } from './config';
+import type { ActivitySettings, JourneyRunSettings, RouterSettings } from '../workflows/contract';
+
+/** The parts of config that workflow runs carry in their input (workflow code reads no environment). */
+export function activitySettings(config: Config): ActivitySettings {
+  return { ...config.activity };
+}
+
+export function journeyRunSettings(config: Config): JourneyRunSettings {
+  const { maxBufferedEvents, maxPathEntries, continueAsNewAfterEvents, defaultTimezone } = config.journeys;
+  return { activity: activitySettings(config), maxBufferedEvents, maxPathEntries, continueAsNewAfterEvents, defaultTimezone };
+}
+
+export function routerSettings(config: Config): RouterSettings {
+  const { dedupeWindowMs, dedupeMaxIds, maxDecisions, continueAsNewAfterEvents } = config.router;
+  return {
+    activity: activitySettings(config),
+    dedupeWindowMs,
+    dedupeMaxIds,
+    maxDecisions,
+    continueAsNewAfterEvents,
+    journey: journeyRunSettings(config),
+  };
+}

@@ -1,0 +1,9 @@
+import fs from 'node:fs';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+
+export default async function globalTeardown(): Promise<void> {
+  const devServer = (globalThis as Record<string, unknown>).__waymarkDevServer as TestWorkflowEnvironment | undefined;
+  await devServer?.teardown();
+  const dir = process.env.WAYMARK_TEST_DIR;
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+}

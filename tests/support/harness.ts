@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { loadConfig, type Config } from '../../src/config';
+import { temporal } from '@temporalio/proto';
+import { temporalBinary } from '../../src/temporal/binaries';
+import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
+import { createDeps } from '../../src/runtime';
+import { createJourneyWorker } from '../../workers/journey-worker';
+import type { CustomerEvent } from '../../src/events/schema';
+import { journeyRunSettings } from '../../src/settings';
+import type { JourneyRunInput } from '../../workflows/contract';
+import type { PublishedJourney } from '../../src/journey/schema';
+
+/** A config for one test: its own data directory and task queue, quiet logs. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  const dataDir = fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'data-'));
+  return loadConfig(
+    {},
+    {
+      WAYMARK_ENV: 'test',
+      WAYMARK_LOG_LEVEL: 'silent',
+      WAYMARK_DATA_DIR: dataDir,
+      WAYMARK_JOURNEY_TASK_QUEUE: `test-${randomUUID()}`,
+      WAYMARK_ACTIVITY_RETRY_INITIAL: '1s',
+      ...overrides,
+    },
+  );
+}
+
+/** A time-skipping test server with Waymark's search attributes registered (it rejects unknown ones). */
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: temporalBinary('temporal-test-server') } },
+  });
+  const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((a) => [a.name, keyword])),
+  });
+  return env;
+}
+
+/** Address of the dev server that tests/support/global-setup.ts started for this run. */
+export function devServerAddress(): string {
+  const address = process.env.WAYMARK_TEST_TEMPORAL_ADDRESS;
+  if (!address) throw new Error('no dev server: tests must run through jest with tests/support/global-setup.ts');
+  return address;
+}
+
+export function startWorker(connection: NativeConnection, config: Config, deps = createDeps(config)): Promise<Worker> {
+  return createJourneyWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.journeyTaskQueue,
+    deps,
+    workflowBundle: { codePath: process.env.WAYMARK_TEST_BUNDLE! },
+  });
+}
+
+let counter = 0;
+/** A customer event at `atMs` (use the test server's clock under time skipping). */
+export function makeEvent(type: string, customerId: string, atMs: number, extra: Partial<CustomerEvent> = {}): CustomerEvent {
+  return {
+    messageId: `msg-${++counter}-${randomUUID()}`,
+    type,
+    customerId,
+    timestamp: new Date(atMs).toISOString(),
+    properties: {},
+    ...extra,
+  };
+}
+
+/** Input for starting a journey run directly (without the router), as the router would. */
+export function runInput(published: PublishedJourney, config: Config, entry: CustomerEvent): JourneyRunInput {
+  return {
+    journey: published.definition,
+    version: published.version,
+    customerId: entry.customerId,
+    entry,
+    settings: journeyRunSettings(config),
+  };
+}

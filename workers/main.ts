@@ -1,0 +1,25 @@
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/logger';
+import { connectWorker } from '../src/temporal/connect';
+import { createDeps } from '../src/runtime';
+import { createJourneyWorker } from './journey-worker';
+
+/** Runs the journeys worker as its own process: `tsx workers/main.ts`. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config, 'worker');
+  const deps = createDeps(config);
+  const worker = await createJourneyWorker({
+    connection: await connectWorker(config),
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.journeyTaskQueue,
+    deps,
+  });
+  log.info({ taskQueue: config.temporal.journeyTaskQueue, journeys: deps.catalog.all().map((j) => `${j.definition.id}@${j.version}`) }, 'journeys worker running');
+  await worker.run();
+}
+
+main().catch((err: unknown) => {
+  console.error((err as Error).message ?? err);
+  process.exit(1);
+});

@@ -1,0 +1,151 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { JourneyActivities } from '../activities';
+import type { CustomerEvent } from '../src/events/schema';
+import type { Journey, PublishedJourney } from '../src/journey/schema';
+import { durationMs } from '../src/journey/duration';
+import { CustomerId, JourneyId, JourneyStatus, JourneyStep, JourneyVersion } from '../src/temporal/search-attributes';
+import { activityOptions } from './activity-options';
+import { journeyWorkflow } from './journey';
+import {
+  customerStateQuery,
+  eventSignal,
+  journeyEndedSignal,
+  journeyWorkflowId,
+  reenterSignal,
+  type CustomerRunInput,
+  type CustomerState,
+  type JourneyEnded,
+  type JourneyRunInput,
+} from './contract';
+
+/**
+ * The customer's router: one long-lived run per customer (`customer/<customerId>`) that every
+ * event for that customer goes through. It drops duplicate messageIds, starts the journeys an
+ * event triggers (applying each journey's re-entry policy with what it remembers of earlier
+ * runs) and forwards the event to the customer's active runs that listen for its type. So no
+ * event ever needs a scan over workflows.
+ */
+export async function customerWorkflow(input: CustomerRunInput): Promise<void> {
+  const { customerId, settings } = input;
+  const acts = proxyActivities<JourneyActivities>(activityOptions(settings.activity));
+  const local = proxyLocalActivities<JourneyActivities>(activityOptions(settings.activity));
+  const state: CustomerState = input.resume ?? {
+    customerId,
+    seen: [],
+    journeys: {},
+    eventsAccepted: 0,
+    duplicatesIgnored: 0,
+    decisions: [],
+  };
+  const inbox: CustomerEvent[] = [];
+  const ended: JourneyEnded[] = [];
+  setHandler(eventSignal, (event) => void inbox.push(event));
+  setHandler(journeyEndedSignal, (note) => void ended.push(note));
+  setHandler(customerStateQuery, () => state);
+  upsertSearchAttributes([{ key: CustomerId, value: customerId }]);
+
+  const decide = (event: CustomerEvent, outcome: string, journeyId?: string) => {
+    state.decisions.push({ at: new Date().toISOString(), messageId: event.messageId, type: event.type, journeyId, outcome });
+    if (state.decisions.length > settings.maxDecisions) state.decisions.shift();
+  };
+
+  async function handle(event: CustomerEvent): Promise<void> {
+    const now = Date.now();
+    state.seen = state.seen.filter(([, at]) => now - at < settings.dedupeWindowMs).slice(-settings.dedupeMaxIds);
+    if (state.seen.some(([id]) => id === event.messageId)) {
+      state.duplicatesIgnored++;
+      return;
+    }
+    state.seen.push([event.messageId, now]);
+    state.eventsAccepted++;
+    if (event.context?.traits) await acts.updateProfile(customerId, event.context.traits, `event/${event.messageId}`);
+
+    const listening = Object.entries(state.journeys).filter(([, m]) => m.active && m.listensTo.includes(event.type));
+    await Promise.all(
+      listening.map(async ([journeyId, m]) => {
+        try {
+          await getExternalWorkflowHandle(journeyWorkflowId(journeyId, customerId)).signal(eventSignal, event);
+          decide(event, 'forwarded to the active run', journeyId);
+        } catch {
+          m.active = false; // the run has ended; its journeyEnded note is on its way
+          decide(event, 'not forwarded: the run had already ended', journeyId);
+        }
+      }),
+    );
+    for (const published of await local.matchEntries(event)) await enter(published, event, now);
+  }
+
+  async function enter({ definition: journey, version }: PublishedJourney, event: CustomerEvent, now: number): Promise<void> {
+    const m = state.journeys[journey.id];
+    const { policy, cooldown } = journey.reentry;
+    const cooldownMs = cooldown ? durationMs(cooldown)! : 0;
+    const runInput: JourneyRunInput = { journey, version, customerId, entry: event, settings: settings.journey, notifyRouter: true };
+    if (m) {
+      if (policy === 'never') return decide(event, 'not entered: re-entry policy is "never"', journey.id);
+      if (m.active && policy !== 'always') return decide(event, 'not entered: already in this journey', journey.id);
+      const since = m.active ? m.lastEnteredAt : m.lastEndedAt;
+      if (since && now - Date.parse(since) < cooldownMs) return decide(event, `not entered: within the ${cooldown} cooldown`, journey.id);
+      if (m.active) {
+        await getExternalWorkflowHandle(journeyWorkflowId(journey.id, customerId)).signal(reenterSignal, runInput);
+        Object.assign(m, { version, entries: m.entries + 1, lastEnteredAt: new Date(now).toISOString(), listensTo: listensTo(journey) });
+        return decide(event, 're-entered: the active run starts over', journey.id);
+      }
+    }
+    await startChild(journeyWorkflow, {
+      workflowId: journeyWorkflowId(journey.id, customerId),
+      args: [runInput],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: [
+        { key: JourneyId, value: journey.id },
+        { key: JourneyVersion, value: version },
+        { key: CustomerId, value: customerId },
+        { key: JourneyStep, value: journey.start },
+        { key: JourneyStatus, value: 'active' },
+      ],
+      memo: { journeyName: journey.name, journeyVersion: version },
+    });
+    state.journeys[journey.id] = {
+      version,
+      active: true,
+      entries: (m?.entries ?? 0) + 1,
+      lastEnteredAt: new Date(now).toISOString(),
+      lastEndedAt: m?.lastEndedAt,
+      lastStatus: m?.lastStatus,
+      listensTo: listensTo(journey),
+    };
+    decide(event, `entered (version ${version})`, journey.id);
+  }
+
+  for (;;) {
+    await condition(() => inbox.length > 0 || ended.length > 0);
+    for (const note of ended.splice(0)) {
+      const m = state.journeys[note.journeyId];
+      if (m) Object.assign(m, { active: false, lastEndedAt: note.at, lastStatus: note.status });
+    }
+    const event = inbox.shift();
+    if (event) await handle(event);
+    const info = workflowInfo();
+    if (inbox.length === 0 && ended.length === 0 && (info.continueAsNewSuggested || info.historyLength >= settings.continueAsNewAfterEvents)) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof customerWorkflow>({ customerId, settings, resume: state });
+    }
+  }
+}
+
+function listensTo(journey: Journey): string[] {
+  const types = new Set<string>([...journey.goals, ...journey.exits].map((m) => m.event));
+  for (const step of Object.values(journey.steps)) if (step.kind === 'wait_for_event') types.add(step.event);
+  return [...types];
+}

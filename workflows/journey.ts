@@ -1,0 +1,219 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { JourneyActivities } from '../activities';
+import type { Step } from '../src/journey/schema';
+import type { CustomerEvent } from '../src/events/schema';
+import { evaluate, matchesEvent } from '../src/journey/conditions';
+import { pickPath } from '../src/journey/split';
+import { nextLocalTime } from '../src/journey/local-time';
+import { durationMs } from '../src/journey/duration';
+import { CustomerId, JourneyId, JourneyStatus, JourneyStep, JourneyVersion } from '../src/temporal/search-attributes';
+import { activityOptions } from './activity-options';
+import {
+  customerWorkflowId,
+  eventSignal,
+  journeyEndedSignal,
+  journeyStateQuery,
+  reenterSignal,
+  type JourneyRunInput,
+  type JourneyState,
+  type JourneyStatus as Status,
+  type PathEntry,
+} from './contract';
+
+/**
+ * The journey interpreter: runs any published journey for one customer, step by step.
+ * Workflow id `journey/<journeyId>/<customerId>`. Events arrive as signals and are buffered;
+ * goal and exit events end the run at once, even in the middle of a wait.
+ */
+export async function journeyWorkflow(input: JourneyRunInput): Promise<JourneyState> {
+  const { journey, version, customerId, entry, settings } = input;
+  const acts = proxyActivities<JourneyActivities>(activityOptions(settings.activity));
+  const entryMs = Date.parse(entry.timestamp);
+  const state: JourneyState = input.resume ?? initialState(input);
+  let ending: { status: Status; reason: string } | undefined;
+  let restart: JourneyRunInput | undefined;
+
+  setHandler(journeyStateQuery, () => state);
+  setHandler(reenterSignal, (next) => {
+    restart = next;
+  });
+  setHandler(eventSignal, (event) => {
+    if (state.status !== 'active') return;
+    if (Date.parse(event.timestamp) < entryMs) {
+      state.lateEvents++; // happened before this run began: it cannot satisfy this run's waits
+      return;
+    }
+    state.performed[event.type] = (state.performed[event.type] ?? 0) + 1;
+    const goal = journey.goals.find((g) => matchesEvent(g, event));
+    const exit = journey.exits.find((x) => matchesEvent(x, event));
+    if (goal) ending ??= { status: 'converted', reason: `goal ${goal.name ?? goal.event} reached` };
+    else if (exit) ending ??= { status: 'exited', reason: `exit event ${event.type}` };
+    else {
+      state.buffered.push(event);
+      if (state.buffered.length > settings.maxBufferedEvents) state.buffered.shift();
+    }
+  });
+
+  upsertSearchAttributes([
+    { key: JourneyId, value: journey.id },
+    { key: JourneyVersion, value: version },
+    { key: CustomerId, value: customerId },
+    { key: JourneyStatus, value: state.status },
+    { key: JourneyStep, value: state.step },
+  ]);
+  upsertMemo({ journeyName: journey.name, journeyVersion: version });
+  if (!input.resume) state.attributes = { ...state.attributes, ...(await acts.getProfile(customerId)) };
+
+  const interrupted = () => ending !== undefined || restart !== undefined;
+
+  /** Runs one step; returns the next step id, or undefined when the journey is done. */
+  async function run(id: string, step: Step, at: PathEntry): Promise<string | undefined> {
+    switch (step.kind) {
+      case 'send': {
+        const receipt = await acts.deliverMessage({
+          key: `${journey.id}/${customerId}/${entry.messageId}/${id}/${state.visits[id]}`,
+          customerId,
+          journeyId: journey.id,
+          journeyVersion: version,
+          stepId: id,
+          channel: step.channel,
+          template: step.template,
+          attributes: state.attributes,
+          workflowId: workflowInfo().workflowId,
+          runId: workflowInfo().runId,
+        });
+        if (receipt.firstDelivery) state.messagesSent++;
+        at.outcome = `${receipt.firstDelivery ? 'sent' : 'already sent'} ${step.channel} ${step.template}`;
+        return step.next;
+      }
+      case 'wait': {
+        const now = Date.now();
+        const until = step.duration
+          ? now + durationMs(step.duration)!
+          : nextLocalTime(now, step.until!.time, step.until!.weekdays, timezone());
+        state.waiting = { kind: 'timer', step: id, until: new Date(until).toISOString() };
+        await condition(interrupted, until - now);
+        state.waiting = undefined;
+        at.outcome = interrupted() ? 'interrupted' : 'waited';
+        return step.next;
+      }
+      case 'wait_for_event': {
+        const timeoutMs = durationMs(step.timeout)!;
+        const found = () => state.buffered.findIndex((e) => matchesEvent(step, e));
+        state.waiting = { kind: 'event', step: id, event: step.event, until: new Date(Date.now() + timeoutMs).toISOString() };
+        await condition(() => interrupted() || found() >= 0, timeoutMs);
+        state.waiting = undefined;
+        const index = found();
+        if (index >= 0) {
+          const [event] = state.buffered.splice(index, 1) as [CustomerEvent];
+          state.currentEvent = { type: event.type, messageId: event.messageId, properties: event.properties };
+          at.outcome = `received ${event.type}`;
+          return step.onEvent;
+        }
+        at.outcome = interrupted() ? 'interrupted' : 'timed out';
+        return step.onTimeout;
+      }
+      case 'branch': {
+        state.attributes = { ...state.attributes, ...(await acts.getProfile(customerId)) };
+        const scope = { attributes: state.attributes, properties: state.currentEvent.properties, performed: state.performed };
+        const index = step.branches.findIndex((b) => evaluate(b.when, scope));
+        at.outcome = index >= 0 ? `condition ${index + 1} matched` : 'default';
+        return index >= 0 ? step.branches[index]!.next : step.default;
+      }
+      case 'split': {
+        const path = pickPath(step.paths, journey.id, id, customerId);
+        at.outcome = `path ${path.name}${path.holdout ? ' (holdout)' : ''}`;
+        return path.next;
+      }
+      case 'update_attribute': {
+        const key = `${journey.id}/${customerId}/${entry.messageId}/${id}/${state.visits[id]}`;
+        state.attributes = await acts.updateProfile(customerId, { [step.attribute]: step.value }, key);
+        at.outcome = `set ${step.attribute}`;
+        return step.next;
+      }
+      case 'exit':
+        at.outcome = 'exit';
+        return undefined;
+    }
+  }
+
+  function timezone(): string {
+    const tz = state.attributes.timezone ?? entry.context?.timezone;
+    return typeof tz === 'string' && tz ? tz : settings.defaultTimezone;
+  }
+
+  while (state.status === 'active') {
+    if (restart) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof journeyWorkflow>({ ...restart, resume: undefined });
+    }
+    if (ending) {
+      finish(state, ending.status, ending.reason);
+      break;
+    }
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || info.historyLength >= settings.continueAsNewAfterEvents) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof journeyWorkflow>({ ...input, resume: state });
+    }
+    const id = state.step;
+    const step = journey.steps[id]!;
+    state.visits[id] = (state.visits[id] ?? 0) + 1;
+    const at: PathEntry = { step: id, kind: step.kind, at: new Date().toISOString() };
+    state.path.push(at);
+    if (state.path.length > settings.maxPathEntries) {
+      state.path.shift();
+      state.pathDropped++;
+    }
+    upsertSearchAttributes([{ key: JourneyStep, value: id }]);
+    const next = await run(id, step, at);
+    if (next === undefined) finish(state, 'completed', 'exit step reached');
+    else if (!interrupted()) state.step = next;
+  }
+
+  if (input.notifyRouter) {
+    await getExternalWorkflowHandle(customerWorkflowId(customerId))
+      .signal(journeyEndedSignal, { journeyId: journey.id, status: state.status, at: state.endedAt! })
+      .catch((err: unknown) => log.warn('could not tell the router this run ended', { error: String(err) }));
+  }
+  return state;
+}
+
+function initialState({ journey, version, customerId, entry }: JourneyRunInput): JourneyState {
+  return {
+    journeyId: journey.id,
+    version,
+    customerId,
+    status: 'active',
+    step: journey.start,
+    enteredAt: entry.timestamp,
+    path: [],
+    pathDropped: 0,
+    attributes: { ...(entry.context?.traits ?? {}) },
+    currentEvent: { type: entry.type, messageId: entry.messageId, properties: entry.properties },
+    performed: { [entry.type]: 1 },
+    buffered: [],
+    lateEvents: 0,
+    messagesSent: 0,
+    visits: {},
+  };
+}
+
+function finish(state: JourneyState, status: Status, reason: string): void {
+  state.status = status;
+  state.reason = reason;
+  state.endedAt = new Date().toISOString();
+  state.waiting = undefined;
+  upsertSearchAttributes([{ key: JourneyStatus, value: status }]);
+}
