@@ -23,6 +23,7 @@ const schema = z.object({
   env: z.enum(['development', 'test', 'production']),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
   dataDir: z.string().min(1),
+  demoOnStart: z.enum(['true', 'false']).transform((v) => v === 'true'),
   temporal: z.object({
     address: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port'),
     namespace: z.string().min(1),
@@ -69,6 +70,7 @@ const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_ENV', 'env', 'development'],
   ['WAYMARK_LOG_LEVEL', 'logLevel', 'info'],
   ['WAYMARK_DATA_DIR', 'dataDir', '.data'],
+  ['WAYMARK_DEMO_ON_START', 'demoOnStart', 'true'],
   ['WAYMARK_TEMPORAL_ADDRESS', 'temporal.address', '127.0.0.1:7233'],
   ['WAYMARK_TEMPORAL_NAMESPACE', 'temporal.namespace', 'default'],
   ['WAYMARK_TEMPORAL_UI_PORT', 'temporal.uiPort', '8233'],

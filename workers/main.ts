@@ -3,11 +3,13 @@ import { createLogger } from '../src/logger';
 import { connectWorker } from '../src/temporal/connect';
 import { createDeps } from '../src/runtime';
 import { createJourneyWorker } from './journey-worker';
+import { installTemporalRuntime } from '../src/temporal/runtime';
 
 /** Runs the journeys worker as its own process: `tsx workers/main.ts`. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config, 'worker');
+  installTemporalRuntime(log);
   const deps = createDeps(config);
   const worker = await createJourneyWorker({
     connection: await connectWorker(config),

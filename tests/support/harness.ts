@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../src/config';
 import { temporal } from '@temporalio/proto';
 import { temporalBinary } from '../../src/temporal/binaries';
@@ -14,6 +14,17 @@ import type { CustomerEvent } from '../../src/events/schema';
 import { journeyRunSettings } from '../../src/settings';
 import type { JourneyRunInput } from '../../workflows/contract';
 import type { PublishedJourney } from '../../src/journey/schema';
+
+// One Temporal runtime per jest worker process, logging only errors (Runtime is a process-wide singleton).
+const runtimeKey = Symbol.for('waymark.temporalRuntime');
+if (!(globalThis as Record<symbol, unknown>)[runtimeKey]) {
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
+  } catch {
+    // already installed by an earlier test file in this process
+  }
+  (globalThis as Record<symbol, unknown>)[runtimeKey] = true;
+}
 
 /** A config for one test: its own data directory and task queue, quiet logs. */
 export function testConfig(overrides: Record<string, string> = {}): Config {

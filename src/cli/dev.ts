@@ -1,0 +1,61 @@
+import { loadConfig } from '../config';
+import { createLogger } from '../logger';
+import { connectClient, connectWorker } from '../temporal/connect';
+import { startOrReuseDevServer } from '../temporal/dev-server';
+import { createDeps } from '../runtime';
+import { runDemo } from '../demo';
+import { createJourneyWorker } from '../../workers/journey-worker';
+import { installTemporalRuntime } from '../temporal/runtime';
+
+/** `waymark dev`: everything on one laptop: Temporal dev server, journeys worker, demo data on first start. */
+export async function devCommand(): Promise<number> {
+  const config = loadConfig();
+  const say = (line: string) => console.log(line);
+  const server = await startOrReuseDevServer(config, say);
+  const deps = createDeps(config);
+  const log = createLogger(config, 'worker');
+  installTemporalRuntime(log);
+  const worker = await createJourneyWorker({
+    connection: await connectWorker(config),
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.journeyTaskQueue,
+    deps,
+  });
+  const running = worker.run();
+  const client = await connectClient(config);
+
+  say('');
+  say(`Waymark is running.`);
+  say(`  Temporal Web UI   ${server.uiUrl}/namespaces/${config.temporal.namespace}/workflows`);
+  say(`  Temporal server   ${config.temporal.address} (namespace ${config.temporal.namespace})`);
+  say(`  Journeys          ${deps.catalog.all().map((j) => `${j.definition.id}@${j.version}`).join(', ')}`);
+  say(`  Outbox            ${deps.outbox.dir}`);
+  say(`  Task queue        ${config.temporal.journeyTaskQueue}`);
+
+  let firstStart = true;
+  for await (const _ of client.workflow.list({ query: `WorkflowType = 'customerWorkflow'`, pageSize: 1 })) {
+    firstStart = false;
+    break;
+  }
+  if (firstStart && config.demoOnStart) {
+    say('');
+    say('First start: enrolling demo customers (WAYMARK_DEMO_ON_START=false skips this):');
+    await runDemo(client, config, say);
+  }
+  say('');
+  say(`Try: temporal workflow list --query "JourneyId='onboarding'"   or   npm run waymark -- customer <id>`);
+  say('Press Ctrl-C to stop.');
+  log.info('dev environment ready');
+
+  const stop = async () => {
+    say('\nStopping...');
+    worker.shutdown();
+    await running;
+    await server.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await running;
+  return 0;
+}

@@ -1,0 +1,43 @@
+import type { Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import type { Config } from './config';
+import type { CustomerEvent } from './events/schema';
+import { submitEvent } from './events/intake';
+
+/** Synthetic customers and what they do, so a new user sees every kind of run in the Web UI. */
+const SCRIPT: Array<{ customer: string; type: string; properties?: Record<string, unknown>; context?: CustomerEvent['context']; afterMs?: number }> = [
+  { customer: 'ada', type: 'signed_up', context: { timezone: 'Europe/London', traits: { plan: 'free' } } },
+  { customer: 'grace', type: 'signed_up', context: { timezone: 'America/New_York', traits: { plan: 'free' } } },
+  { customer: 'linus', type: 'signed_up', context: { timezone: 'Europe/Helsinki' } },
+  { customer: 'grace', type: 'activated', afterMs: 1_000 },
+  { customer: 'linus', type: 'account_deleted', afterMs: 1_000 },
+  { customer: 'alan', type: 'trial_started', context: { timezone: 'Europe/London', traits: { usage_events: 25 } } },
+  { customer: 'barbara', type: 'trial_started', context: { timezone: 'America/Los_Angeles', traits: { usage_events: 2 } } },
+  { customer: 'ken', type: 'trial_started', context: { timezone: 'Asia/Tokyo' } },
+  { customer: 'ken', type: 'subscription_started', afterMs: 1_000 },
+  { customer: 'margaret', type: 'churn_risk_detected', properties: { score: 0.91 }, context: { traits: { plan: 'pro' } } },
+  { customer: 'dennis', type: 'churn_risk_detected', properties: { score: 0.82 }, context: { traits: { plan: 'free' } } },
+  { customer: 'dennis', type: 'session_started', afterMs: 1_000 },
+  { customer: 'edsger', type: 'churn_risk_detected', properties: { score: 0.4 } },
+];
+
+/** Sends the demo events; customer ids get `suffix` so the demo can run again. Returns the customer ids. */
+export async function runDemo(client: Client, config: Config, say: (line: string) => void, suffix = randomUUID().slice(0, 6)): Promise<string[]> {
+  const customers = new Set<string>();
+  for (const step of SCRIPT) {
+    if (step.afterMs) await new Promise((r) => setTimeout(r, step.afterMs));
+    const customerId = `${step.customer}-${suffix}`;
+    customers.add(customerId);
+    const event: CustomerEvent = {
+      messageId: randomUUID(),
+      type: step.type,
+      customerId,
+      timestamp: new Date().toISOString(),
+      properties: step.properties ?? {},
+      ...(step.context ? { context: step.context } : {}),
+    };
+    await submitEvent(client, config, event);
+    say(`  ${step.type.padEnd(22)} ${customerId}`);
+  }
+  return [...customers];
+}

@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { Config } from '../config';
+import { temporalBinary } from './binaries';
+import { SEARCH_ATTRIBUTES } from './search-attributes';
+
+async function reachable(address: string, timeoutMs: number): Promise<Connection | undefined> {
+  try {
+    return await Connection.connect({ address, connectTimeout: timeoutMs });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Registers Waymark's search attributes where they are missing (dev server only). */
+export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing = SEARCH_ATTRIBUTES.filter((a) => !(a.name in (existing.customAttributes ?? {})));
+  if (!missing.length) return;
+  const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map((a) => [a.name, keyword])),
+  });
+}
+
+export interface LocalServer {
+  /** The process we started, or undefined when a server was already running. */
+  process?: ChildProcess;
+  uiUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Reuses the Temporal server at the configured address, or starts a local dev server there,
+ * persisted in <dataDir>/temporal.db, with the Web UI on the configured UI port.
+ */
+export async function startOrReuseDevServer(config: Config, say: (line: string) => void): Promise<LocalServer> {
+  const { address, namespace, uiPort, connectTimeoutMs } = config.temporal;
+  const [host, port] = address.split(':') as [string, string];
+  const uiUrl = `http://localhost:${uiPort}`;
+  const existing = await reachable(address, 1_000);
+  if (existing) {
+    say(`Temporal is already running at ${address}; reusing it.`);
+    await ensureSearchAttributes(existing, namespace);
+    await existing.close();
+    return { uiUrl, stop: async () => {} };
+  }
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const db = path.join(config.dataDir, 'temporal.db');
+  say(`Starting a Temporal dev server at ${address} (data in ${db})...`);
+  const args = ['server', 'start-dev', '--ip', host, '--port', port, '--ui-port', String(uiPort), '--namespace', namespace, '--db-filename', db, '--log-level', 'warn'];
+  for (const a of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${a.name}=Keyword`);
+  const child = spawn(temporalBinary('temporal'), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
+  const deadline = Date.now() + connectTimeoutMs + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the Temporal dev server exited (code ${child.exitCode}):\n${stderr}`);
+    const connection = await reachable(address, 1_000);
+    if (connection) {
+      await ensureSearchAttributes(connection, namespace);
+      await connection.close();
+      break;
+    }
+    if (Date.now() > deadline) {
+      child.kill();
+      throw new Error(`the Temporal dev server did not come up at ${address}:\n${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return {
+    process: child,
+    uiUrl,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

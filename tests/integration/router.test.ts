@@ -1,0 +1,81 @@
+import type { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { createDeps } from '../../src/runtime';
+import { submitEvent } from '../../src/events/intake';
+import { customerStateQuery, customerWorkflowId, journeyStateQuery, journeyWorkflowId } from '../../workflows/contract';
+import { makeEvent, startWorker } from '../support/harness';
+import { devServer, eventually } from '../support/dev-server';
+
+describe('events through the customer router (dev server)', () => {
+  let server: Awaited<ReturnType<typeof devServer>>;
+  let deps: ReturnType<typeof createDeps>;
+  let worker: Worker;
+  let running: Promise<void>;
+  let client: Client;
+
+  beforeAll(async () => {
+    server = await devServer();
+    client = server.client;
+    deps = createDeps(server.config);
+    worker = await startWorker(server.nativeConnection, server.config, deps);
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await server?.close();
+  });
+
+  const send = (type: string, customerId: string, extra = {}) => {
+    const event = makeEvent(type, customerId, Date.now(), extra);
+    return submitEvent(client, server.config, event).then(() => event);
+  };
+
+  it('starts onboarding, finds it by JourneyId, advances it and reads its state', async () => {
+    const customerId = `int-${Date.now()}`;
+    await send('signed_up', customerId);
+
+    const found = await eventually(async () => {
+      for await (const wf of client.workflow.list({ query: `JourneyId = 'onboarding' AND CustomerId = '${customerId}'` })) return wf;
+      return undefined;
+    }, 'the onboarding run in visibility');
+    expect(found.workflowId).toBe(journeyWorkflowId('onboarding', customerId));
+    expect(found.memo).toMatchObject({ journeyName: 'Onboarding' });
+
+    const handle = client.workflow.getHandle(found.workflowId);
+    const waiting = await eventually(async () => {
+      const state = await handle.query(journeyStateQuery);
+      return state.step === 'first_day' ? state : undefined;
+    }, 'the run to wait on its first day');
+    expect(waiting).toMatchObject({ status: 'active', waiting: { kind: 'timer', step: 'first_day' } });
+
+    await send('account_deleted', customerId);
+    const final = await handle.result();
+    expect(final).toMatchObject({ status: 'exited', reason: 'exit event account_deleted' });
+    expect((await deps.outbox.list()).filter((m) => m.customerId === customerId).map((m) => m.template)).toEqual(['onboarding-welcome']);
+
+    const router = await client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery);
+    expect(router.journeys.onboarding).toMatchObject({ entries: 1 });
+  });
+
+  it('gives a duplicate messageId one effect, and never re-enters a "never" journey', async () => {
+    const customerId = `dup-${Date.now()}`;
+    const first = await send('signed_up', customerId);
+    await submitEvent(client, server.config, first); // a client retry of the same message
+    await send('signed_up', customerId); // a new sign-up event: onboarding is "never" re-enter
+
+    const router = client.workflow.getHandle(customerWorkflowId(customerId));
+    const state = await eventually(async () => {
+      const s = await router.query(customerStateQuery);
+      return s.eventsAccepted + s.duplicatesIgnored === 3 ? s : undefined;
+    }, 'the router to handle three events');
+    expect(state.duplicatesIgnored).toBe(1);
+    expect(state.eventsAccepted).toBe(2);
+    expect(state.decisions.map((d) => d.outcome)).toEqual([expect.stringMatching(/^entered/), 'not entered: re-entry policy is "never"']);
+    const sent = await eventually(async () => {
+      const mine = (await deps.outbox.list()).filter((m) => m.customerId === customerId);
+      return mine.length ? mine : undefined;
+    }, 'the welcome message');
+    expect(sent.map((m) => m.template)).toEqual(['onboarding-welcome']);
+  });
+});

@@ -1,0 +1,23 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+
+/**
+ * Replays recorded histories (scripts/record-histories.ts) against today's workflow code. A
+ * failure here means a change would break runs already in flight: guard it with patched().
+ */
+const DIR = path.resolve(__dirname, '../fixtures/histories');
+const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
+
+describe('replay of recorded histories', () => {
+  it('has histories to replay', () => {
+    expect(files.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it.each(files)('%s replays without non-determinism', async (file) => {
+    const history = historyFromJSON(JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')));
+    expect(history.events?.length).toBeGreaterThan(5);
+    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.WAYMARK_TEST_BUNDLE! } }, history, file);
+  });
+});
