@@ -14,7 +14,13 @@ export default tseslint.config(
     files: ['workflows/**/*.ts'],
     rules: {
       // Workflow code must be deterministic: time and randomness come from the SDK.
-      'no-restricted-imports': ['error', { patterns: ['node:*', 'fs', 'path', 'crypto', '../activities/*', '../src/temporal/*'] }],
+      // Node-side modules (I/O, config, clients) must never reach the workflow bundle.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: ['node:*', 'fs', 'path', 'crypto', '@temporalio/client', '@temporalio/worker', '../activities/*', '../src/config', '../src/logger', '../src/runtime', '../src/temporal/connect', '../src/temporal/dev-server', '../src/channels/*', '../src/profiles/*'],
+        },
+      ],
     },
   },
   { files: ['**/*.js', '**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },

@@ -32,12 +32,8 @@ export async function devCommand(): Promise<number> {
   say(`  Outbox            ${deps.outbox.dir}`);
   say(`  Task queue        ${config.temporal.journeyTaskQueue}`);
 
-  let firstStart = true;
-  for await (const _ of client.workflow.list({ query: `WorkflowType = 'customerWorkflow'`, pageSize: 1 })) {
-    firstStart = false;
-    break;
-  }
-  if (firstStart && config.demoOnStart) {
+  const { count } = await client.workflow.count(`WorkflowType = 'customerWorkflow'`);
+  if (count === 0 && config.demoOnStart) {
     say('');
     say('First start: enrolling demo customers (WAYMARK_DEMO_ON_START=false skips this):');
     await runDemo(client, config, say);

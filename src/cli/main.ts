@@ -4,6 +4,7 @@ import { devCommand } from './dev';
 import { demoCommand } from './demo';
 import { journeysCommand } from './journeys';
 import { customerCommand } from './customer';
+import { configCommand } from './config';
 
 type Command = (args: string[]) => Promise<number | void>;
 
@@ -11,6 +12,7 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   dev: { run: devCommand, help: 'start (or reuse) the local Temporal dev server and the workers; Web UI on :8233' },
   demo: { run: demoCommand, help: 'enrol synthetic customers in the shipped journeys (needs `waymark dev` running)' },
   journeys: { run: journeysCommand, help: 'list | show ID | validate FILE...: inspect and check journey definitions' },
+  config: { run: configCommand, help: 'check the configuration; list every WAYMARK_* variable with its default' },
   customer: { run: customerCommand, help: 'ID: where a customer is in each journey, and why (what it entered, skipped, sent)' },
 };
 
