@@ -93,7 +93,9 @@ export async function journeyWorkflow(input: JourneyRunInput): Promise<JourneySt
           workflowId: workflowInfo().workflowId,
           runId: workflowInfo().runId,
         });
-        if (receipt.firstDelivery) state.messagesSent++;
+        // The key is unique to this step visit of this run: "already sent" means an earlier attempt
+        // of this same delivery went out (then failed to report), so it still counts as sent.
+        state.messagesSent++;
         at.outcome = `${receipt.firstDelivery ? 'sent' : 'already sent'} ${step.channel} ${step.template}`;
         return step.next;
       }

@@ -52,5 +52,10 @@ function offsetAt(ms: number, timeZone: string): number {
 function instantOf(year: number, month0: number, day: number, hour: number, minute: number, timeZone: string): number {
   const wall = Date.UTC(year, month0, day, hour, minute);
   const first = wall - offsetAt(wall, timeZone);
-  return wall - offsetAt(first, timeZone);
+  const offset = offsetAt(first, timeZone);
+  const at = wall - offset;
+  if (offsetAt(at, timeZone) === offset) return at;
+  // The wall time does not exist (a DST gap): read it with the offset from before the jump (the
+  // smaller one), which lands after the jump. Taking `at` would move it back an hour west of UTC.
+  return wall - Math.min(offset, offsetAt(at, timeZone));
 }

@@ -13,9 +13,21 @@ export function fnv1a(text: string): number {
   return hash;
 }
 
+/**
+ * The murmur3 finaliser. FNV-1a's low bits depend only on the low bits of the input characters
+ * (with weights summing to a power of two, e.g. 1:1, a customer's path was the parity of their
+ * id's odd characters, the same in every split of every journey); this spreads every input bit.
+ */
+export function mix32(hash: number): number {
+  let h = hash >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 export function pickPath<P extends { weight: number }>(paths: readonly P[], journeyId: string, stepId: string, customerId: string): P {
   const total = paths.reduce((sum, p) => sum + p.weight, 0);
-  let point = fnv1a(`${journeyId}\u0000${stepId}\u0000${customerId}`) % total;
+  let point = mix32(fnv1a(`${journeyId}\u0000${stepId}\u0000${customerId}`)) % total;
   for (const p of paths) {
     if (point < p.weight) return p;
     point -= p.weight;

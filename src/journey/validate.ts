@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { JourneySchema, type Journey, type Step } from './schema';
 import { links, isWaiting } from './graph';
 import { durationMs } from './duration';
@@ -32,18 +33,38 @@ export function validateJourney(input: unknown, limits: ValidationLimits): Resul
   if (!parsed.success) {
     return {
       ok: false,
-      issues: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: describe(issue) })),
+      issues: parsed.error.issues.flatMap((issue) => toIssues(issue, [])),
     };
   }
   const issues = graphIssues(parsed.data, limits);
   return issues.length ? { ok: false, issues } : { ok: true, journey: parsed.data };
 }
 
-function describe(issue: { code: string; message: string; path: PropertyKey[] }): string {
-  // zod's union failures say only "Invalid input"; say what a condition may look like.
+/** A zod issue as ours: the full path, and a message that says what to fix. */
+function toIssues(issue: z.core.$ZodIssue, base: PropertyKey[]): ValidationIssue[] {
+  const path = [...base, ...issue.path];
+  if (issue.code === 'invalid_union' && issue.errors.length) {
+    // zod reports a failed union as a whole. When only one option has no unknown keys, the input
+    // was meant as that option, and its own issues (a bad "op", a missing field) say what to fix.
+    const fitting = issue.errors.filter((errors) => !errors.some((e) => e.code === 'unrecognized_keys'));
+    if (fitting.length === 1) return fitting[0]!.flatMap((e) => toIssues(e, path));
+  }
+  return [{ path: path.join('.'), message: describe(issue, path) }];
+}
+
+function describe(issue: z.core.$ZodIssue, path: PropertyKey[]): string {
   if (issue.code === 'invalid_union') {
+    // A discriminated union (step kinds) that matched no option.
+    if (issue.discriminator) {
+      const options = 'options' in issue && issue.options ? issue.options.map((o) => JSON.stringify(o)).join(', ') : '';
+      return `is not a known ${issue.discriminator}; use one of ${options}`;
+    }
+    if (path.at(-1) === 'value') return 'must be a string, number or boolean (a list of them for "in" and "not_in"; null to clear an attribute)';
+    // zod's union failures say only "Invalid input"; say what a condition may look like.
     return 'is not a valid condition: use {attribute|property, op, value}, {performed}, {all: [...]}, {any: [...]} or {not: ...} (filters take property tests only)';
   }
+  // A bad record key (a step id): zod says only "Invalid key in record"; the key's own check says why.
+  if (issue.code === 'invalid_key') return issue.issues.map((i) => i.message).join('; ');
   if (issue.code === 'unrecognized_keys') return `${issue.message}; remove it or check its spelling`;
   return issue.message;
 }
@@ -81,9 +102,10 @@ function graphIssues(journey: Journey, limits: ValidationLimits): ValidationIssu
 
   const loop = loopWithoutWait(journey);
   if (loop) {
-    const [first, second] = loop as [string, string];
-    const field = links(steps[first]!).find((l) => l.target === second)!.field;
-    issues.push({ path: `steps.${first}.${field}`, message: `closes a loop with no wait (${loop.join(' -> ')}); add a wait or wait_for_event step inside the loop` });
+    // Point at the link that goes back to the loop's first step (the one that closes it).
+    const [from, to] = loop.slice(-2) as [string, string];
+    const field = links(steps[from]!).find((l) => l.target === to)!.field;
+    issues.push({ path: `steps.${from}.${field}`, message: `closes a loop with no wait (${loop.join(' -> ')}); add a wait or wait_for_event step inside the loop` });
   }
   return issues;
 }
@@ -94,8 +116,15 @@ function durationIssues(id: string, step: Step, limits: ValidationLimits): Valid
   if (!field || text === undefined) return [];
   const ms = durationMs(text)!;
   return ms > limits.maxWaitMs
-    ? [{ path: `steps.${id}.${field}`, message: `"${text}" is longer than the longest wait allowed (${Math.round(limits.maxWaitMs / 86_400_000)}d, WAYMARK_JOURNEY_MAX_WAIT)` }]
+    ? [{ path: `steps.${id}.${field}`, message: `"${text}" is longer than the longest wait allowed (${formatMs(limits.maxWaitMs)}, WAYMARK_JOURNEY_MAX_WAIT)` }]
     : [];
+}
+
+/** "365d", "12h", "90m": the largest unit that divides `ms` evenly (rounding days hid limits under a day). */
+function formatMs(ms: number): string {
+  const units: Array<[string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]];
+  const [unit, size] = units.find(([, n]) => ms % n === 0) ?? ['ms', 1];
+  return `${ms / size}${unit}`;
 }
 
 function walk(from: string[], next: (id: string) => string[]): Set<string> {
