@@ -66,6 +66,8 @@ export interface JourneyState {
   /** Events ignored because they happened before this run's entry. */
   lateEvents: number;
   messagesSent: number;
+  /** Activities that failed for good (retries spent); the run went on and the path says where. */
+  failures?: number;
   visits: Record<string, number>;
 }
 

@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -6,6 +7,7 @@ import {
   ParentClosePolicy,
   proxyActivities,
   proxyLocalActivities,
+  rootCause,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -98,24 +100,23 @@ export async function customerWorkflow(input: CustomerRunInput): Promise<void> {
       const since = m.active ? m.lastEnteredAt : m.lastEndedAt;
       if (since && now - Date.parse(since) < cooldownMs) return decide(event, `not entered: within the ${cooldown} cooldown`, journey.id);
       if (m.active) {
-        await getExternalWorkflowHandle(journeyWorkflowId(journey.id, customerId)).signal(reenterSignal, runInput);
-        Object.assign(m, { version, entries: m.entries + 1, lastEnteredAt: new Date(now).toISOString(), listensTo: listensTo(journey) });
-        return decide(event, 're-entered: the active run starts over', journey.id);
+        try {
+          await getExternalWorkflowHandle(journeyWorkflowId(journey.id, customerId)).signal(reenterSignal, runInput);
+          Object.assign(m, { version, entries: m.entries + 1, lastEnteredAt: new Date(now).toISOString(), listensTo: listensTo(journey) });
+          return decide(event, 're-entered: the active run starts over', journey.id);
+        } catch {
+          m.active = false; // it ended meanwhile: start a new run below
+        }
       }
     }
-    await startChild(journeyWorkflow, {
-      workflowId: journeyWorkflowId(journey.id, customerId),
-      args: [runInput],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      typedSearchAttributes: [
-        { key: JourneyId, value: journey.id },
-        { key: JourneyVersion, value: version },
-        { key: CustomerId, value: customerId },
-        { key: JourneyStep, value: journey.start },
-        { key: JourneyStatus, value: 'active' },
-      ],
-      memo: { journeyName: journey.name, journeyVersion: version },
-    });
+    try {
+      await start(journey, version, runInput);
+    } catch (err) {
+      // A run we did not know of is already there (state lost, or started by hand): adopt it.
+      if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
+      state.journeys[journey.id] = { version, active: true, entries: m?.entries ?? 1, lastEnteredAt: new Date(now).toISOString(), listensTo: listensTo(journey) };
+      return decide(event, 'not entered: a run of this journey is already active; adopted it', journey.id);
+    }
     state.journeys[journey.id] = {
       version,
       active: true,
@@ -128,6 +129,22 @@ export async function customerWorkflow(input: CustomerRunInput): Promise<void> {
     decide(event, `entered (version ${version})`, journey.id);
   }
 
+  function start(journey: Journey, version: string, runInput: JourneyRunInput) {
+    return startChild(journeyWorkflow, {
+      workflowId: journeyWorkflowId(journey.id, customerId),
+      args: [runInput],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: [
+        { key: JourneyId, value: journey.id },
+        { key: JourneyVersion, value: version },
+        { key: CustomerId, value: customerId },
+        { key: JourneyStep, value: journey.start },
+        { key: JourneyStatus, value: 'active' },
+      ],
+      memo: { journeyName: journey.name, journeyVersion: version },
+    });
+  }
+
   for (;;) {
     await condition(() => inbox.length > 0 || ended.length > 0);
     for (const note of ended.splice(0)) {
@@ -135,7 +152,16 @@ export async function customerWorkflow(input: CustomerRunInput): Promise<void> {
       if (m) Object.assign(m, { active: false, lastEndedAt: note.at, lastStatus: note.status });
     }
     const event = inbox.shift();
-    if (event) await handle(event);
+    if (event) {
+      try {
+        await handle(event);
+      } catch (err) {
+        // An activity that failed for good must not end the router (and with it the customer's
+        // history): record it and go on with the next event.
+        if (!(err instanceof ActivityFailure)) throw err;
+        decide(event, `failed: ${rootCause(err) ?? err.message}`);
+      }
+    }
     const info = workflowInfo();
     if (inbox.length === 0 && ended.length === 0 && (info.continueAsNewSuggested || info.historyLength >= settings.continueAsNewAfterEvents)) {
       await condition(allHandlersFinished);

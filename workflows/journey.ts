@@ -1,10 +1,13 @@
 import {
+  ActivityFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
+  rootCause,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -73,7 +76,28 @@ export async function journeyWorkflow(input: JourneyRunInput): Promise<JourneySt
     { key: JourneyStep, value: state.step },
   ]);
   upsertMemo({ journeyName: journey.name, journeyVersion: version });
-  if (!input.resume) state.attributes = { ...state.attributes, ...(await acts.getProfile(customerId)) };
+  /**
+   * Runs an activity. When it fails for good (its retries are spent), the run goes on: the
+   * failure is written on the path (and counted) instead of failing the whole journey.
+   */
+  async function attempt<T>(what: string, call: () => Promise<T>, at?: PathEntry): Promise<T | undefined> {
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      state.failures = (state.failures ?? 0) + 1;
+      const why = `${what} failed: ${rootCause(err) ?? err.message}`;
+      if (at) at.outcome = why;
+      log.warn(why, { journeyId: journey.id, customerId });
+      return undefined;
+    }
+  }
+  const refreshAttributes = async (at?: PathEntry) => {
+    const profile = await attempt('reading the profile', () => acts.getProfile(customerId), at);
+    if (profile) state.attributes = { ...state.attributes, ...profile };
+  };
+
+  if (!input.resume) await refreshAttributes();
 
   const interrupted = () => ending !== undefined || restart !== undefined;
 
@@ -81,7 +105,7 @@ export async function journeyWorkflow(input: JourneyRunInput): Promise<JourneySt
   async function run(id: string, step: Step, at: PathEntry): Promise<string | undefined> {
     switch (step.kind) {
       case 'send': {
-        const receipt = await acts.deliverMessage({
+        const message = {
           key: `${journey.id}/${customerId}/${entry.messageId}/${id}/${state.visits[id]}`,
           customerId,
           journeyId: journey.id,
@@ -92,7 +116,9 @@ export async function journeyWorkflow(input: JourneyRunInput): Promise<JourneySt
           attributes: state.attributes,
           workflowId: workflowInfo().workflowId,
           runId: workflowInfo().runId,
-        });
+        };
+        const receipt = await attempt(`sending ${step.channel} ${step.template}`, () => acts.deliverMessage(message), at);
+        if (!receipt) return step.next;
         // The key is unique to this step visit of this run: "already sent" means an earlier attempt
         // of this same delivery went out (then failed to report), so it still counts as sent.
         state.messagesSent++;
@@ -127,21 +153,26 @@ export async function journeyWorkflow(input: JourneyRunInput): Promise<JourneySt
         return step.onTimeout;
       }
       case 'branch': {
-        state.attributes = { ...state.attributes, ...(await acts.getProfile(customerId)) };
+        await refreshAttributes(at);
         const scope = { attributes: state.attributes, properties: state.currentEvent.properties, performed: state.performed };
         const index = step.branches.findIndex((b) => evaluate(b.when, scope));
-        at.outcome = index >= 0 ? `condition ${index + 1} matched` : 'default';
+        const chosen = index >= 0 ? `condition ${index + 1} matched` : 'default';
+        at.outcome = at.outcome ? `${chosen} (${at.outcome}; used the attributes known before)` : chosen;
         return index >= 0 ? step.branches[index]!.next : step.default;
       }
       case 'split': {
-        const path = pickPath(step.paths, journey.id, id, customerId);
+        // Runs that split before the hash was mixed replay with the old hash.
+        const path = pickPath(step.paths, journey.id, id, customerId, patched('split-hash-mixed') ? 'mixed' : 'fnv1a');
         at.outcome = `path ${path.name}${path.holdout ? ' (holdout)' : ''}`;
         return path.next;
       }
       case 'update_attribute': {
         const key = `${journey.id}/${customerId}/${entry.messageId}/${id}/${state.visits[id]}`;
-        state.attributes = await acts.updateProfile(customerId, { [step.attribute]: step.value }, key);
-        at.outcome = `set ${step.attribute}`;
+        const updated = await attempt(`setting ${step.attribute}`, () => acts.updateProfile(customerId, { [step.attribute]: step.value }, key), at);
+        if (updated) {
+          state.attributes = updated;
+          at.outcome = `set ${step.attribute}`;
+        }
         return step.next;
       }
       case 'exit':
@@ -150,9 +181,18 @@ export async function journeyWorkflow(input: JourneyRunInput): Promise<JourneySt
     }
   }
 
+  /** The customer's time zone: profile attribute, else the entry event's context, else the default. */
   function timezone(): string {
-    const tz = state.attributes.timezone ?? entry.context?.timezone;
-    return typeof tz === 'string' && tz ? tz : settings.defaultTimezone;
+    for (const tz of [state.attributes.timezone, entry.context?.timezone]) {
+      if (typeof tz !== 'string' || !tz) continue;
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: tz });
+        return tz;
+      } catch {
+        // not an IANA zone (profiles are not validated): try the next source
+      }
+    }
+    return settings.defaultTimezone;
   }
 
   while (state.status === 'active') {

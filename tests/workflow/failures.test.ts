@@ -1,0 +1,104 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createDeps } from '../../src/runtime';
+import { FileOutbox } from '../../src/channels/outbox';
+import { FileProfileStore } from '../../src/profiles/file-store';
+import { publishJourney } from '../../src/journey/publish';
+import { JourneyCatalog } from '../../src/journey/catalog';
+import { routerSettings } from '../../src/settings';
+import { customerStateQuery, customerWorkflowId, eventSignal, journeyStateQuery, journeyWorkflowId } from '../../workflows/contract';
+import { customerWorkflow } from '../../workflows/customer';
+import { journeyWorkflow } from '../../workflows/journey';
+import { makeEvent, runInput, startWorker, testConfig, timeSkippingEnv } from '../support/harness';
+
+// Paths under /dev/null cannot be created: a real, permanent I/O failure, not a mock.
+const BROKEN_DIR = '/dev/null/waymark';
+const fastFailing = { WAYMARK_ACTIVITY_RETRY_MAX_ATTEMPTS: '2', WAYMARK_ACTIVITY_RETRY_INITIAL: '1s' };
+
+describe('failure paths (time skipping)', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    env = await timeSkippingEnv();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  it('a send that fails for good is written on the path and the journey goes on', async () => {
+    const config = testConfig(fastFailing);
+    const deps = { ...createDeps(config), channel: new FileOutbox(BROKEN_DIR) };
+    const worker = await startWorker(env.nativeConnection, config, deps);
+    const final = await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(journeyWorkflow, {
+        workflowId: journeyWorkflowId('onboarding', 'fail-send'),
+        taskQueue: config.temporal.journeyTaskQueue,
+        args: [runInput(deps.catalog.get('onboarding')!, config, makeEvent('signed_up', 'fail-send', await env.currentTimeMs()))],
+      });
+      return handle.result();
+    });
+    expect(final.status).toBe('completed');
+    expect(final.messagesSent).toBe(0);
+    expect(final.failures).toBe(3);
+    expect(final.path.filter((p) => p.kind === 'send').map((p) => p.outcome)).toEqual([
+      expect.stringMatching(/^sending email onboarding-welcome failed: .*ENOTDIR/),
+      expect.stringMatching(/^sending email onboarding-tips failed: /),
+      expect.stringMatching(/^sending email onboarding-nudge failed: /),
+    ]);
+  });
+
+  it('an unknown time zone falls back to the default instead of failing the run', async () => {
+    const config = testConfig({ WAYMARK_DEFAULT_TIMEZONE: 'Asia/Tokyo' });
+    const deps = createDeps(config);
+    const journey = publishJourney(
+      {
+        id: 'tz',
+        name: 'tz',
+        entry: { event: 'go' },
+        start: 'morning',
+        steps: { morning: { kind: 'wait', until: { time: '09:30' }, next: 'done' }, done: { kind: 'exit' } },
+      },
+      'tz',
+      { maxWaitMs: config.journeys.maxWaitMs },
+    );
+    const worker = await startWorker(env.nativeConnection, config, deps);
+    await worker.runUntil(async () => {
+      const entry = makeEvent('go', 'tz-1', await env.currentTimeMs(), { context: { traits: { timezone: 'Mars/Olympus_Mons' } } });
+      const handle = await env.client.workflow.start(journeyWorkflow, {
+        workflowId: journeyWorkflowId('tz', 'tz-1'),
+        taskQueue: config.temporal.journeyTaskQueue,
+        args: [runInput(journey, config, entry)],
+      });
+      await env.sleep(1_000);
+      const state = await handle.query(journeyStateQuery);
+      const until = new Date(state.waiting!.until);
+      const tokyo = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Tokyo', hour: '2-digit', minute: '2-digit' }).format(until);
+      expect(tokyo).toBe('09:30');
+      await handle.terminate('test done');
+    });
+  });
+
+  it('the router records an activity that failed for good and keeps handling events', async () => {
+    const config = testConfig(fastFailing);
+    const deps = { ...createDeps(config), profiles: new FileProfileStore(BROKEN_DIR), catalog: new JourneyCatalog([]) };
+    const worker = await startWorker(env.nativeConnection, config, deps);
+    const state = await worker.runUntil(async () => {
+      const send = async (traits?: Record<string, unknown>) =>
+        env.client.workflow.signalWithStart(customerWorkflow, {
+          workflowId: customerWorkflowId('fail-router'),
+          taskQueue: config.temporal.journeyTaskQueue,
+          args: [{ customerId: 'fail-router', settings: routerSettings(config) }],
+          signal: eventSignal,
+          signalArgs: [makeEvent('seen', 'fail-router', await env.currentTimeMs(), traits ? { context: { traits } } : {})],
+        });
+      await send({ plan: 'pro' }); // writing traits fails for good
+      await env.sleep(10_000);
+      await send(); // no traits: handled normally
+      await env.sleep(1_000);
+      const handle = env.client.workflow.getHandle(customerWorkflowId('fail-router'));
+      const s = await handle.query(customerStateQuery);
+      await handle.terminate('test done');
+      return s;
+    });
+    expect(state.eventsAccepted).toBe(2);
+    expect(state.decisions.map((d) => d.outcome)).toEqual([expect.stringMatching(/^failed: .*ENOTDIR/)]);
+  });
+});
