@@ -5,7 +5,6 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
-  patched,
   proxyActivities,
   rootCause,
   setHandler,
@@ -162,7 +161,7 @@ export async function journeyWorkflow(input: JourneyRunInput): Promise<JourneySt
       }
       case 'split': {
         // Runs that split before the hash was mixed replay with the old hash.
-        const path = pickPath(step.paths, journey.id, id, customerId, patched('split-hash-mixed') ? 'mixed' : 'fnv1a');
+        const path = pickPath(step.paths, journey.id, id, customerId);
         at.outcome = `path ${path.name}${path.holdout ? ' (holdout)' : ''}`;
         return path.next;
       }
