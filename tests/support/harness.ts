@@ -55,6 +55,18 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   return env;
 }
 
+/** One time-skipping server for the enclosing describe block: `server.env` inside its tests. */
+export function useTimeSkippingEnv(): { env: TestWorkflowEnvironment } {
+  const holder = {} as { env: TestWorkflowEnvironment };
+  beforeAll(async () => {
+    holder.env = await timeSkippingEnv();
+  });
+  afterAll(async () => {
+    await holder.env?.teardown();
+  });
+  return holder;
+}
+
 /** Address of the dev server that tests/support/global-setup.ts started for this run. */
 export function devServerAddress(): string {
   const address = process.env.WAYMARK_TEST_TEMPORAL_ADDRESS;

@@ -1,22 +1,15 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../activities';
 import { createDeps } from '../../src/runtime';
 import { journeyWorkflowId, journeyStateQuery, eventSignal, type JourneyState } from '../../workflows/contract';
 import { journeyWorkflow } from '../../workflows/journey';
 import type { CustomerEvent } from '../../src/events/schema';
-import { makeEvent, runInput, startWorker, testConfig, timeSkippingEnv } from '../support/harness';
+import { makeEvent, runInput, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 describe('churn-prevention journey (time skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    env = await timeSkippingEnv();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const server = useTimeSkippingEnv();
 
   interface Drive {
     /** Sends an event timestamped now, or at `atMs` (earlier: an event that arrives late). */
@@ -28,17 +21,17 @@ describe('churn-prevention journey (time skipping)', () => {
     const config = testConfig();
     const deps = createDeps(config);
     if (opts.plan) await deps.profiles.update(customerId, { plan: opts.plan }, 'seed-plan');
-    const worker = await startWorker(env.nativeConnection, config, deps);
+    const worker = await startWorker(server.env.nativeConnection, config, deps);
     return worker.runUntil(async () => {
-      const entryAt = await env.currentTimeMs();
+      const entryAt = await server.env.currentTimeMs();
       const entry = makeEvent('churn_risk_detected', customerId, entryAt, { properties: { score: 0.82 } });
-      const handle = await env.client.workflow.start(journeyWorkflow, {
+      const handle = await server.env.client.workflow.start(journeyWorkflow, {
         workflowId: journeyWorkflowId('churn-prevention', customerId),
         taskQueue: config.temporal.journeyTaskQueue,
         args: [runInput(deps.catalog.get('churn-prevention')!, config, entry)],
       });
       await opts.drive?.({
-        signal: async (type, atMs) => handle.signal(eventSignal, makeEvent(type, customerId, atMs ?? (await env.currentTimeMs()))),
+        signal: async (type, atMs) => handle.signal(eventSignal, makeEvent(type, customerId, atMs ?? (await server.env.currentTimeMs()))),
         query: () => handle.query(journeyStateQuery),
       });
       const final = await handle.result();
@@ -62,7 +55,7 @@ describe('churn-prevention journey (time skipping)', () => {
     const { final, messages, records, profile } = await run('churn-engaged', {
       plan: 'pro',
       drive: async ({ signal }) => {
-        await env.sleep(2 * DAY);
+        await server.env.sleep(2 * DAY);
         await signal('session_started');
       },
     });
@@ -100,7 +93,7 @@ describe('churn-prevention journey (time skipping)', () => {
     const { messages } = await run('churn-slow', {
       plan: 'free',
       drive: async ({ signal }) => {
-        await env.sleep(7 * DAY + HOUR);
+        await server.env.sleep(7 * DAY + HOUR);
         await signal('session_started').catch(() => undefined); // the run has closed: the signal is refused
       },
     });
@@ -111,7 +104,7 @@ describe('churn-prevention journey (time skipping)', () => {
     const { final, messages, profile } = await run('churn-cancelled', {
       plan: 'pro',
       drive: async ({ signal }) => {
-        await env.sleep(3 * DAY);
+        await server.env.sleep(3 * DAY);
         await signal('subscription_cancelled');
       },
     });
@@ -126,7 +119,7 @@ describe('churn-prevention journey (time skipping)', () => {
     const { final, messages, profile } = await run('churn-late', {
       plan: 'free',
       drive: async ({ signal, query }) => {
-        await env.sleep(HOUR);
+        await server.env.sleep(HOUR);
         await signal('session_started', Date.parse((await query()).enteredAt) - HOUR); // happened an hour before entry
         during = await query();
       },
@@ -142,7 +135,7 @@ describe('churn-prevention journey (time skipping)', () => {
   it('a session timestamped exactly at entry counts', async () => {
     const { messages, final } = await run('churn-same-instant', {
       drive: async ({ signal, query }) => {
-        await env.sleep(HOUR);
+        await server.env.sleep(HOUR);
         await signal('session_started', Date.parse((await query()).enteredAt));
       },
     });

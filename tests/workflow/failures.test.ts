@@ -1,4 +1,3 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createDeps } from '../../src/runtime';
 import { FileOutbox } from '../../src/channels/outbox';
 import { FileProfileStore } from '../../src/profiles/file-store';
@@ -8,30 +7,24 @@ import { routerSettings } from '../../src/settings';
 import { customerStateQuery, customerWorkflowId, eventSignal, journeyStateQuery, journeyWorkflowId } from '../../workflows/contract';
 import { customerWorkflow } from '../../workflows/customer';
 import { journeyWorkflow } from '../../workflows/journey';
-import { makeEvent, runInput, startWorker, testConfig, timeSkippingEnv } from '../support/harness';
+import { makeEvent, runInput, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
 
 // Paths under /dev/null cannot be created: a real, permanent I/O failure, not a mock.
 const BROKEN_DIR = '/dev/null/waymark';
 const fastFailing = { WAYMARK_ACTIVITY_RETRY_MAX_ATTEMPTS: '2', WAYMARK_ACTIVITY_RETRY_INITIAL: '1s' };
 
 describe('failure paths (time skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    env = await timeSkippingEnv();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const server = useTimeSkippingEnv();
 
   it('a send that fails for good is written on the path and the journey goes on', async () => {
     const config = testConfig(fastFailing);
     const deps = { ...createDeps(config), channel: new FileOutbox(BROKEN_DIR) };
-    const worker = await startWorker(env.nativeConnection, config, deps);
+    const worker = await startWorker(server.env.nativeConnection, config, deps);
     const final = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(journeyWorkflow, {
+      const handle = await server.env.client.workflow.start(journeyWorkflow, {
         workflowId: journeyWorkflowId('onboarding', 'fail-send'),
         taskQueue: config.temporal.journeyTaskQueue,
-        args: [runInput(deps.catalog.get('onboarding')!, config, makeEvent('signed_up', 'fail-send', await env.currentTimeMs()))],
+        args: [runInput(deps.catalog.get('onboarding')!, config, makeEvent('signed_up', 'fail-send', await server.env.currentTimeMs()))],
       });
       return handle.result();
     });
@@ -59,15 +52,15 @@ describe('failure paths (time skipping)', () => {
       'tz',
       { maxWaitMs: config.journeys.maxWaitMs },
     );
-    const worker = await startWorker(env.nativeConnection, config, deps);
+    const worker = await startWorker(server.env.nativeConnection, config, deps);
     await worker.runUntil(async () => {
-      const entry = makeEvent('go', 'tz-1', await env.currentTimeMs(), { context: { traits: { timezone: 'Mars/Olympus_Mons' } } });
-      const handle = await env.client.workflow.start(journeyWorkflow, {
+      const entry = makeEvent('go', 'tz-1', await server.env.currentTimeMs(), { context: { traits: { timezone: 'Mars/Olympus_Mons' } } });
+      const handle = await server.env.client.workflow.start(journeyWorkflow, {
         workflowId: journeyWorkflowId('tz', 'tz-1'),
         taskQueue: config.temporal.journeyTaskQueue,
         args: [runInput(journey, config, entry)],
       });
-      await env.sleep(1_000);
+      await server.env.sleep(1_000);
       const state = await handle.query(journeyStateQuery);
       const until = new Date(state.waiting!.until);
       const tokyo = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Tokyo', hour: '2-digit', minute: '2-digit' }).format(until);
@@ -79,21 +72,21 @@ describe('failure paths (time skipping)', () => {
   it('the router records an activity that failed for good and keeps handling events', async () => {
     const config = testConfig(fastFailing);
     const deps = { ...createDeps(config), profiles: new FileProfileStore(BROKEN_DIR), catalog: new JourneyCatalog([]) };
-    const worker = await startWorker(env.nativeConnection, config, deps);
+    const worker = await startWorker(server.env.nativeConnection, config, deps);
     const state = await worker.runUntil(async () => {
       const send = async (traits?: Record<string, unknown>) =>
-        env.client.workflow.signalWithStart(customerWorkflow, {
+        server.env.client.workflow.signalWithStart(customerWorkflow, {
           workflowId: customerWorkflowId('fail-router'),
           taskQueue: config.temporal.journeyTaskQueue,
           args: [{ customerId: 'fail-router', settings: routerSettings(config) }],
           signal: eventSignal,
-          signalArgs: [makeEvent('seen', 'fail-router', await env.currentTimeMs(), traits ? { context: { traits } } : {})],
+          signalArgs: [makeEvent('seen', 'fail-router', await server.env.currentTimeMs(), traits ? { context: { traits } } : {})],
         });
       await send({ plan: 'pro' }); // writing traits fails for good
-      await env.sleep(10_000);
+      await server.env.sleep(10_000);
       await send(); // no traits: handled normally
-      await env.sleep(1_000);
-      const handle = env.client.workflow.getHandle(customerWorkflowId('fail-router'));
+      await server.env.sleep(1_000);
+      const handle = server.env.client.workflow.getHandle(customerWorkflowId('fail-router'));
       const s = await handle.query(customerStateQuery);
       await handle.terminate('test done');
       return s;

@@ -1,4 +1,3 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import type { Config } from '../../src/config';
@@ -8,7 +7,7 @@ import type { JourneyInput, PublishedJourney } from '../../src/journey/schema';
 import { createDeps } from '../../src/runtime';
 import { journeyWorkflowId, journeyStateQuery, eventSignal, type JourneyState } from '../../workflows/contract';
 import { journeyWorkflow } from '../../workflows/journey';
-import { makeEvent, runInput, startWorker, testConfig, timeSkippingEnv } from '../support/harness';
+import { makeEvent, runInput, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -45,13 +44,7 @@ const looping = publish({
 });
 
 describe('journey interpreter (time skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    env = await timeSkippingEnv();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const server = useTimeSkippingEnv();
 
   interface Drive {
     signal: (type: string, properties?: Record<string, unknown>) => Promise<void>;
@@ -66,17 +59,17 @@ describe('journey interpreter (time skipping)', () => {
   async function run(journey: PublishedJourney, customerId: string, opts: Options = {}) {
     const config = opts.config ?? testConfig();
     const deps = createDeps(config);
-    const worker = await startWorker(env.nativeConnection, config, { ...deps, channel: opts.channel?.(deps.outbox) ?? deps.outbox });
+    const worker = await startWorker(server.env.nativeConnection, config, { ...deps, channel: opts.channel?.(deps.outbox) ?? deps.outbox });
     return worker.runUntil(async () => {
-      const entry = makeEvent('go', customerId, await env.currentTimeMs());
+      const entry = makeEvent('go', customerId, await server.env.currentTimeMs());
       const workflowId = journeyWorkflowId(journey.definition.id, customerId);
-      const handle = await env.client.workflow.start(journeyWorkflow, {
+      const handle = await server.env.client.workflow.start(journeyWorkflow, {
         workflowId,
         taskQueue: config.temporal.journeyTaskQueue,
         args: [runInput(journey, config, entry)],
       });
       await opts.drive?.({
-        signal: async (type, properties = {}) => handle.signal(eventSignal, makeEvent(type, customerId, await env.currentTimeMs(), { properties })),
+        signal: async (type, properties = {}) => handle.signal(eventSignal, makeEvent(type, customerId, await server.env.currentTimeMs(), { properties })),
         query: () => handle.query(journeyStateQuery),
       });
       const final = await handle.result();
@@ -90,7 +83,7 @@ describe('journey interpreter (time skipping)', () => {
       let during: JourneyState | undefined;
       const { final, messages } = await run(buffering, 'buf-early', {
         drive: async ({ signal, query }) => {
-          await env.sleep(10 * MIN);
+          await server.env.sleep(10 * MIN);
           await signal('X', { ok: false }); // does not pass the filter: stays buffered, unused
           await signal('X', { ok: true });
           during = await query();
@@ -115,7 +108,7 @@ describe('journey interpreter (time skipping)', () => {
     it('times out when only a non-matching event arrived', async () => {
       const { final, messages } = await run(buffering, 'buf-nomatch', {
         drive: async ({ signal }) => {
-          await env.sleep(10 * MIN);
+          await server.env.sleep(10 * MIN);
           await signal('X', { ok: 'yes' });
         },
       });
@@ -131,7 +124,7 @@ describe('journey interpreter (time skipping)', () => {
       const { final, entry, records, firstRunId } = await run(looping, 'loop-1', {
         config,
         drive: async ({ signal, query }) => {
-          await env.sleep(30 * HOUR + 30 * MIN);
+          await server.env.sleep(30 * HOUR + 30 * MIN);
           const state = await query();
           expect(state).toMatchObject({ status: 'active', step: 'pause', visits: { tick: 30 } });
           await signal('stop');
@@ -167,7 +160,7 @@ describe('journey interpreter (time skipping)', () => {
       const { final, records } = await run(looping, 'loop-2', {
         config,
         drive: async ({ signal }) => {
-          await env.sleep(12 * HOUR + 30 * MIN);
+          await server.env.sleep(12 * HOUR + 30 * MIN);
           await signal('stop');
         },
       });
@@ -209,7 +202,7 @@ describe('journey interpreter (time skipping)', () => {
       // no workflow cache: each workflow task replays the whole history (as after a crash)
       const replayingWorker = () =>
         Worker.create({
-          connection: env.nativeConnection,
+          connection: server.env.nativeConnection,
           namespace: config.temporal.namespace,
           taskQueue: config.temporal.journeyTaskQueue,
           workflowBundle: { codePath: process.env.WAYMARK_TEST_BUNDLE! },
@@ -218,12 +211,12 @@ describe('journey interpreter (time skipping)', () => {
         });
       const customerId = 'once-replay';
       const handle = await (await replayingWorker()).runUntil(async () => {
-        const h = await env.client.workflow.start(journeyWorkflow, {
+        const h = await server.env.client.workflow.start(journeyWorkflow, {
           workflowId: journeyWorkflowId('buffering', customerId),
           taskQueue: config.temporal.journeyTaskQueue,
-          args: [runInput(buffering, config, makeEvent('go', customerId, await env.currentTimeMs()))],
+          args: [runInput(buffering, config, makeEvent('go', customerId, await server.env.currentTimeMs()))],
         });
-        await env.sleep(10 * MIN);
+        await server.env.sleep(10 * MIN);
         expect((await h.query(journeyStateQuery)).step).toBe('pause');
         return h;
       });

@@ -1,34 +1,27 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createDeps } from '../../src/runtime';
 import { journeyWorkflowId, journeyStateQuery, eventSignal } from '../../workflows/contract';
 import { journeyWorkflow } from '../../workflows/journey';
-import { makeEvent, runInput, startWorker, testConfig, timeSkippingEnv } from '../support/harness';
+import { makeEvent, runInput, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
 
 const DAY = 86_400_000;
 
 describe('onboarding journey (time skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    env = await timeSkippingEnv();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const server = useTimeSkippingEnv();
 
   async function run(customerId: string, drive: (h: { signal: (type: string, offsetMs?: number) => Promise<void> }) => Promise<void>) {
     const config = testConfig();
     const deps = createDeps(config);
     const onboarding = deps.catalog.get('onboarding')!;
-    const worker = await startWorker(env.nativeConnection, config, deps);
+    const worker = await startWorker(server.env.nativeConnection, config, deps);
     return worker.runUntil(async () => {
-      const entryAt = await env.currentTimeMs();
-      const handle = await env.client.workflow.start(journeyWorkflow, {
+      const entryAt = await server.env.currentTimeMs();
+      const handle = await server.env.client.workflow.start(journeyWorkflow, {
         workflowId: journeyWorkflowId('onboarding', customerId),
         taskQueue: config.temporal.journeyTaskQueue,
         args: [runInput(onboarding, config, makeEvent('signed_up', customerId, entryAt))],
       });
       await drive({
-        signal: async (type) => handle.signal(eventSignal, makeEvent(type, customerId, await env.currentTimeMs())),
+        signal: async (type) => handle.signal(eventSignal, makeEvent(type, customerId, await server.env.currentTimeMs())),
       });
       const final = await handle.result();
       const messages = (await deps.outbox.list()).map((m) => m.template);
@@ -46,7 +39,7 @@ describe('onboarding journey (time skipping)', () => {
 
   it('congratulates a customer who activates during the 3-day wait', async () => {
     const { final, messages } = await run('cust-later', async ({ signal }) => {
-      await env.sleep(DAY + 3_600_000);
+      await server.env.sleep(DAY + 3_600_000);
       await signal('activated');
     });
     expect(messages).toEqual(['onboarding-welcome', 'onboarding-tips', 'onboarding-congrats']);
@@ -56,7 +49,7 @@ describe('onboarding journey (time skipping)', () => {
 
   it('skips the tips for a customer who activated on the first day', async () => {
     const { final, messages } = await run('cust-fast', async ({ signal }) => {
-      await env.sleep(3_600_000);
+      await server.env.sleep(3_600_000);
       await signal('activated');
     });
     expect(messages).toEqual(['onboarding-welcome', 'onboarding-congrats']);
@@ -65,7 +58,7 @@ describe('onboarding journey (time skipping)', () => {
 
   it('ends at once on the exit event, in the middle of a wait', async () => {
     const { final, messages } = await run('cust-gone', async ({ signal }) => {
-      await env.sleep(2 * 3_600_000);
+      await server.env.sleep(2 * 3_600_000);
       await signal('account_deleted');
     });
     expect(messages).toEqual(['onboarding-welcome']);
@@ -78,14 +71,14 @@ describe('onboarding journey (time skipping)', () => {
   it('answers the state query while waiting', async () => {
     const config = testConfig();
     const deps = createDeps(config);
-    const worker = await startWorker(env.nativeConnection, config, deps);
+    const worker = await startWorker(server.env.nativeConnection, config, deps);
     await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(journeyWorkflow, {
+      const handle = await server.env.client.workflow.start(journeyWorkflow, {
         workflowId: journeyWorkflowId('onboarding', 'cust-q2'),
         taskQueue: config.temporal.journeyTaskQueue,
-        args: [runInput(deps.catalog.get('onboarding')!, config, makeEvent('signed_up', 'cust-q2', await env.currentTimeMs()))],
+        args: [runInput(deps.catalog.get('onboarding')!, config, makeEvent('signed_up', 'cust-q2', await server.env.currentTimeMs()))],
       });
-      await env.sleep(60_000);
+      await server.env.sleep(60_000);
       const state = await handle.query(journeyStateQuery);
       expect(state).toMatchObject({ status: 'active', step: 'first_day', waiting: { kind: 'timer', step: 'first_day' } });
       expect(state.path.map((p) => p.step)).toEqual(['welcome', 'first_day']);

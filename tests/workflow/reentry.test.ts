@@ -1,11 +1,10 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createDeps } from '../../src/runtime';
 import { JourneyCatalog } from '../../src/journey/catalog';
 import { publishJourney } from '../../src/journey/publish';
 import { routerSettings } from '../../src/settings';
 import { customerStateQuery, customerWorkflowId, eventSignal, journeyStateQuery, journeyWorkflowId } from '../../workflows/contract';
 import { customerWorkflow } from '../../workflows/customer';
-import { makeEvent, startWorker, testConfig, timeSkippingEnv } from '../support/harness';
+import { makeEvent, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
 
 const HOUR = 3_600_000;
 const limits = { maxWaitMs: 365 * 24 * HOUR };
@@ -45,32 +44,26 @@ const restartJourney = publishJourney(
 );
 
 describe('re-entry policies through the customer router (time skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    env = await timeSkippingEnv();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const server = useTimeSkippingEnv();
 
   async function withRouter(customerId: string, drive: (send: (type: string) => Promise<void>) => Promise<void>) {
     const config = testConfig();
     const deps = { ...createDeps(config), catalog: new JourneyCatalog([cooldownJourney, restartJourney]) };
-    const worker = await startWorker(env.nativeConnection, config, deps);
+    const worker = await startWorker(server.env.nativeConnection, config, deps);
     return worker.runUntil(async () => {
       const send = async (type: string) => {
-        await env.client.workflow.signalWithStart(customerWorkflow, {
+        await server.env.client.workflow.signalWithStart(customerWorkflow, {
           workflowId: customerWorkflowId(customerId),
           taskQueue: config.temporal.journeyTaskQueue,
           args: [{ customerId, settings: routerSettings(config) }],
           signal: eventSignal,
-          signalArgs: [makeEvent(type, customerId, await env.currentTimeMs())],
+          signalArgs: [makeEvent(type, customerId, await server.env.currentTimeMs())],
         });
-        await env.sleep(1_000); // let the router handle it
+        await server.env.sleep(1_000); // let the router handle it
       };
       await drive(send);
-      const router = await env.client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery);
-      await env.client.workflow.getHandle(customerWorkflowId(customerId)).terminate('test done');
+      const router = await server.env.client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery);
+      await server.env.client.workflow.getHandle(customerWorkflowId(customerId)).terminate('test done');
       return { router, messages: (await deps.outbox.list()).map((m) => m.template) };
     });
   }
@@ -79,11 +72,11 @@ describe('re-entry policies through the customer router (time skipping)', () => 
     const { router, messages } = await withRouter('cool-1', async (send) => {
       await send('go'); // enters; the run ends an hour later
       await send('go'); // still active: not entered
-      await env.sleep(2 * HOUR);
+      await server.env.sleep(2 * HOUR);
       await send('go'); // ended 1h ago: within the 1d cooldown
-      await env.sleep(24 * HOUR);
+      await server.env.sleep(24 * HOUR);
       await send('go'); // cooldown over: enters again
-      await env.sleep(2 * HOUR);
+      await server.env.sleep(2 * HOUR);
     });
     expect(messages).toEqual(['hello', 'hello']);
     expect(router.decisions.map((d) => d.outcome)).toEqual([
@@ -98,11 +91,11 @@ describe('re-entry policies through the customer router (time skipping)', () => 
   it('always: a new trigger restarts the active run from the start', async () => {
     const { router, messages } = await withRouter('again-1', async (send) => {
       await send('begin');
-      await env.sleep(HOUR);
+      await server.env.sleep(HOUR);
       await send('begin'); // restarts: "first" again, under the new entry's key
-      const state = await env.client.workflow.getHandle(journeyWorkflowId('restart', 'again-1')).query(journeyStateQuery);
+      const state = await server.env.client.workflow.getHandle(journeyWorkflowId('restart', 'again-1')).query(journeyStateQuery);
       expect(state).toMatchObject({ step: 'pause', status: 'active' });
-      await env.sleep(3 * 24 * HOUR);
+      await server.env.sleep(3 * 24 * HOUR);
     });
     expect(messages).toEqual(['first', 'first', 'second']);
     expect(router.decisions.map((d) => d.outcome)).toEqual([

@@ -1,9 +1,8 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createDeps } from '../../src/runtime';
 import { pickPath } from '../../src/journey/split';
 import { journeyWorkflowId, journeyStateQuery, eventSignal, type JourneyState, type Waiting } from '../../workflows/contract';
 import { journeyWorkflow } from '../../workflows/journey';
-import { makeEvent, runInput, startWorker, testConfig, timeSkippingEnv } from '../support/harness';
+import { makeEvent, runInput, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -21,13 +20,7 @@ function expectBusinessHours(iso: string, timeZone: string): void {
 }
 
 describe('trial-conversion journey (time skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    env = await timeSkippingEnv();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const server = useTimeSkippingEnv();
 
   /** The first customer ids (cust-0, cust-1, ...) the day-12 split sends to each path. */
   function customerOn(pathName: string): string {
@@ -50,17 +43,17 @@ describe('trial-conversion journey (time skipping)', () => {
     const config = testConfig();
     const deps = createDeps(config);
     if (opts.usage !== undefined) await deps.profiles.update(customerId, { usage_events: opts.usage }, 'seed-usage');
-    const worker = await startWorker(env.nativeConnection, config, deps);
+    const worker = await startWorker(server.env.nativeConnection, config, deps);
     return worker.runUntil(async () => {
-      const entryAt = await env.currentTimeMs();
+      const entryAt = await server.env.currentTimeMs();
       const entry = makeEvent('trial_started', customerId, entryAt, { context: { timezone: opts.timezone ?? 'America/New_York' } });
-      const handle = await env.client.workflow.start(journeyWorkflow, {
+      const handle = await server.env.client.workflow.start(journeyWorkflow, {
         workflowId: journeyWorkflowId('trial-conversion', customerId),
         taskQueue: config.temporal.journeyTaskQueue,
         args: [runInput(deps.catalog.get('trial-conversion')!, config, entry)],
       });
       await opts.drive?.({
-        signal: async (type) => handle.signal(eventSignal, makeEvent(type, customerId, await env.currentTimeMs())),
+        signal: async (type) => handle.signal(eventSignal, makeEvent(type, customerId, await server.env.currentTimeMs())),
         query: () => handle.query(journeyStateQuery),
         setProfile: (changes) => deps.profiles.update(customerId, changes, `drive-${JSON.stringify(changes)}`),
       });
@@ -106,7 +99,7 @@ describe('trial-conversion journey (time skipping)', () => {
     const { messages, final } = await run(customerOn('holdout'), {
       usage: 2,
       drive: async ({ setProfile, query }) => {
-        await env.sleep(3 * DAY);
+        await server.env.sleep(3 * DAY);
         await setProfile({ usage_events: 50 });
         expect((await query()).attributes.usage_events).toBe(2); // what the run read at entry
       },
@@ -123,8 +116,8 @@ describe('trial-conversion journey (time skipping)', () => {
       const { final, entryAt } = await run(customerOn('discount'), {
         timezone,
         drive: async ({ query }) => {
-          await env.sleep(11 * DAY + 1_000);
-          queriedAt = await env.currentTimeMs();
+          await server.env.sleep(11 * DAY + 1_000);
+          queriedAt = await server.env.currentTimeMs();
           const state = await query();
           expect(state).toMatchObject({ status: 'active', step: 'business_hours' });
           waiting = state.waiting;
@@ -148,7 +141,7 @@ describe('trial-conversion journey (time skipping)', () => {
     const { final, messages, deps } = await run(customerOn('discount'), {
       usage: 20,
       drive: async ({ signal }) => {
-        await env.sleep(3 * DAY);
+        await server.env.sleep(3 * DAY);
         await signal('subscription_started');
       },
     });
@@ -158,14 +151,14 @@ describe('trial-conversion journey (time skipping)', () => {
     expect(final.path.at(-1)?.outcome).toBe('interrupted');
     expect(Date.parse(final.endedAt!) - Date.parse(final.enteredAt)).toBeLessThan(3 * DAY + HOUR);
     expect(messages).toEqual(['trial-day1-getting-started']);
-    await env.sleep(15 * DAY);
+    await server.env.sleep(15 * DAY);
     expect((await deps.outbox.list()).map((m) => m.template)).toEqual(['trial-day1-getting-started']);
   });
 
   it('a subscription during the day-12 wait also converts, after the day-7 message only', async () => {
     const { final, messages } = await run(customerOn('extension'), {
       drive: async ({ signal }) => {
-        await env.sleep(9 * DAY);
+        await server.env.sleep(9 * DAY);
         await signal('subscription_started');
       },
     });
