@@ -18,12 +18,28 @@ const duration = z.string().transform((text, ctx) => {
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const port = int(1, 65535);
 const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+/** API keys as "key:scope" or "key:scope+scope"; the message never repeats a key. */
+const API_KEY_ENTRY = /^([^\s:]+):([a-z]+(?:\+[a-z]+)*)$/;
+const apiKeys = list.transform((entries, ctx) =>
+  entries.map((entry, i) => {
+    const match = API_KEY_ENTRY.exec(entry);
+    if (!match) {
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} must be "key:scope" (several scopes joined by "+", e.g. "s3cret:events")` });
+      return z.NEVER;
+    }
+    return { key: match[1]!, scopes: match[2]!.split('+') };
+  }),
+);
+/** The key WAYMARK_API_KEYS defaults to; a production start with it fails. */
+const DEV_API_KEY = 'dev-key';
 
 const schema = z.object({
   env: z.enum(['development', 'test', 'production']),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
   dataDir: z.string().min(1),
-  demoOnStart: z.enum(['true', 'false']).transform((v) => v === 'true'),
+  demoOnStart: flag,
   temporal: z.object({
     address: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port'),
     namespace: z.string().min(1),
@@ -55,12 +71,31 @@ const schema = z.object({
   }),
   api: z.object({
     host: z.string().min(1),
-    port: port,
-    apiKeys: list,
+    /** 0 picks a free port (tests, the benchmark). */
+    port: int(0, 65535),
+    apiKeys,
     maxBatchSize: int(1, 10_000),
     maxBodyBytes: int(1_024, 10_000_000),
     temporalTimeoutMs: duration,
+    readyTimeoutMs: duration,
+    batchConcurrency: int(1, 1_000),
+    maxFutureSkewMs: duration,
+    rejectUnknownTypes: flag,
+    shutdownGraceMs: duration,
   }),
+  replay: z.object({
+    concurrency: int(1, 1_000),
+  }),
+  bench: z.object({
+    concurrency: int(1, 10_000),
+    durationMs: duration,
+    warmupMs: duration,
+    customers: int(1, 10_000_000),
+  }),
+}).superRefine((config, ctx) => {
+  if (config.env === 'production' && config.api.apiKeys.some((k) => k.key === DEV_API_KEY)) {
+    ctx.addIssue({ code: 'custom', path: ['api', 'apiKeys'], message: `the development key "${DEV_API_KEY}" must not be used in production` });
+  }
 });
 
 export type Config = z.infer<typeof schema>;
@@ -98,7 +133,20 @@ const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_API_MAX_BATCH', 'api.maxBatchSize', '500'],
   ['WAYMARK_API_MAX_BODY_BYTES', 'api.maxBodyBytes', '1048576'],
   ['WAYMARK_API_TEMPORAL_TIMEOUT', 'api.temporalTimeoutMs', '5s'],
+  ['WAYMARK_API_READY_TIMEOUT', 'api.readyTimeoutMs', '2s'],
+  ['WAYMARK_API_BATCH_CONCURRENCY', 'api.batchConcurrency', '16'],
+  ['WAYMARK_API_MAX_FUTURE_SKEW', 'api.maxFutureSkewMs', '5m'],
+  ['WAYMARK_API_REJECT_UNKNOWN_TYPES', 'api.rejectUnknownTypes', 'false'],
+  ['WAYMARK_API_SHUTDOWN_GRACE', 'api.shutdownGraceMs', '10s'],
+  ['WAYMARK_REPLAY_CONCURRENCY', 'replay.concurrency', '16'],
+  ['WAYMARK_BENCH_CONCURRENCY', 'bench.concurrency', '32'],
+  ['WAYMARK_BENCH_DURATION', 'bench.durationMs', '15s'],
+  ['WAYMARK_BENCH_WARMUP', 'bench.warmupMs', '2s'],
+  ['WAYMARK_BENCH_CUSTOMERS', 'bench.customers', '1000'],
 ];
+
+/** Variables whose values a config error must not print. */
+const SECRET_VARIABLES = new Set(['WAYMARK_API_KEYS']);
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -130,7 +178,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
       parsed.error.issues.map((issue) => {
         const at = issue.path.join('.');
         const name = varFor.get(at) ?? at;
-        return `${name}=${JSON.stringify(overrides[name] ?? env[name] ?? '')}: ${issue.message}`;
+        const value = SECRET_VARIABLES.has(name) ? '[redacted]' : JSON.stringify(overrides[name] ?? env[name] ?? '');
+        return `${name}=${value}: ${issue.message}`;
       }),
     );
   }

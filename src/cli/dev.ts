@@ -5,6 +5,7 @@ import { startOrReuseDevServer } from '../temporal/dev-server';
 import { createDeps } from '../runtime';
 import { runDemo } from '../demo';
 import { createJourneyWorker } from '../../workers/journey-worker';
+import { createAppForClient, listen } from '../api/server';
 import { installTemporalRuntime } from '../temporal/runtime';
 
 /** `waymark dev`: everything on one laptop: Temporal dev server, journeys worker, demo data on first start. */
@@ -23,6 +24,7 @@ export async function devCommand(): Promise<number> {
   });
   const running = worker.run();
   const client = await connectClient(config);
+  const api = await listen(createAppForClient(config, client, createLogger(config, 'api')), config);
 
   say('');
   say(`Waymark is running.`);
@@ -31,6 +33,7 @@ export async function devCommand(): Promise<number> {
   say(`  Journeys          ${deps.catalog.all().map((j) => `${j.definition.id}@${j.version}`).join(', ')}`);
   say(`  Outbox            ${deps.outbox.dir}`);
   say(`  Task queue        ${config.temporal.journeyTaskQueue}`);
+  say(`  Event API         ${api.url}/v1/events  (metrics ${api.url}/metrics; keys from WAYMARK_API_KEYS)`);
 
   const { count } = await client.workflow.count(`WorkflowType = 'customerWorkflow'`);
   if (count === 0 && config.demoOnStart) {
@@ -41,12 +44,11 @@ export async function devCommand(): Promise<number> {
   say('');
   say(`Try: temporal workflow list --query "JourneyId='onboarding'"   or   npm run waymark -- customer <id>`);
   say('Press Ctrl-C to stop.');
-  log.info('dev environment ready');
 
   const stop = async () => {
     say('\nStopping...');
     worker.shutdown();
-    await running;
+    await Promise.all([api.close(), running]);
     await server.stop();
     process.exit(0);
   };

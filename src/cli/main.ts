@@ -4,6 +4,7 @@ import { devCommand } from './dev';
 import { demoCommand } from './demo';
 import { journeysCommand } from './journeys';
 import { customerCommand } from './customer';
+import { eventsCommand } from './events';
 import { configCommand } from './config';
 
 type Command = (args: string[]) => Promise<number | void>;
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   journeys: { run: journeysCommand, help: 'list | show ID | validate FILE...: inspect and check journey definitions' },
   config: { run: configCommand, help: 'check the configuration; list every WAYMARK_* variable with its default' },
   customer: { run: customerCommand, help: 'ID: where a customer is in each journey, and why (what it entered, skipped, sent)' },
+  events: { run: eventsCommand, help: 'send --type T --customer C [...] | replay FILE.jsonl: hand events to Temporal directly' },
 };
 
 function usage(): string {

@@ -1,0 +1,35 @@
+import { Client, Connection } from '@temporalio/client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { loadConfig } from '../config';
+import { createLogger } from '../logger';
+import { createAppForClient, listen } from './server';
+
+/**
+ * The event API as its own process (`npm run api`). It starts even when Temporal is down: the
+ * connection is lazy, /readyz says 503 until Temporal answers, and events get 503 meanwhile.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config, 'api');
+  const { address, namespace, connectTimeoutMs } = config.temporal;
+  const connection = Connection.lazy({ address, connectTimeout: connectTimeoutMs });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const app = createAppForClient(config, new Client({ connection, namespace }), logger, registry);
+  const server = await listen(app, config);
+  logger.info({ url: server.url, temporal: address, namespace }, 'event API listening');
+
+  const stop = async (signal: string) => {
+    logger.info({ signal }, 'event API stopping');
+    await server.close();
+    await connection.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error((err as Error).message ?? err);
+  process.exit(1);
+});

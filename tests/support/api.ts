@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import type { Worker } from '@temporalio/worker';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { customerWorkflowId } from '../../workflows/contract';
+import { REDACT_PATHS, createLogger, type Logger } from '../../src/logger';
+import { createDeps } from '../../src/runtime';
+import { createAppForClient, listen, type RunningServer } from '../../src/api/server';
+import { startWorker } from './harness';
+import { devServer } from './dev-server';
+
+export const KEY = 'test-key-events';
+export const METRICS_ONLY_KEY = 'test-key-metrics';
+export const API_KEYS = `${KEY}:events,${METRICS_ONLY_KEY}:metrics`;
+
+/** A pino logger with Waymark's redaction writing to `stream` (to check what logs contain). */
+export function captureLogger(stream: Writable): Logger {
+  return pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, stream);
+}
+
+/** An event API on loopback, wired like production to the shared dev server and a journeys worker. */
+export async function apiOnDevServer(overrides: Record<string, string> = {}, logger?: Logger) {
+  const server = await devServer({ WAYMARK_API_KEYS: API_KEYS, WAYMARK_API_PORT: '0', ...overrides });
+  const deps = createDeps(server.config);
+  const worker: Worker = await startWorker(server.nativeConnection, server.config, deps);
+  const running = worker.run();
+  const registry = new Registry();
+  const http: RunningServer = await listen(createAppForClient(server.config, server.client, logger ?? createLogger(server.config), registry), server.config);
+  return {
+    ...server,
+    deps,
+    registry,
+    url: http.url,
+    post: (path: string, body: unknown, headers: Record<string, string> = {}) => post(http.url, path, body, headers),
+    async close() {
+      await http.close();
+      worker.shutdown();
+      await running;
+      await server.close();
+    },
+  };
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+/** POSTs JSON (a string or Buffer body is sent as is) with the test key unless headers say otherwise. */
+export async function post(url: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
+  const raw = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  const res = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', ...headers },
+    body: raw,
+  });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** Workflows of any kind that carry this customer's CustomerId (routers and journey runs). */
+export async function workflowsOf(client: Client, customerId: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const wf of client.workflow.list({ query: `CustomerId = '${customerId}'` })) ids.push(wf.workflowId);
+  return ids;
+}
+
+/** True when the customer's router exists: submitting any event for a customer starts it. */
+export async function routerExists(client: Client, customerId: string): Promise<boolean> {
+  try {
+    await client.workflow.getHandle(customerWorkflowId(customerId)).describe();
+    return true;
+  } catch (err) {
+    if ((err as Error).name === WorkflowNotFoundError.name) return false;
+    throw err;
+  }
+}
+
+/** Writes journey definitions as JSON files into a fresh directory, for WAYMARK_JOURNEYS_DIR. */
+export function journeysDir(journeys: Array<Record<string, unknown>>): string {
+  const dir = fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'journeys-'));
+  for (const j of journeys) fs.writeFileSync(path.join(dir, `${String(j.id)}.json`), JSON.stringify(j));
+  return dir;
+}
