@@ -17,6 +17,7 @@ import type { JourneyActivities } from '../activities';
 import type { CustomerEvent } from '../src/events/schema';
 import type { Journey, PublishedJourney } from '../src/journey/schema';
 import { durationMs } from '../src/journey/duration';
+import { runEventTypes } from '../src/journey/event-types';
 import { CustomerId, JourneyId, JourneyStatus, JourneyStep, JourneyVersion } from '../src/temporal/search-attributes';
 import { activityOptions } from './activity-options';
 import { journeyWorkflow } from './journey';
@@ -102,7 +103,7 @@ export async function customerWorkflow(input: CustomerRunInput): Promise<void> {
       if (m.active) {
         try {
           await getExternalWorkflowHandle(journeyWorkflowId(journey.id, customerId)).signal(reenterSignal, runInput);
-          Object.assign(m, { version, entries: m.entries + 1, lastEnteredAt: new Date(now).toISOString(), listensTo: listensTo(journey) });
+          Object.assign(m, { version, entries: m.entries + 1, lastEnteredAt: new Date(now).toISOString(), listensTo: runEventTypes(journey) });
           return decide(event, 're-entered: the active run starts over', journey.id);
         } catch {
           m.active = false; // it ended meanwhile: start a new run below
@@ -114,7 +115,7 @@ export async function customerWorkflow(input: CustomerRunInput): Promise<void> {
     } catch (err) {
       // A run we did not know of is already there (state lost, or started by hand): adopt it.
       if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
-      state.journeys[journey.id] = { version, active: true, entries: m?.entries ?? 1, lastEnteredAt: new Date(now).toISOString(), listensTo: listensTo(journey) };
+      state.journeys[journey.id] = { version, active: true, entries: m?.entries ?? 1, lastEnteredAt: new Date(now).toISOString(), listensTo: runEventTypes(journey) };
       return decide(event, 'not entered: a run of this journey is already active; adopted it', journey.id);
     }
     state.journeys[journey.id] = {
@@ -124,7 +125,7 @@ export async function customerWorkflow(input: CustomerRunInput): Promise<void> {
       lastEnteredAt: new Date(now).toISOString(),
       lastEndedAt: m?.lastEndedAt,
       lastStatus: m?.lastStatus,
-      listensTo: listensTo(journey),
+      listensTo: runEventTypes(journey),
     };
     decide(event, `entered (version ${version})`, journey.id);
   }
@@ -168,10 +169,4 @@ export async function customerWorkflow(input: CustomerRunInput): Promise<void> {
       return continueAsNew<typeof customerWorkflow>({ customerId, settings, resume: state });
     }
   }
-}
-
-function listensTo(journey: Journey): string[] {
-  const types = new Set<string>([...journey.goals, ...journey.exits].map((m) => m.event));
-  for (const step of Object.values(journey.steps)) if (step.kind === 'wait_for_event') types.add(step.event);
-  return [...types];
 }

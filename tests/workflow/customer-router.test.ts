@@ -43,12 +43,30 @@ const restartJourney = publishJourney(
   limits,
 );
 
-describe('re-entry policies through the customer router (time skipping)', () => {
+const performedJourney = publishJourney(
+  {
+    id: 'clicked',
+    name: 'Branch on a performed event only',
+    entry: { event: 'open' },
+    start: 'pause',
+    steps: {
+      pause: { kind: 'wait', duration: '1h', next: 'check' },
+      check: { kind: 'branch', branches: [{ when: { performed: 'clicked' }, next: 'thanks' }], default: 'reminder' },
+      thanks: { kind: 'send', channel: 'email', template: 'thanks', next: 'done' },
+      reminder: { kind: 'send', channel: 'email', template: 'reminder', next: 'done' },
+      done: { kind: 'exit' },
+    },
+  },
+  'clicked',
+  limits,
+);
+
+describe('the customer router (time skipping)', () => {
   const server = useTimeSkippingEnv();
 
   async function withRouter(customerId: string, drive: (send: (type: string) => Promise<void>) => Promise<void>) {
     const config = testConfig();
-    const deps = { ...createDeps(config), catalog: new JourneyCatalog([cooldownJourney, restartJourney]) };
+    const deps = { ...createDeps(config), catalog: new JourneyCatalog([cooldownJourney, restartJourney, performedJourney]) };
     const worker = await startWorker(server.env.nativeConnection, config, deps);
     return worker.runUntil(async () => {
       const send = async (type: string) => {
@@ -103,5 +121,15 @@ describe('re-entry policies through the customer router (time skipping)', () => 
       're-entered: the active run starts over',
     ]);
     expect(router.journeys.restart).toMatchObject({ entries: 2, active: false, lastStatus: 'completed' });
+  });
+
+  it('forwards an event type that a run tests only with "performed" in a branch', async () => {
+    const { router, messages } = await withRouter('perf-1', async (send) => {
+      await send('open');
+      await send('clicked');
+      await server.env.sleep(2 * HOUR);
+    });
+    expect(messages).toEqual(['thanks']);
+    expect(router.decisions.map((d) => d.outcome)).toEqual([`entered (version ${performedJourney.version})`, 'forwarded to the active run']);
   });
 });
