@@ -4,14 +4,14 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../src/config';
 import { createLogger } from '../src/logger';
 import { createDeps } from '../src/runtime';
-import { temporalBinary } from '../src/temporal/binaries';
 import { installTemporalRuntime } from '../src/temporal/runtime';
-import { CustomerId, SEARCH_ATTRIBUTES } from '../src/temporal/search-attributes';
+import { CustomerId } from '../src/temporal/search-attributes';
+import { startEphemeralDevServer } from '../tests/support/ephemeral-dev-server';
 import { routerSettings } from '../src/settings';
 import { EVENTS_SCOPE } from '../src/api/app';
 import { createJourneyWorker } from '../workers/journey-worker';
@@ -62,15 +62,7 @@ async function main(): Promise<void> {
   installTemporalRuntime(logger);
 
   console.log(`Starting a Temporal dev server and workers (data in ${dataDir})...`);
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: temporalBinary('temporal') },
-      searchAttributes: SEARCH_ATTRIBUTES,
-      ip: '127.0.0.1',
-      ui: false,
-      log: { format: 'pretty', level: 'error' }, // its warnings about tasks cancelled at teardown are noise here
-    },
-  });
+  const env = await startEphemeralDevServer(true);
   try {
     Object.assign(config.temporal, { address: env.address, namespace: env.namespace ?? config.temporal.namespace });
     report(await measure(env, config, values.type));

@@ -2,9 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { temporalBinary } from '../../src/temporal/binaries';
-import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
+import { startEphemeralDevServer } from './ephemeral-dev-server';
 
 /**
  * Once per test run: bundle the workflow code (every worker in the run reuses it) and start one
@@ -21,14 +19,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.WAYMARK_TEST_BUNDLE = bundlePath;
   process.env.WAYMARK_TEST_DIR = dir;
 
-  const devServer = await TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: { type: 'existing-path', path: temporalBinary('temporal') },
-      searchAttributes: SEARCH_ATTRIBUTES,
-      ip: '127.0.0.1',
-      ui: false,
-    },
-  });
+  const devServer = await startEphemeralDevServer();
   process.env.WAYMARK_TEST_TEMPORAL_ADDRESS = devServer.address;
   (globalThis as Record<string, unknown>).__waymarkDevServer = devServer;
 }
