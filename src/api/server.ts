@@ -27,7 +27,7 @@ export function listen(app: Hono, config: Config): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     // serve() without TLS or HTTP/2 options creates a node:http Server.
     const server = serve({ fetch: app.fetch, hostname: config.api.host, port: config.api.port }, (info: AddressInfo) => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
       resolve({
         url: `http://${host}:${info.port}`,
@@ -41,6 +41,12 @@ export function listen(app: Hono, config: Config): Promise<RunningServer> {
           }),
       });
     }) as Server;
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? Object.assign(new Error(`port ${config.api.port} on ${config.api.host} is already in use (WAYMARK_API_PORT): is another 'waymark dev' or 'npm run api' running?`), { code: 'PORT_IN_USE' })
+          : err,
+      ),
+    );
   });
 }

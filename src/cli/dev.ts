@@ -12,19 +12,25 @@ import { installTemporalRuntime } from '../temporal/runtime';
 export async function devCommand(): Promise<number> {
   const config = loadConfig();
   const say = (line: string) => console.log(line);
-  const server = await startOrReuseDevServer(config, say);
   const deps = createDeps(config);
-  const log = createLogger(config, 'worker');
-  installTemporalRuntime(log);
-  const worker = await createJourneyWorker({
-    connection: await connectWorker(config),
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.journeyTaskQueue,
-    deps,
-  });
+  installTemporalRuntime(createLogger(config, 'worker'));
+  const server = await startOrReuseDevServer(config, say);
+  let client, api, worker;
+  try {
+    client = await connectClient(config);
+    api = await listen(createAppForClient(config, client, createLogger(config, 'api')), config);
+    worker = await createJourneyWorker({
+      connection: await connectWorker(config),
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.journeyTaskQueue,
+      deps,
+    });
+  } catch (err) {
+    await api?.close();
+    await server.stop(); // a dev server we started must not outlive us
+    throw err;
+  }
   const running = worker.run();
-  const client = await connectClient(config);
-  const api = await listen(createAppForClient(config, client, createLogger(config, 'api')), config);
 
   say('');
   say(`Waymark is running.`);
@@ -47,8 +53,8 @@ export async function devCommand(): Promise<number> {
 
   const stop = async () => {
     say('\nStopping...');
-    worker.shutdown();
-    await Promise.all([api.close(), running]);
+    worker!.shutdown();
+    await Promise.all([api!.close(), running]);
     await server.stop();
     process.exit(0);
   };

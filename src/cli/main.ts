@@ -40,7 +40,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const known = err instanceof ConfigError || err instanceof JourneyValidationError || (err as { code?: string }).code === 'TEMPORAL_UNREACHABLE';
+    const code = (err as { code?: string }).code;
+    const known = err instanceof ConfigError || err instanceof JourneyValidationError || code === 'TEMPORAL_UNREACHABLE' || code === 'PORT_IN_USE';
     console.error(known ? (err as Error).message : err);
     process.exit(1);
   },
