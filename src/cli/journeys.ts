@@ -4,8 +4,11 @@ import { readJourneyFile } from '../journey/catalog';
 import { publishJourney } from '../journey/publish';
 import { JourneyValidationError } from '../journey/validate';
 import { outline } from '../journey/outline';
+import { installTemporalRuntime } from '../temporal/runtime';
+import { createLogger } from '../logger';
+import { PREVIEW_USAGE, previewCommand } from './journeys-preview';
 
-/** `waymark journeys list | show ID | validate FILE...` */
+/** `waymark journeys list | show ID | validate FILE... | preview ID|FILE` */
 export async function journeysCommand([sub, ...args]: string[]): Promise<number> {
   const config = loadConfig();
   const limits = { maxWaitMs: config.journeys.maxWaitMs };
@@ -24,6 +27,10 @@ export async function journeysCommand([sub, ...args]: string[]): Promise<number>
     console.log(outline(found.definition, found.version));
     return 0;
   }
+  if (sub === 'preview') {
+    installTemporalRuntime(createLogger(config, 'preview'));
+    return previewCommand(args, config);
+  }
   if (sub === 'validate' && args.length) {
     let failed = 0;
     for (const file of args) {
@@ -38,6 +45,6 @@ export async function journeysCommand([sub, ...args]: string[]): Promise<number>
     }
     return failed ? 1 : 0;
   }
-  console.error('usage: waymark journeys list | show ID | validate FILE.json|FILE.yaml ...');
+  console.error(`usage: waymark journeys list | show ID | validate FILE.json|FILE.yaml ... | preview ID|FILE\n\n${PREVIEW_USAGE}`);
   return 2;
 }

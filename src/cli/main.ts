@@ -12,7 +12,7 @@ type Command = (args: string[]) => Promise<number | void>;
 const COMMANDS: Record<string, { run: Command; help: string }> = {
   dev: { run: devCommand, help: 'start (or reuse) the local Temporal dev server and the workers; Web UI on :8233' },
   demo: { run: demoCommand, help: 'enrol synthetic customers in the shipped journeys (needs `waymark dev` running)' },
-  journeys: { run: journeysCommand, help: 'list | show ID | validate FILE...: inspect and check journey definitions' },
+  journeys: { run: journeysCommand, help: 'list | show ID | validate FILE... | preview ID|FILE: inspect, check and dry-run journeys' },
   config: { run: configCommand, help: 'check the configuration; list every WAYMARK_* variable with its default' },
   customer: { run: customerCommand, help: 'ID: where a customer is in each journey, and why (what it entered, skipped, sent)' },
   events: { run: eventsCommand, help: 'send --type T --customer C [...] | replay FILE.jsonl: hand events to Temporal directly' },

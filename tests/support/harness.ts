@@ -2,12 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../src/config';
-import { temporal } from '@temporalio/proto';
-import { temporalBinary } from '../../src/temporal/binaries';
-import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
+import { startTimeSkippingServer } from '../../src/temporal/time-skipping';
 import { createDeps } from '../../src/runtime';
 import { createJourneyWorker } from '../../workers/journey-worker';
 import type { CustomerEvent } from '../../src/events/schema';
@@ -42,18 +40,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   );
 }
 
-/** A time-skipping test server with Waymark's search attributes registered (it rejects unknown ones). */
-export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: temporalBinary('temporal-test-server') } },
-  });
-  const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((a) => [a.name, keyword])),
-  });
-  return env;
-}
+/** A time-skipping test server with Waymark's search attributes registered. */
+export const timeSkippingEnv = startTimeSkippingServer;
 
 /** One time-skipping server for the enclosing describe block: `server.env` inside its tests. */
 export function useTimeSkippingEnv(): { env: TestWorkflowEnvironment } {

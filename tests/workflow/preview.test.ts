@@ -1,0 +1,47 @@
+import { previewJourney } from '../../src/journey/preview';
+import { loadCatalog } from '../../src/runtime';
+import { formatOffset } from '../../src/cli/journeys-preview';
+import { testConfig } from '../support/harness';
+
+const DAY = 86_400_000;
+
+describe('journey preview (its own time-skipping server)', () => {
+  const config = testConfig();
+  const trial = loadCatalog(config).get('trial-conversion')!;
+
+  it('shows what a heavy user who subscribes on day 8 gets, and stops at the goal', async () => {
+    const { final, messages, delivered } = await previewJourney(
+      trial,
+      {
+        customerId: 'preview-1',
+        attributes: { usage_events: 12 },
+        entryProperties: {},
+        timezone: 'Europe/Paris',
+        events: [
+          { afterMs: 9 * DAY, type: 'page_viewed', properties: {} },
+          { afterMs: 8 * DAY, type: 'subscription_started', properties: { plan: 'pro' } },
+        ],
+      },
+      config,
+    );
+    expect(final).toMatchObject({ status: 'converted', reason: 'goal converted reached', step: 'until_day12' });
+    expect(messages.map((m) => m.template)).toEqual(['trial-day1-getting-started', 'trial-day7-power-tips']);
+    expect(delivered.map((e) => e.type)).toEqual(['subscription_started']); // the run had ended before day 9
+    expect(Date.parse(final.endedAt!) - Date.parse(final.enteredAt)).toBeGreaterThanOrEqual(8 * DAY);
+    expect(Date.parse(final.endedAt!) - Date.parse(final.enteredAt)).toBeLessThan(8 * DAY + 60_000);
+  });
+
+  it('runs a low-usage customer to the end of the journey', async () => {
+    const { final, messages } = await previewJourney(trial, { customerId: 'preview-2', attributes: {}, entryProperties: {}, events: [] }, config);
+    expect(final.status).toBe('completed');
+    expect(messages[0]!.template).toBe('trial-day1-getting-started');
+    expect(messages[1]!.template).toBe('trial-day7-need-help');
+  });
+
+  it('formats offsets from entry', () => {
+    expect(formatOffset(0)).toBe('+0s');
+    expect(formatOffset(400)).toBe('+0s');
+    expect(formatOffset(DAY + 6 * 3_600_000)).toBe('+1d 6h');
+    expect(formatOffset(90_061_000)).toBe('+1d 1h 1m 1s');
+  });
+});
