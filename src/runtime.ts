@@ -18,6 +18,6 @@ export function createDeps(config: Config): ActivityDeps & { outbox: FileOutbox 
     catalog: loadCatalog(config),
     channel: outbox,
     outbox,
-    profiles: new FileProfileStore(path.join(config.dataDir, 'profiles')),
+    profiles: new FileProfileStore(path.join(config.dataDir, 'profiles'), config.profileKeepKeys),
   };
 }

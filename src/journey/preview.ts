@@ -43,7 +43,7 @@ export async function previewJourney(published: PublishedJourney, scenario: Prev
   const env = await startTimeSkippingServer();
   try {
     const outbox = new FileOutbox(path.join(dir, 'outbox'));
-    const profiles = new FileProfileStore(path.join(dir, 'profiles'));
+    const profiles = new FileProfileStore(path.join(dir, 'profiles'), config.profileKeepKeys);
     const { customerId } = scenario;
     if (Object.keys(scenario.attributes).length) await profiles.update(customerId, scenario.attributes, 'preview');
     const taskQueue = 'waymark-preview';

@@ -19,7 +19,8 @@ export class FileProfileStore implements ProfileStore {
 
   constructor(
     readonly dir: string,
-    private readonly keepKeys = 200,
+    /** How many recent update keys to remember per customer (WAYMARK_PROFILE_KEEP_KEYS). */
+    private readonly keepKeys: number,
   ) {}
 
   private fileFor(customerId: string): string {

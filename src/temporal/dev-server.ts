@@ -39,10 +39,10 @@ export interface LocalServer {
  * persisted in <dataDir>/temporal.db, with the Web UI on the configured UI port.
  */
 export async function startOrReuseDevServer(config: Config, say: (line: string) => void): Promise<LocalServer> {
-  const { address, namespace, uiPort, connectTimeoutMs } = config.temporal;
+  const { address, namespace, uiPort, devServerStartTimeoutMs, devServerProbeMs } = config.temporal;
   const [host, port] = address.split(':') as [string, string];
   const uiUrl = `http://localhost:${uiPort}`;
-  const existing = await reachable(address, 1_000);
+  const existing = await reachable(address, devServerProbeMs);
   if (existing) {
     say(`Temporal is already running at ${address}; reusing it.`);
     await ensureSearchAttributes(existing, namespace);
@@ -57,10 +57,10 @@ export async function startOrReuseDevServer(config: Config, say: (line: string) 
   const child = spawn(temporalBinary('temporal'), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
-  const deadline = Date.now() + connectTimeoutMs + 20_000;
+  const deadline = Date.now() + devServerStartTimeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the Temporal dev server exited (code ${child.exitCode}):\n${stderr}`);
-    const connection = await reachable(address, 1_000);
+    const connection = await reachable(address, devServerProbeMs);
     if (connection) {
       await ensureSearchAttributes(connection, namespace);
       await connection.close();
@@ -70,7 +70,7 @@ export async function startOrReuseDevServer(config: Config, say: (line: string) 
       child.kill();
       throw new Error(`the Temporal dev server did not come up at ${address}:\n${stderr}`);
     }
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, devServerProbeMs / 3));
   }
   return {
     process: child,

@@ -71,7 +71,7 @@ describe('failure paths (time skipping)', () => {
 
   it('the router records an activity that failed for good and keeps handling events', async () => {
     const config = testConfig(fastFailing);
-    const deps = { ...createDeps(config), profiles: new FileProfileStore(BROKEN_DIR), catalog: new JourneyCatalog([]) };
+    const deps = { ...createDeps(config), profiles: new FileProfileStore(BROKEN_DIR, config.profileKeepKeys), catalog: new JourneyCatalog([]) };
     const worker = await startWorker(server.env.nativeConnection, config, deps);
     const state = await worker.runUntil(async () => {
       const send = async (traits?: Record<string, unknown>) =>
