@@ -5,6 +5,7 @@ import { SHIPPED_JOURNEYS } from '../journeys';
 import { FileOutbox } from './channels/outbox';
 import { FileProfileStore } from './profiles/file-store';
 import type { ActivityDeps } from '../activities';
+import { routerSettings } from './settings';
 
 /** Loads the journey catalog: the shipped journeys plus JSON/YAML files in WAYMARK_JOURNEYS_DIR. */
 export function loadCatalog(config: Config): JourneyCatalog {
@@ -19,5 +20,6 @@ export function createDeps(config: Config): ActivityDeps & { outbox: FileOutbox 
     channel: outbox,
     outbox,
     profiles: new FileProfileStore(path.join(config.dataDir, 'profiles'), config.profileKeepKeys),
+    routerSettings: routerSettings(config),
   };
 }

@@ -164,9 +164,13 @@ export async function customerWorkflow(input: CustomerRunInput): Promise<void> {
       }
     }
     const info = workflowInfo();
-    if (inbox.length === 0 && ended.length === 0 && (info.continueAsNewSuggested || info.historyLength >= settings.continueAsNewAfterEvents)) {
+    const idle = () => inbox.length === 0 && ended.length === 0;
+    if (idle() && (info.continueAsNewSuggested || info.historyLength >= settings.continueAsNewAfterEvents)) {
+      // Routers live for years: take the worker's current settings into the next run.
+      const current = await local.currentRouterSettings();
       await condition(allHandlersFinished);
-      return continueAsNew<typeof customerWorkflow>({ customerId, settings, resume: state });
+      // Events that arrived meanwhile are handled first; they must not be dropped by continuing.
+      if (idle()) return continueAsNew<typeof customerWorkflow>({ customerId, settings: current, resume: state });
     }
   }
 }

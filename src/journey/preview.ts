@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import type { CustomerEvent } from '../events/schema';
 import { FileOutbox, type OutboxRecord } from '../channels/outbox';
 import { FileProfileStore } from '../profiles/file-store';
-import { journeyRunSettings } from '../settings';
+import { journeyRunSettings, routerSettings } from '../settings';
 import { startTimeSkippingServer } from '../temporal/time-skipping';
 import { JourneyCatalog } from './catalog';
 import type { PublishedJourney } from './schema';
@@ -51,7 +51,7 @@ export async function previewJourney(published: PublishedJourney, scenario: Prev
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
-      deps: { catalog: new JourneyCatalog([published]), channel: outbox, profiles },
+      deps: { catalog: new JourneyCatalog([published]), channel: outbox, profiles, routerSettings: routerSettings(config) },
     });
     return await worker.runUntil(async () => {
       const entryMs = await env.currentTimeMs();

@@ -2,8 +2,9 @@ import { createDeps } from '../../src/runtime';
 import { JourneyCatalog } from '../../src/journey/catalog';
 import { publishJourney } from '../../src/journey/publish';
 import { routerSettings } from '../../src/settings';
-import { customerStateQuery, customerWorkflowId, eventSignal, journeyStateQuery, journeyWorkflowId } from '../../workflows/contract';
+import { type CustomerRunInput, customerStateQuery, customerWorkflowId, eventSignal, journeyStateQuery, journeyWorkflowId } from '../../workflows/contract';
 import { customerWorkflow } from '../../workflows/customer';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { makeEvent, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
 
 const HOUR = 3_600_000;
@@ -131,5 +132,51 @@ describe('the customer router (time skipping)', () => {
     });
     expect(messages).toEqual(['thanks']);
     expect(router.decisions.map((d) => d.outcome)).toEqual([`entered (version ${performedJourney.version})`, 'forwarded to the active run']);
+  });
+
+  it('continues as new under a burst of events without losing one, taking the current worker settings', async () => {
+    const config = testConfig({ WAYMARK_ROUTER_CONTINUE_AS_NEW_AFTER: '100' });
+    const newer = routerSettings(testConfig({ WAYMARK_DEDUPE_WINDOW: '2h' }));
+    const deps = { ...createDeps(config), catalog: new JourneyCatalog([]), routerSettings: newer };
+    const worker = await startWorker(server.env.nativeConnection, config, deps);
+    const customerId = 'burst-1';
+    const handle = server.env.client.workflow.getHandle(customerWorkflowId(customerId));
+    const burst = async (from: number, count: number) => {
+      const now = await server.env.currentTimeMs();
+      await Promise.all(
+        Array.from({ length: count }, (_, i) =>
+          server.env.client.workflow.signalWithStart(customerWorkflow, {
+            workflowId: customerWorkflowId(customerId),
+            taskQueue: config.temporal.journeyTaskQueue,
+            args: [{ customerId, settings: routerSettings(config) }],
+            signal: eventSignal,
+            signalArgs: [makeEvent('tick', customerId, now + from + i)],
+          }),
+        ),
+      );
+    };
+    const accepted = async (total: number) => {
+      let state = await handle.query(customerStateQuery);
+      for (let tries = 0; state.eventsAccepted < total && tries < 100; tries++) {
+        await new Promise((r) => setTimeout(r, 100));
+        state = await handle.query(customerStateQuery);
+      }
+      return state.eventsAccepted;
+    };
+    await worker.runUntil(async () => {
+      // The time-skipping server (unlike the dev server) may answer concurrent signal-with-starts
+      // of a workflow that does not exist yet with "already started": create it first.
+      await burst(0, 1);
+      await burst(1, 59); // more than 100 history events: the next event makes it continue as new
+      expect(await accepted(60)).toBe(60);
+      await Promise.all([burst(60, 30), burst(90, 30)]); // arriving while it continues as new
+      expect(await accepted(120)).toBe(120);
+      const { events } = await handle.fetchHistory();
+      const started = events![0]!.workflowExecutionStartedEventAttributes!;
+      expect(started.continuedExecutionRunId).toBeTruthy(); // this run came from continue-as-new
+      const input = defaultPayloadConverter.fromPayload<CustomerRunInput>(started.input!.payloads![0]!);
+      expect(input.settings.dedupeWindowMs).toBe(2 * HOUR);
+      await handle.terminate('test done');
+    });
   });
 });
