@@ -18,6 +18,7 @@ import type { CustomerEvent } from '../src/events/schema';
 import type { Journey, PublishedJourney } from '../src/journey/schema';
 import { durationMs } from '../src/journey/duration';
 import { runEventTypes } from '../src/journey/event-types';
+import { outline } from '../src/journey/outline';
 import { CustomerId, JourneyId, JourneyStatus, JourneyStep, JourneyVersion } from '../src/temporal/search-attributes';
 import { activityOptions } from './activity-options';
 import { journeyWorkflow } from './journey';
@@ -143,6 +144,8 @@ export async function customerWorkflow(input: CustomerRunInput): Promise<void> {
         { key: JourneyStatus, value: 'active' },
       ],
       memo: { journeyName: journey.name, journeyVersion: version },
+      staticSummary: `${journey.name} for ${customerId} (version ${version})`,
+      staticDetails: `Entered on "${runInput.entry.type}" (${runInput.entry.messageId}) at ${runInput.entry.timestamp}.\n\n\`\`\`\n${outline(journey, version)}\n\`\`\``,
     });
   }
 

@@ -7,6 +7,7 @@ import {
   log,
   proxyActivities,
   rootCause,
+  setCurrentDetails,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -116,7 +117,8 @@ export async function journeyWorkflow(input: JourneyRunInput): Promise<JourneySt
           workflowId: workflowInfo().workflowId,
           runId: workflowInfo().runId,
         };
-        const receipt = await attempt(`sending ${step.channel} ${step.template}`, () => acts.deliverMessage(message), at);
+        const options = { ...activityOptions(settings.activity), summary: `${step.channel} "${step.template}" (step ${id})` };
+        const receipt = await attempt(`sending ${step.channel} ${step.template}`, () => acts.deliverMessage.executeWithOptions(options, [message]), at);
         if (!receipt) return step.next;
         // The key is unique to this step visit of this run: "already sent" means an earlier attempt
         // of this same delivery went out (then failed to report), so it still counts as sent.
@@ -130,7 +132,8 @@ export async function journeyWorkflow(input: JourneyRunInput): Promise<JourneySt
           ? now + durationMs(step.duration)!
           : nextLocalTime(now, step.until!.time, step.until!.weekdays, timezone());
         state.waiting = { kind: 'timer', step: id, until: new Date(until).toISOString() };
-        await condition(interrupted, until - now);
+        showDetails();
+        await condition(interrupted, until - now, { summary: `${step.duration ? `wait ${step.duration}` : `wait until ${step.until!.time} local`} (step ${id})` });
         state.waiting = undefined;
         at.outcome = interrupted() ? 'interrupted' : 'waited';
         return step.next;
@@ -139,7 +142,8 @@ export async function journeyWorkflow(input: JourneyRunInput): Promise<JourneySt
         const timeoutMs = durationMs(step.timeout)!;
         const found = () => state.buffered.findIndex((e) => matchesEvent(step, e));
         state.waiting = { kind: 'event', step: id, event: step.event, until: new Date(Date.now() + timeoutMs).toISOString() };
-        await condition(() => interrupted() || found() >= 0, timeoutMs);
+        showDetails();
+        await condition(() => interrupted() || found() >= 0, timeoutMs, { summary: `wait up to ${step.timeout} for "${step.event}" (step ${id})` });
         state.waiting = undefined;
         const index = found();
         if (index >= 0) {
@@ -180,6 +184,13 @@ export async function journeyWorkflow(input: JourneyRunInput): Promise<JourneySt
     }
   }
 
+  /** What the Web UI shows as this run's current details. */
+  function showDetails(): void {
+    const w = state.waiting;
+    const waiting = !w ? '' : w.kind === 'timer' ? ` · waiting until ${w.until}` : ` · waiting for "${w.event}" until ${w.until}`;
+    setCurrentDetails(`**${journey.name}** (${version}) · step \`${state.step}\` · ${state.status}${waiting} · ${state.messagesSent} sent`);
+  }
+
   /** The customer's time zone: profile attribute, else the entry event's context, else the default. */
   function timezone(): string {
     for (const tz of [state.attributes.timezone, entry.context?.timezone]) {
@@ -218,11 +229,13 @@ export async function journeyWorkflow(input: JourneyRunInput): Promise<JourneySt
       state.pathDropped++;
     }
     upsertSearchAttributes([{ key: JourneyStep, value: id }]);
+    showDetails();
     const next = await run(id, step, at);
     if (next === undefined) finish(state, 'completed', 'exit step reached');
     else if (!interrupted()) state.step = next;
   }
 
+  showDetails();
   if (input.notifyRouter) {
     await getExternalWorkflowHandle(customerWorkflowId(customerId))
       .signal(journeyEndedSignal, { journeyId: journey.id, status: state.status, at: state.endedAt! })

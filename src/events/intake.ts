@@ -19,6 +19,7 @@ export async function submitEvent(client: Client, config: Config, event: Custome
     signal: eventSignal,
     signalArgs: [event],
     typedSearchAttributes: [{ key: CustomerId, value: event.customerId }],
+    staticSummary: `Event router of customer ${event.customerId}`,
   });
   return { workflowId };
 }
