@@ -147,7 +147,6 @@ const ExitStep = z.strictObject({ kind: z.literal('exit') });
 
 export const Step = z.discriminatedUnion('kind', [SendStep, WaitStep, WaitForEventStep, BranchStep, SplitStep, UpdateAttributeStep, ExitStep]);
 export type Step = z.infer<typeof Step>;
-export type StepKind = Step['kind'];
 
 export const REENTRY_POLICIES = ['never', 'after_exit', 'always'] as const;
 
