@@ -147,6 +147,7 @@ async function measure(env: TestWorkflowEnvironment, config: Config, eventType: 
               signal: noopSignal,
               signalArgs: [event],
               typedSearchAttributes: [{ key: CustomerId, value: event.customerId }],
+              staticSummary: `Event router of customer ${event.customerId}`,
             });
           },
           load,
