@@ -1,38 +1,78 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import type { CustomerEvent } from '../src/events/schema';
 import type { JourneyCatalog } from '../src/journey/catalog';
 import { matchesEvent } from '../src/journey/conditions';
-import type { PublishedJourney } from '../src/journey/schema';
+import { entriesFor, type EntryMatch } from '../src/journey/entries';
+import type { JourneyVersions } from '../src/journey/versions';
+import type { Journey, PublishedJourney } from '../src/journey/schema';
 import type { DeliveryReceipt, MessageChannel, MessageRequest } from '../src/channels/port';
-import type { ProfileStore } from '../src/profiles/port';
-import type { RouterSettings } from '../workflows/contract';
+import { ProfileLimitError, type ProfileChanges, type ProfileStore, type ProfileView } from '../src/profiles/port';
+import type { JourneyRunInput, RouterSettings } from '../workflows/contract';
+import { signalRuns, type SignalTarget } from './signals';
+import { startJourneys } from './start-journeys';
 
 export interface ActivityDeps {
   catalog: JourneyCatalog;
+  versions: JourneyVersions;
   channel: MessageChannel;
   profiles: ProfileStore;
   /** The router settings this worker's config gives now. */
   routerSettings: RouterSettings;
 }
 
-/** The activities journey workflows call. Each is thin: the port does the work. */
-export function createActivities({ catalog, channel, profiles, routerSettings }: ActivityDeps) {
+/** Errors that no retry can fix become non-retryable failures, recorded on the run with their reason. */
+async function failFast<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof ProfileLimitError) throw ApplicationFailure.nonRetryable(err.message, err.code);
+    throw err;
+  }
+}
+
+/**
+ * The activities journey workflows call. Each is thin: a port or the Temporal client does the
+ * work. The router and the interpreter run the short ones as local activities.
+ */
+export function createActivities({ catalog, versions, channel, profiles, routerSettings }: ActivityDeps, client: Client) {
   return {
+    /** Sends one message; the channel reads the profile for personalisation and records the key once. */
     async deliverMessage(message: MessageRequest): Promise<DeliveryReceipt> {
-      return channel.deliver(message);
+      const attributes = message.attributes ?? (await profiles.get(message.customerId));
+      return channel.deliver({ ...message, attributes });
     },
-    async getProfile(customerId: string): Promise<Record<string, unknown>> {
+    async getProfile(customerId: string): Promise<ProfileView> {
       return profiles.get(customerId);
     },
-    async updateProfile(customerId: string, changes: Record<string, unknown>, key: string): Promise<Record<string, unknown>> {
-      return profiles.update(customerId, changes, key);
+    async applyProfileChanges(customerId: string, changes: ProfileChanges, key: string): Promise<ProfileView> {
+      return failFast(() => profiles.apply(customerId, changes, key));
     },
-    /** Published journeys whose entry trigger this event matches (run as a local activity by the router). */
-    async matchEntries(event: CustomerEvent): Promise<PublishedJourney[]> {
-      return catalog.all().filter((j) => matchesEvent(j.definition.entry, event));
+    /** The definition a run started with, by its version. */
+    async loadJourney(journeyId: string, version: string): Promise<Journey> {
+      return versions.get(journeyId, version);
+    },
+    /** Which published journeys an event enters, and which of the same entry event keep it out and why. */
+    async journeysEnteredBy(event: CustomerEvent): Promise<EntryMatch> {
+      return entriesFor(catalog.all(), event);
+    },
+    async startJourneys(inputs: JourneyRunInput[]): Promise<Array<'started' | 'already-active'>> {
+      return startJourneys(client, versions, inputs);
+    },
+    async signalRuns(targets: SignalTarget[]): Promise<Array<'delivered' | 'not-found'>> {
+      return signalRuns(client, targets);
     },
     /** Read by a router when it continues as new, so long-lived routers pick up config changes. */
     async currentRouterSettings(): Promise<RouterSettings> {
       return routerSettings;
+    },
+    /** Version-1 runs only (legacy/): profile updates as a plain attributes map. */
+    async updateProfile(customerId: string, changes: Record<string, unknown>, key: string): Promise<ProfileView> {
+      return failFast(() => profiles.apply(customerId, { traits: changes }, key));
+    },
+    /** Version-1 routers only (legacy/): the whole published journeys an event enters. */
+    async matchEntries(event: CustomerEvent): Promise<PublishedJourney[]> {
+      return catalog.all().filter((j) => matchesEvent(j.definition.entry, event));
     },
   };
 }

@@ -1,36 +1,29 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { loadConfig, type Config } from '../src/config';
-import { createLogger } from '../src/logger';
-import { createDeps } from '../src/runtime';
-import { installTemporalRuntime } from '../src/temporal/runtime';
-import { CustomerId } from '../src/temporal/search-attributes';
-import { startEphemeralDevServer } from '../tests/support/ephemeral-dev-server';
-import { routerSettings } from '../src/settings';
 import { EVENTS_SCOPE } from '../src/api/app';
-import { createJourneyWorker } from '../workers/journey-worker';
 import type { CustomerEvent } from '../src/events/schema';
-import { drive, summarize, type PhaseResult } from './load';
-import { startApiProcess } from './api-process';
-import { noopSignal, type noopWorkflow } from './noop-workflow';
+import { routerSettings } from '../src/settings';
+import { md } from '../src/temporal/markdown';
+import { CustomerId } from '../src/temporal/search-attributes';
+import { eventSignalName } from '../workflows/contract';
+import type { BaselineInput } from './baseline-workflow';
 import { jsonPoster } from './http-client';
+import { drive, summarize, type PhaseResult } from './load';
+import { apiPath, barePath, type Path } from './paths';
+import { watchUntilDone } from './phase';
+import { withStack, type Stack } from './stack';
 
 const USAGE = 'usage: npm run bench:events -- [--concurrency N] [--duration 15s] [--warmup 2s] [--customers N] [--type signed_up]';
 
 /**
  * `npm run bench:events`: events/s and latency through the HTTP event API (its production entry
- * point, in its own process), against a bare Temporal client doing signal-with-start of a no-op
- * workflow, on the same fresh dev server, at the same concurrency for the same time. Both make
- * the same one Temporal call per event; the API adds HTTP, JSON, auth and validation. See
- * measure() for the two modes.
+ * point, in its own process), against a bare Temporal client doing signal-with-start of the
+ * baseline workflow, on the same fresh dev server (started as `npm run dev` starts it), at the
+ * same concurrency for the same time. Both make the same one Temporal call per event; the API
+ * adds HTTP, JSON, auth and validation. See measure() for the two modes.
  */
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       concurrency: { type: 'string' },
@@ -42,161 +35,154 @@ async function main(): Promise<void> {
       help: { type: 'boolean' },
     },
   });
-  if (values.help) return console.log(USAGE);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-bench-'));
+  if (values.help) return console.log(USAGE), 0;
   const flags: Record<string, string | undefined> = {
     WAYMARK_BENCH_CONCURRENCY: values.concurrency,
     WAYMARK_BENCH_DURATION: values.duration,
     WAYMARK_BENCH_WARMUP: values.warmup,
     WAYMARK_BENCH_CUSTOMERS: values.customers,
   };
-  const config = loadConfig(process.env, {
-    WAYMARK_LOG_LEVEL: 'error',
-    WAYMARK_DATA_DIR: dataDir,
-    WAYMARK_API_PORT: '0',
-    WAYMARK_API_HOST: '127.0.0.1',
-    WAYMARK_JOURNEY_TASK_QUEUE: `bench-${randomUUID()}`,
-    ...Object.fromEntries(Object.entries(flags).filter((e): e is [string, string] => e[1] !== undefined)),
+  const overrides = Object.fromEntries(Object.entries(flags).filter((e): e is [string, string] => e[1] !== undefined));
+  return withStack(overrides, (line) => console.log(line), async (stack) => {
+    report(await measure(stack, values.type));
+    return 0;
   });
-  const logger = createLogger(config, 'bench');
-  installTemporalRuntime(logger);
-
-  console.log(`Starting a Temporal dev server and workers (data in ${dataDir})...`);
-  const env = await startEphemeralDevServer(true);
-  try {
-    Object.assign(config.temporal, { address: env.address, namespace: env.namespace ?? config.temporal.namespace });
-    report(await measure(env, config, values.type));
-  } finally {
-    await env.teardown();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }
 }
 
 type Mode = 'intake' | 'end-to-end';
+/** A path's load phase, and in end-to-end mode the wait for its work. */
+interface PathResult extends PhaseResult {
+  /** Customers whose work was done (first message / baseline record) per second, from the first event to the last work done. */
+  donePerSecond?: number;
+  drainSeconds?: number;
+}
 interface ModeResult {
   mode: Mode;
-  api: PhaseResult;
-  bare: PhaseResult;
+  api: PathResult;
+  bare: PathResult;
 }
 
 /**
- * Two modes, each an API phase and a bare-client phase at the same concurrency and duration:
+ * Two modes, each a bare-client phase and an API phase at the same concurrency and duration:
  * - intake: no worker polls either path's task queue, so both measure only what the API
  *   promises (the event is durably in Temporal) and the ratio is the API's own overhead;
- * - end-to-end: each path's worker runs, so every API event also runs the customer's router
- *   (and, for a new customer, an onboarding run) on this same machine, while the bare path's
- *   no-op workflow does nothing.
+ *   events go to WAYMARK_BENCH_CUSTOMERS customers in turn.
+ * - end-to-end: each path's worker runs in its own process (workers/main.ts, and
+ *   bench/baseline-worker.ts), and every event is a new customer's: the API path's starts the
+ *   customer's router and an onboarding run, which sends the welcome email; the bare path's
+ *   starts a baseline workflow, which writes one record. After the load, the phase waits until
+ *   every accepted customer's work is done, and reports that work per second over the whole
+ *   phase, the drain included.
  * Each phase uses its own task queue and customers, so no phase inherits another's backlog.
  */
-async function measure(env: TestWorkflowEnvironment, config: Config, eventType: string): Promise<ModeResult[]> {
-  const { namespace, journeyTaskQueue } = config.temporal;
+async function measure(stack: Stack, eventType: string): Promise<ModeResult[]> {
+  const { config, client } = stack;
   const key = config.api.apiKeys.find((k) => k.scopes.includes(EVENTS_SCOPE))?.key;
   if (!key) throw new Error(`WAYMARK_API_KEYS has no key with the "${EVENTS_SCOPE}" scope`);
-  const bareConnection = await Connection.connect({ address: env.address });
-  const bare = new Client({ connection: bareConnection, namespace });
   const { concurrency, durationMs, warmupMs, customers } = config.bench;
-  console.log(`Each phase: concurrency ${concurrency}, ${durationMs / 1000}s after ${warmupMs / 1000}s warm-up, ${customers} customers, event type "${eventType}".`);
-  try {
-    const results: ModeResult[] = [];
-    for (const mode of ['intake', 'end-to-end'] as const) {
-      const journeysQueue = `${journeyTaskQueue}-${mode}`;
-      const noopQueue = `${journeyTaskQueue}-${mode}-noop`;
-      const workers =
-        mode === 'intake'
-          ? []
-          : [
-              await createJourneyWorker({ connection: env.nativeConnection, namespace, taskQueue: journeysQueue, deps: createDeps(config) }),
-              await Worker.create({ connection: env.nativeConnection, namespace, taskQueue: noopQueue, workflowsPath: require.resolve('./noop-workflow') }),
-            ];
-      const running = workers.map((w) => w.run());
-      const http = await startApiProcess({
-        ...process.env,
-        WAYMARK_TEMPORAL_ADDRESS: env.address,
-        WAYMARK_TEMPORAL_NAMESPACE: namespace,
-        WAYMARK_JOURNEY_TASK_QUEUE: journeysQueue,
-        WAYMARK_DATA_DIR: config.dataDir,
-        WAYMARK_API_HOST: config.api.host,
-        WAYMARK_API_PORT: '0',
-        WAYMARK_LOG_LEVEL: 'info', // it logs its URL at info; accepted events log at debug only
+  console.log(`Each phase: concurrency ${concurrency}, ${durationMs / 1000}s after ${warmupMs / 1000}s warm-up, event type "${eventType}".`);
+  const results: ModeResult[] = [];
+  for (const mode of ['intake', 'end-to-end'] as const) {
+    const run = randomUUID().slice(0, 8);
+    const queue = `bench-${mode}-${run}`;
+    const endToEnd = mode === 'end-to-end';
+    const workers = endToEnd
+      ? { journeys: await stack.startWorker('journeys worker', 'workers/main.ts', queue), bare: await stack.startWorker('baseline worker', 'bench/baseline-worker.ts', `${queue}-bare`) }
+      : undefined;
+    const api = await stack.startApi(queue);
+    const poster = jsonPoster(api.url, { authorization: `Bearer ${key}` }, concurrency);
+    // End to end, every event is a new customer's, so every accepted event has work to wait for.
+    const customerOf = (phase: string, n: number) => `${phase}-${run}-${endToEnd ? n : n % customers}`;
+    const event = (phase: string, n: number): CustomerEvent => ({ messageId: `${phase}-${run}-${n}`, type: eventType, customerId: customerOf(phase, n), timestamp: new Date().toISOString(), properties: { n } });
+    const load = { concurrency, warmupMs, durationMs };
+    try {
+      console.log(`${mode}: bare client...`);
+      // The baseline runs first: a backlog a phase leaves behind should not favour the API.
+      const bare = await phase(stack, workers && barePath(stack, workers.bare, Infinity), 'bare signalWithStart', load, async (n, accepted) => {
+        const e = event('bare', n);
+        // The call submitEvent makes (input with the router's settings, search attribute, summary, signal named by type).
+        const input: BaselineInput & { settings: unknown } = { customerId: e.customerId, startToCloseMs: config.activity.startToCloseMs, parkMs: config.bench.baselineParkMs, settings: routerSettings(config) };
+        await client.workflow.signalWithStart('baselineWorkflow', {
+          workflowId: `baseline/${e.customerId}`,
+          taskQueue: `${queue}-bare`,
+          args: [input],
+          signal: eventSignalName(e.type),
+          signalArgs: [e],
+          typedSearchAttributes: [{ key: CustomerId, value: e.customerId }],
+          staticSummary: `Events of customer ${md(e.customerId)}`,
+        });
+        accepted.add(e.customerId);
       });
-      const poster = jsonPoster(http.url, { authorization: `Bearer ${key}` }, concurrency);
-      try {
-        const load = { concurrency, warmupMs, durationMs };
-        const events = (phase: string) => {
-          const run = randomUUID().slice(0, 8);
-          return (n: number): CustomerEvent => ({
-            messageId: `${run}-${n}`,
-            type: eventType,
-            customerId: `bench-${phase}-${run}-${n % customers}`,
-            timestamp: new Date().toISOString(),
-            properties: { n },
-          });
-        };
-        console.log(`${mode}: bare client...`);
-        // The baseline runs first: a backlog a phase leaves behind should not favour the API.
-        const bareEvent = events('bare');
-        const bareResult = await drive(
-          'bare signalWithStart',
-          async (n) => {
-            const event = bareEvent(n);
-            // The same call submitEvent makes (input, search attribute, signal), to a no-op workflow.
-            await bare.workflow.signalWithStart<typeof noopWorkflow, [unknown]>('noopWorkflow', {
-              workflowId: `noop/${event.customerId}`,
-              taskQueue: noopQueue,
-              args: [{ customerId: event.customerId, settings: routerSettings(config) }],
-              signal: noopSignal,
-              signalArgs: [event],
-              typedSearchAttributes: [{ key: CustomerId, value: event.customerId }],
-              staticSummary: `Event router of customer ${event.customerId}`,
-            });
-          },
-          load,
-        );
-        console.log(`${mode}: HTTP event API...`);
-        const apiEvent = events('api');
-        const apiResult = await drive(
-          'HTTP event API',
-          async (n) => {
-            const status = await poster.post('/v1/events', apiEvent(n));
-            if (status !== 202) throw new Error(`status ${status}`);
-          },
-          load,
-        );
-        results.push({ mode, api: apiResult, bare: bareResult });
-      } finally {
-        poster.close();
-        await http.stop();
-        workers.forEach((w) => w.shutdown());
-        await Promise.all(running);
-      }
+      console.log(`${mode}: HTTP event API...`);
+      const waits = workers && eventType === 'signed_up' ? apiPath(stack, workers.journeys, api.url, Infinity) : undefined;
+      if (workers && !waits) console.log(`  (only signed_up starts onboarding: the API path's work is not waited for with --type ${eventType})`);
+      const viaApi = await phase(stack, waits, 'HTTP event API', load, async (n, accepted) => {
+        const e = event('api', n);
+        const { status } = await poster.post('/v1/events', e);
+        if (status !== 202) throw new Error(`status ${status}`);
+        accepted.add(e.customerId);
+      });
+      waits?.close();
+      results.push({ mode, api: viaApi, bare });
+    } finally {
+      poster.close();
+      await api.child.stop();
+      if (workers) await Promise.all([workers.journeys.child.stop(), workers.bare.child.stop()]);
     }
-    return results;
-  } finally {
-    await bareConnection.close();
   }
+  return results;
+}
+
+/** Drives `op` for the load window, then (with `work`) waits until every accepted customer's work is done. */
+async function phase(stack: Stack, work: Path | undefined, name: string, load: Parameters<typeof drive>[2], op: (n: number, accepted: Set<string>) => Promise<void>): Promise<PathResult> {
+  const base = await work?.counts();
+  const accepted = new Set<string>();
+  const start = Date.now();
+  const result = await drive(name, (n) => op(n, accepted), load);
+  if (!work || !base) return result;
+  const { config } = stack;
+  const { at } = await watchUntilDone(
+    {
+      label: `  ${name} drain`,
+      total: accepted.size,
+      everyMs: config.bench.progressEveryMs,
+      deadline: Date.now() + config.bench.timeoutMs,
+      watchdog: work.worker.child.died,
+      progress: async () => {
+        const done = (await work.counts()).done - base.done;
+        return { accepted: accepted.size, done, parked: done };
+      },
+    },
+    Promise.resolve(),
+  );
+  return { ...result, donePerSecond: (accepted.size * 1000) / (at - start), drainSeconds: (at - start - load.warmupMs - load.durationMs) / 1000 };
 }
 
 function report(results: ModeResult[]): void {
+  const cell = (v: number | undefined, digits: number, width: number) => (v === undefined ? '-' : v.toFixed(digits)).padStart(width);
   console.log('');
-  console.log(`${'mode'.padEnd(11)} ${'path'.padEnd(22)} ${'events/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)}`);
+  console.log(`${'mode'.padEnd(11)} ${'path'.padEnd(22)} ${'events/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'done/s'.padStart(8)} ${'drain s'.padStart(8)}`);
   for (const { mode, api, bare } of results) {
     for (const r of [api, bare]) {
       const m = summarize(r);
-      console.log(`${mode.padEnd(11)} ${r.name.padEnd(22)} ${m.perSecond.toFixed(0).padStart(9)} ${m.p50.toFixed(1).padStart(8)} ${m.p99.toFixed(1).padStart(8)} ${String(m.errors).padStart(7)}`);
+      console.log(`${mode.padEnd(11)} ${r.name.padEnd(22)} ${cell(m.perSecond, 0, 9)} ${cell(m.p50, 1, 8)} ${cell(m.p99, 1, 8)} ${String(m.errors).padStart(7)} ${cell(r.donePerSecond, 0, 8)} ${cell(r.drainSeconds, 1, 8)}`);
     }
   }
   console.log('');
   for (const { mode, api, bare } of results) {
     const a = summarize(api);
     const b = summarize(bare);
-    console.log(`${mode.padEnd(11)} API / bare: throughput ${(a.perSecond / b.perSecond).toFixed(2)}x, p50 latency ${(a.p50 / b.p50).toFixed(2)}x, p99 latency ${(a.p99 / b.p99).toFixed(2)}x`);
+    const done = api.donePerSecond && bare.donePerSecond ? `, work done ${(api.donePerSecond / bare.donePerSecond).toFixed(2)}x` : '';
+    console.log(`${mode.padEnd(11)} API / bare: accepted ${(a.perSecond / b.perSecond).toFixed(2)}x${done}, p50 latency ${(a.p50 / b.p50).toFixed(2)}x, p99 latency ${(a.p99 / b.p99).toFixed(2)}x`);
   }
+  console.log(`(machine: ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)} at the end)`);
+  console.log('(done/s: customers whose work was done, per second from the first event until the last was done; drain s: the wait after the load)');
 }
 
 main().then(
-  () => process.exit(0),
+  (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err);
+    console.error(err instanceof Error ? err.message : err);
     process.exit(1);
   },
 );

@@ -9,14 +9,16 @@ export function jsonPoster(baseUrl: string, headers: Record<string, string>, max
   const url = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets });
   return {
-    post(path: string, body: unknown): Promise<number> {
+    /** The status and the body of the answer. */
+    post(path: string, body: unknown): Promise<{ status: number; body: string }> {
       const payload = JSON.stringify(body);
       return new Promise((resolve, reject) => {
         const req = http.request(
           { host: url.hostname, port: url.port, path, method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
           (res) => {
-            res.resume(); // drain: the status is all the bench needs
-            res.on('end', () => resolve(res.statusCode ?? 0));
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
             res.on('error', reject);
           },
         );
@@ -27,3 +29,5 @@ export function jsonPoster(baseUrl: string, headers: Record<string, string>, max
     close: () => agent.destroy(),
   };
 }
+
+export type JsonPoster = ReturnType<typeof jsonPoster>;

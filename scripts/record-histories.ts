@@ -13,18 +13,20 @@ import { execFileSync } from 'node:child_process';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createDeps } from '../src/runtime';
 import { routerSettings } from '../src/settings';
-import { customerWorkflowId, eventSignal, journeyWorkflowId } from '../workflows/contract';
+import { customerWorkflowId, eventSignal, eventSignalName, journeyWorkflowId } from '../workflows/contract';
 import { customerWorkflow } from '../workflows/customer';
 import { journeyWorkflow } from '../workflows/journey';
 import { temporalBinary } from '../src/temporal/binaries';
 import { makeEvent, runInput, startWorker, testConfig, timeSkippingEnv } from '../tests/support/harness';
 
-const OUT = path.resolve(__dirname, '../tests/fixtures/histories');
+/** Histories of today's workflow code (v2); v1/ holds those recorded before it, kept for replay. */
+const OUT = path.resolve(__dirname, '../tests/fixtures/histories/v2');
 const HOUR = 3_600_000;
 
 async function main(): Promise<void> {
   process.env.WAYMARK_TEST_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-record-'));
   const bundlePath = path.join(process.env.WAYMARK_TEST_DIR, 'bundle.js');
+  fs.mkdirSync(OUT, { recursive: true });
   fs.writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') })).code);
   process.env.WAYMARK_TEST_BUNDLE = bundlePath;
 
@@ -66,15 +68,15 @@ async function main(): Promise<void> {
     const router = await env.client.workflow.signalWithStart(customerWorkflow, {
       workflowId: customerWorkflowId('rec-router'),
       taskQueue: config.temporal.journeyTaskQueue,
-      args: [{ customerId: 'rec-router', settings: routerSettings(config) }],
-      signal: eventSignal,
+      args: [{ v: 2, customerId: 'rec-router', settings: routerSettings(config) }],
+      signal: eventSignalName('signed_up'),
       signalArgs: [makeEvent('signed_up', 'rec-router', await now())],
     });
     const duplicate = makeEvent('trial_started', 'rec-router', await now());
-    await router.signal(eventSignal, duplicate);
-    await router.signal(eventSignal, duplicate);
+    await router.signal(eventSignalName('trial_started'), duplicate);
+    await router.signal(eventSignalName('trial_started'), duplicate);
     await env.sleep(HOUR);
-    await router.signal(eventSignal, makeEvent('subscription_started', 'rec-router', await now()));
+    await router.signal(eventSignalName('subscription_started'), makeEvent('subscription_started', 'rec-router', await now()));
     await env.client.workflow.getHandle(journeyWorkflowId('trial-conversion', 'rec-router')).result();
     await env.sleep(HOUR);
     await save('customer-router', router);

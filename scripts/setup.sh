@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Makes sure everything Waymark runs on is present, installing only into this folder:
+# Makes sure everything local development runs on is present, installing only into this folder.
+# npm runs it before the development commands (dev, demo, test, bench, record:histories,
+# temporal), never before the production ones (worker, api), which need only `npm ci`. It checks:
 #   - Node 22+ (the `node` devDependency brings it; npm scripts put it first on PATH);
 #   - the Temporal CLI (dev server) and the time-skipping test server, linked into .tools/bin.
 # Lookup order for each Temporal binary: $TEMPORAL_CLI / $TEMPORAL_TEST_SERVER, then PATH,

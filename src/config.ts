@@ -19,6 +19,13 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 const port = int(1, 65535);
 const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+/** SQLite pragmas for the dev server's database, as "name=value" entries (passed as --sqlite-pragma). */
+const SQLITE_PRAGMA = /^[a-z_]+=[A-Za-z0-9_-]+$/;
+const sqlitePragmas = list.superRefine((entries, ctx) =>
+  entries.forEach((entry, i) => {
+    if (!SQLITE_PRAGMA.test(entry)) ctx.addIssue({ code: 'custom', message: `entry ${i + 1} must be "name=value", e.g. "journal_mode=wal"` });
+  }),
+);
 
 /** API keys as "key:scope" or "key:scope+scope"; the message never repeats a key. */
 const API_KEY_ENTRY = /^([^\s:]+):([a-z]+(?:\+[a-z]+)*)$/;
@@ -38,9 +45,15 @@ const DEV_API_KEY = 'dev-key';
 const schema = z.object({
   env: z.enum(['development', 'test', 'production']),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+  /** auto: readable lines on a terminal, JSON lines when piped or collected. */
+  logFormat: z.enum(['auto', 'json', 'pretty']),
   dataDir: z.string().min(1),
   profileKeepKeys: int(1, 100_000),
   demoOnStart: flag,
+  dev: z.object({
+    /** A terminal delivers one Ctrl-C to `npm run dev` twice (directly and forwarded by npm); only a later one forces the exit. */
+    repeatSignalGapMs: duration,
+  }),
   temporal: z.object({
     address: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port'),
     namespace: z.string().min(1),
@@ -49,6 +62,7 @@ const schema = z.object({
     connectTimeoutMs: duration,
     devServerStartTimeoutMs: duration,
     devServerProbeMs: duration,
+    devServerSqlitePragmas: sqlitePragmas,
   }),
   activity: z.object({
     startToCloseMs: duration,
@@ -65,6 +79,8 @@ const schema = z.object({
     maxPathEntries: int(10, 10_000),
     continueAsNewAfterEvents: int(100, 40_000),
     defaultTimezone: z.string().min(1),
+    timeoutSyncMaxWaitMs: duration,
+    proofSteps: int(1_000, 100_000_000),
   }),
   router: z.object({
     dedupeWindowMs: duration,
@@ -85,6 +101,57 @@ const schema = z.object({
     maxFutureSkewMs: duration,
     rejectUnknownTypes: flag,
     shutdownGraceMs: duration,
+    /** Timestamps before this instant are refused: year 0000 or 1900 is a client's bug, not an event. */
+    minTimestampMs: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time such as "2000-01-01T00:00:00Z"' }).transform((t) => Date.parse(t)),
+    /** Issues listed in one answer (a batch answer included); the rest are counted, not listed. */
+    maxIssues: int(1, 1_000),
+    /** Characters of any input (a path, a field name, an id) quoted back in an answer or a log line. */
+    maxEchoChars: int(8, 1_000),
+    /** Per API key and per client address, in requests per second, with a burst allowance (token buckets, per API process). */
+    keyRatePerSec: int(1, 1_000_000),
+    keyBurst: int(1, 1_000_000),
+    addressRatePerSec: int(1, 1_000_000),
+    addressBurst: int(1, 1_000_000),
+    /** Keys and addresses whose rate and failures are remembered; beyond, the least recently seen are forgotten (bounded memory). */
+    maxTrackedClients: int(100, 10_000_000),
+    /** This many unknown keys from one address within the window lock the address out for lockoutMs. */
+    lockoutFailures: int(1, 10_000),
+    lockoutWindowMs: duration,
+    lockoutMs: duration,
+    /** Proxies in front of the API that append to X-Forwarded-For; 0 trusts no header and uses the socket's address. */
+    trustProxyHops: int(0, 10),
+    /** Outside development and test, every API key needs this many characters, half of them different. */
+    minKeyChars: int(16, 1_000),
+    headersTimeoutMs: duration,
+    requestTimeoutMs: duration,
+    bodyTimeoutMs: duration,
+    keepAliveTimeoutMs: duration,
+    /** host:port serving GET /metrics, apart from the public port; port 0 picks a free port; empty = no metrics. */
+    metricsAddress: z.union([z.literal(''), z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, or empty for none')]),
+    /** Recently accepted (customerId, messageId) pairs remembered per API process, to tell a duplicate from a conflict. */
+    recentMessages: int(1, 10_000_000),
+    recentMessagesTtlMs: duration,
+  }),
+  /** What one customer's data may hold: beyond these an event is refused (422) and a profile update fails for good. */
+  limits: z.object({
+    maxTraits: int(1, 10_000),
+    maxTraitKeyChars: int(1, 1_000),
+    maxTraitValueBytes: int(16, 1_000_000),
+    maxProfileBytes: int(1_024, 1_000_000),
+    maxPropertiesBytes: int(1_024, 1_000_000),
+    maxJsonDepth: int(2, 1_000),
+  }),
+  worker: z.object({
+    /** Workflows kept in the worker's cache; a parked workflow beyond it costs no worker memory (it is replayed when it wakes). */
+    maxCachedWorkflows: int(0, 1_000_000),
+    maxConcurrentWorkflowTasks: int(2, 10_000),
+    maxConcurrentActivities: int(1, 10_000),
+    maxConcurrentLocalActivities: int(1, 10_000),
+    workflowTaskPollers: int(1, 1_000),
+    activityTaskPollers: int(1, 1_000),
+    /** host:port for the worker's Prometheus metrics (Temporal SDK: cache size, task latencies); empty = off. */
+    metricsAddress: z.union([z.literal(''), z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, or empty for none')]),
+    shutdownGraceMs: duration,
   }),
   replay: z.object({
     concurrency: int(1, 1_000),
@@ -94,10 +161,44 @@ const schema = z.object({
     durationMs: duration,
     warmupMs: duration,
     customers: int(1, 10_000_000),
+    /** bench:scale: events per API batch, batches in flight (each hands over WAYMARK_API_BATCH_CONCURRENCY events at a time). */
+    batchSize: int(1, 10_000),
+    batchConcurrency: int(1, 1_000),
+    /** bench:scale's latency phase: a steady rate of new customers per second, for this long, per path. */
+    pacedRate: int(1, 10_000),
+    pacedDurationMs: duration,
+    /** Window over which idle CPU is measured, before enrolling and once everything is parked. */
+    idleWindowMs: duration,
+    /** Customers whose Temporal histories are fetched to price them (history bytes, events, actions). */
+    costSample: int(1, 10_000),
+    progressEveryMs: duration,
+    /** Pause before the bench hands over again an event or start that Temporal or the API refused for now (503, 429, deadline). */
+    retryPauseMs: duration,
+    /** A whole bench:scale run; beyond it the bench prints what was reached and where the backlog is. */
+    timeoutMs: duration,
+    /** Until the bench's worker and API processes poll / listen; they bundle workflow code first. */
+    startTimeoutMs: duration,
+    /** After SIGTERM, how long a bench child process gets before SIGKILL. */
+    stopGraceMs: duration,
+    /** The baseline workflow's timer after its one activity: long enough to stay parked through the run. */
+    baselineParkMs: duration,
   }),
 }).superRefine((config, ctx) => {
   if (config.env === 'production' && config.api.apiKeys.some((k) => k.key === DEV_API_KEY)) {
     ctx.addIssue({ code: 'custom', path: ['api', 'apiKeys'], message: `the development key "${DEV_API_KEY}" must not be used in production` });
+  }
+  if (config.env !== 'development' && config.env !== 'test') {
+    const { minKeyChars } = config.api;
+    config.api.apiKeys.forEach(({ key }, i) => {
+      // Guessable keys defeat the lockout: demand length and variety (the message never shows the key).
+      if (key.length < minKeyChars || new Set(key).size < Math.ceil(minKeyChars / 2)) {
+        const advice = `use at least ${minKeyChars} characters with at least ${Math.ceil(minKeyChars / 2)} different ones, e.g. from "openssl rand -hex 24"`;
+        ctx.addIssue({ code: 'custom', path: ['api', 'apiKeys'], message: `entry ${i + 1} is a weak key outside development: ${advice}` });
+      }
+    });
+  }
+  if (config.api.headersTimeoutMs > config.api.requestTimeoutMs) {
+    ctx.addIssue({ code: 'custom', path: ['api', 'headersTimeoutMs'], message: 'must not be longer than WAYMARK_API_REQUEST_TIMEOUT (the whole request includes its headers)' });
   }
 });
 
@@ -107,9 +208,11 @@ export type Config = z.infer<typeof schema>;
 const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_ENV', 'env', 'development'],
   ['WAYMARK_LOG_LEVEL', 'logLevel', 'info'],
+  ['WAYMARK_LOG_FORMAT', 'logFormat', 'auto'],
   ['WAYMARK_DATA_DIR', 'dataDir', '.data'],
   ['WAYMARK_PROFILE_KEEP_KEYS', 'profileKeepKeys', '200'],
   ['WAYMARK_DEMO_ON_START', 'demoOnStart', 'true'],
+  ['WAYMARK_DEV_REPEAT_SIGNAL_GAP', 'dev.repeatSignalGapMs', '1s'],
   ['WAYMARK_TEMPORAL_ADDRESS', 'temporal.address', '127.0.0.1:7233'],
   ['WAYMARK_TEMPORAL_NAMESPACE', 'temporal.namespace', 'default'],
   ['WAYMARK_TEMPORAL_UI_PORT', 'temporal.uiPort', '8233'],
@@ -117,6 +220,7 @@ const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_TEMPORAL_CONNECT_TIMEOUT', 'temporal.connectTimeoutMs', '10s'],
   ['WAYMARK_DEV_SERVER_START_TIMEOUT', 'temporal.devServerStartTimeoutMs', '30s'],
   ['WAYMARK_DEV_SERVER_PROBE', 'temporal.devServerProbeMs', '1s'],
+  ['WAYMARK_DEV_SERVER_SQLITE_PRAGMAS', 'temporal.devServerSqlitePragmas', 'journal_mode=wal,synchronous=normal'],
   ['WAYMARK_ACTIVITY_START_TO_CLOSE', 'activity.startToCloseMs', '30s'],
   ['WAYMARK_ACTIVITY_SCHEDULE_TO_CLOSE', 'activity.scheduleToCloseMs', '1h'],
   ['WAYMARK_ACTIVITY_RETRY_INITIAL', 'activity.retryInitialMs', '1s'],
@@ -129,6 +233,8 @@ const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_JOURNEY_MAX_PATH_ENTRIES', 'journeys.maxPathEntries', '200'],
   ['WAYMARK_JOURNEY_CONTINUE_AS_NEW_AFTER', 'journeys.continueAsNewAfterEvents', '4000'],
   ['WAYMARK_DEFAULT_TIMEZONE', 'journeys.defaultTimezone', 'UTC'],
+  ['WAYMARK_JOURNEY_TIMEOUT_SYNC_MAX_WAIT', 'journeys.timeoutSyncMaxWaitMs', '1h'],
+  ['WAYMARK_JOURNEY_PROOF_STEPS', 'journeys.proofSteps', '200000'],
   ['WAYMARK_DEDUPE_WINDOW', 'router.dedupeWindowMs', '24h'],
   ['WAYMARK_DEDUPE_MAX_IDS', 'router.dedupeMaxIds', '2000'],
   ['WAYMARK_ROUTER_MAX_DECISIONS', 'router.maxDecisions', '50'],
@@ -144,11 +250,57 @@ const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_API_MAX_FUTURE_SKEW', 'api.maxFutureSkewMs', '5m'],
   ['WAYMARK_API_REJECT_UNKNOWN_TYPES', 'api.rejectUnknownTypes', 'false'],
   ['WAYMARK_API_SHUTDOWN_GRACE', 'api.shutdownGraceMs', '10s'],
+  ['WAYMARK_API_MIN_TIMESTAMP', 'api.minTimestampMs', '2000-01-01T00:00:00Z'],
+  ['WAYMARK_API_MAX_ISSUES', 'api.maxIssues', '10'],
+  ['WAYMARK_API_MAX_ECHO_CHARS', 'api.maxEchoChars', '64'],
+  ['WAYMARK_API_KEY_RATE', 'api.keyRatePerSec', '1000'],
+  ['WAYMARK_API_KEY_BURST', 'api.keyBurst', '2000'],
+  ['WAYMARK_API_ADDRESS_RATE', 'api.addressRatePerSec', '1000'],
+  ['WAYMARK_API_ADDRESS_BURST', 'api.addressBurst', '2000'],
+  ['WAYMARK_API_MAX_TRACKED_CLIENTS', 'api.maxTrackedClients', '10000'],
+  ['WAYMARK_API_LOCKOUT_FAILURES', 'api.lockoutFailures', '10'],
+  ['WAYMARK_API_LOCKOUT_WINDOW', 'api.lockoutWindowMs', '1m'],
+  ['WAYMARK_API_LOCKOUT_DURATION', 'api.lockoutMs', '15m'],
+  ['WAYMARK_API_TRUST_PROXY_HOPS', 'api.trustProxyHops', '0'],
+  ['WAYMARK_API_MIN_KEY_CHARS', 'api.minKeyChars', '16'],
+  ['WAYMARK_API_HEADERS_TIMEOUT', 'api.headersTimeoutMs', '10s'],
+  ['WAYMARK_API_REQUEST_TIMEOUT', 'api.requestTimeoutMs', '30s'],
+  ['WAYMARK_API_BODY_TIMEOUT', 'api.bodyTimeoutMs', '10s'],
+  ['WAYMARK_API_KEEP_ALIVE_TIMEOUT', 'api.keepAliveTimeoutMs', '5s'],
+  ['WAYMARK_API_METRICS_ADDRESS', 'api.metricsAddress', '127.0.0.1:9464'],
+  ['WAYMARK_API_RECENT_MESSAGES', 'api.recentMessages', '20000'],
+  ['WAYMARK_API_RECENT_MESSAGES_TTL', 'api.recentMessagesTtlMs', '1h'],
+  ['WAYMARK_MAX_TRAITS', 'limits.maxTraits', '200'],
+  ['WAYMARK_MAX_TRAIT_KEY_CHARS', 'limits.maxTraitKeyChars', '100'],
+  ['WAYMARK_MAX_TRAIT_VALUE_BYTES', 'limits.maxTraitValueBytes', '4096'],
+  ['WAYMARK_MAX_PROFILE_BYTES', 'limits.maxProfileBytes', '65536'],
+  ['WAYMARK_MAX_PROPERTIES_BYTES', 'limits.maxPropertiesBytes', '32768'],
+  ['WAYMARK_MAX_JSON_DEPTH', 'limits.maxJsonDepth', '16'],
+  ['WAYMARK_WORKER_MAX_CACHED_WORKFLOWS', 'worker.maxCachedWorkflows', '1000'],
+  ['WAYMARK_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 'worker.maxConcurrentWorkflowTasks', '100'],
+  ['WAYMARK_WORKER_MAX_CONCURRENT_ACTIVITIES', 'worker.maxConcurrentActivities', '200'],
+  ['WAYMARK_WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 'worker.maxConcurrentLocalActivities', '200'],
+  ['WAYMARK_WORKER_WORKFLOW_POLLERS', 'worker.workflowTaskPollers', '8'],
+  ['WAYMARK_WORKER_ACTIVITY_POLLERS', 'worker.activityTaskPollers', '8'],
+  ['WAYMARK_WORKER_METRICS_ADDRESS', 'worker.metricsAddress', ''],
+  ['WAYMARK_WORKER_SHUTDOWN_GRACE', 'worker.shutdownGraceMs', '10s'],
   ['WAYMARK_REPLAY_CONCURRENCY', 'replay.concurrency', '16'],
   ['WAYMARK_BENCH_CONCURRENCY', 'bench.concurrency', '32'],
   ['WAYMARK_BENCH_DURATION', 'bench.durationMs', '15s'],
   ['WAYMARK_BENCH_WARMUP', 'bench.warmupMs', '2s'],
   ['WAYMARK_BENCH_CUSTOMERS', 'bench.customers', '1000'],
+  ['WAYMARK_BENCH_BATCH_SIZE', 'bench.batchSize', '500'],
+  ['WAYMARK_BENCH_BATCH_CONCURRENCY', 'bench.batchConcurrency', '2'],
+  ['WAYMARK_BENCH_PACED_RATE', 'bench.pacedRate', '20'],
+  ['WAYMARK_BENCH_PACED_DURATION', 'bench.pacedDurationMs', '30s'],
+  ['WAYMARK_BENCH_IDLE_WINDOW', 'bench.idleWindowMs', '10s'],
+  ['WAYMARK_BENCH_COST_SAMPLE', 'bench.costSample', '50'],
+  ['WAYMARK_BENCH_PROGRESS_EVERY', 'bench.progressEveryMs', '2s'],
+  ['WAYMARK_BENCH_RETRY_PAUSE', 'bench.retryPauseMs', '1s'],
+  ['WAYMARK_BENCH_TIMEOUT', 'bench.timeoutMs', '30m'],
+  ['WAYMARK_BENCH_START_TIMEOUT', 'bench.startTimeoutMs', '2m'],
+  ['WAYMARK_BENCH_STOP_GRACE', 'bench.stopGraceMs', '3s'],
+  ['WAYMARK_BENCH_BASELINE_PARK', 'bench.baselineParkMs', '30d'],
 ];
 
 /** Variables whose values a config error must not print. */
@@ -169,6 +321,28 @@ function setPath(target: Record<string, unknown>, dotted: string, value: unknown
   node[keys[keys.length - 1]!] = value;
 }
 
+/** Zod's default wording ("Too big: expected number to be <=65535") as what the variable must be; our own messages pass through. */
+function explain(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.expected === 'int' ? 'must be a whole number' : `must be a ${issue.expected}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'too_small':
+      if (issue.origin === 'string') return 'must not be empty';
+      return `must be ${issue.inclusive === false ? 'more than' : 'at least'} ${issue.minimum}`;
+    case 'too_big':
+      return `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${issue.maximum}`;
+    case 'invalid_union': {
+      // The last alternative is the general one (e.g. host:port after the empty "off" value); its message says what is expected.
+      const last = issue.errors[issue.errors.length - 1]?.[0];
+      return last ? explain(last) : issue.message;
+    }
+    default:
+      return issue.message;
+  }
+}
+
 /** Reads the configuration from `env` (process.env by default); throws ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, string> = {}): Config {
   const raw: Record<string, unknown> = {};
@@ -185,7 +359,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
         const at = issue.path.join('.');
         const name = varFor.get(at) ?? at;
         const value = SECRET_VARIABLES.has(name) ? '[redacted]' : JSON.stringify(overrides[name] ?? env[name] ?? '');
-        return `${name}=${value}: ${issue.message}`;
+        return `${name}=${value}: ${explain(issue)}`;
       }),
     );
   }
@@ -196,3 +370,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
 
 /** Names and defaults of every setting, for docs and `waymark config`. */
 export const CONFIG_VARIABLES = ENV.map(([name, , fallback]) => ({ name, fallback }));
+
+/** The environment variable behind a setting ('limits.maxTraits' -> 'WAYMARK_MAX_TRAITS'), for messages that tell what to change. */
+export function variableOf(setting: string): string {
+  return ENV.find(([, at]) => at === setting)?.[0] ?? setting;
+}

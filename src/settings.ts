@@ -7,8 +7,8 @@ export function activitySettings(config: Config): ActivitySettings {
 }
 
 export function journeyRunSettings(config: Config): JourneyRunSettings {
-  const { maxBufferedEvents, maxPathEntries, continueAsNewAfterEvents, defaultTimezone } = config.journeys;
-  return { activity: activitySettings(config), maxBufferedEvents, maxPathEntries, continueAsNewAfterEvents, defaultTimezone };
+  const { maxBufferedEvents, maxPathEntries, continueAsNewAfterEvents, defaultTimezone, timeoutSyncMaxWaitMs } = config.journeys;
+  return { activity: activitySettings(config), maxBufferedEvents, maxPathEntries, continueAsNewAfterEvents, defaultTimezone, timeoutSyncMaxWaitMs };
 }
 
 export function routerSettings(config: Config): RouterSettings {

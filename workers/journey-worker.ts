@@ -1,22 +1,42 @@
+import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import type { Config } from '../src/config';
 
 export interface JourneyWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  /** Cache, concurrency and pollers (WAYMARK_WORKER_*); the SDK's defaults when absent (tests). */
+  tuning?: Config['worker'];
   /** A prebuilt workflow bundle (tests build it once); otherwise the workflows are bundled now. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
+/** Worker options from config. The cache bounds memory: a parked run beyond it costs nothing until it wakes and is replayed. */
+export function workerTuning(t: Config['worker']): Partial<WorkerOptions> {
+  return {
+    maxCachedWorkflows: t.maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: t.maxConcurrentWorkflowTasks,
+    maxConcurrentActivityTaskExecutions: t.maxConcurrentActivities,
+    maxConcurrentLocalActivityExecutions: t.maxConcurrentLocalActivities,
+    workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: t.workflowTaskPollers },
+    activityTaskPollerBehavior: { type: 'simple-maximum', maximum: t.activityTaskPollers },
+    shutdownGraceTime: t.shutdownGraceMs,
+  };
+}
+
 /** The worker for the journeys task queue: the interpreter, the customer routers and their activities. */
-export function createJourneyWorker({ connection, namespace, taskQueue, deps, workflowBundle }: JourneyWorkerOptions): Promise<Worker> {
+export function createJourneyWorker({ connection, namespace, taskQueue, deps, tuning, workflowBundle }: JourneyWorkerOptions): Promise<Worker> {
+  // Routers start and signal runs from local activities, through the worker's own connection.
+  const client = new Client({ connection, namespace });
   return Worker.create({
     connection,
     namespace,
     taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities(deps),
+    activities: createActivities(deps, client),
+    ...(tuning ? workerTuning(tuning) : {}),
   });
 }

@@ -1,7 +1,7 @@
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { connectWorker } from '../src/temporal/connect';
-import { createDeps } from '../src/runtime';
+import { createDeps, loadCatalog } from '../src/runtime';
 import { createJourneyWorker } from './journey-worker';
 import { installTemporalRuntime } from '../src/temporal/runtime';
 
@@ -9,13 +9,14 @@ import { installTemporalRuntime } from '../src/temporal/runtime';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config, 'worker');
-  installTemporalRuntime(log);
-  const deps = createDeps(config);
+  installTemporalRuntime(log, config.worker.metricsAddress);
+  const deps = createDeps(config, loadCatalog(config, log));
   const worker = await createJourneyWorker({
     connection: await connectWorker(config),
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.journeyTaskQueue,
     deps,
+    tuning: config.worker,
   });
   log.info({ taskQueue: config.temporal.journeyTaskQueue, journeys: deps.catalog.all().map((j) => `${j.definition.id}@${j.version}`) }, 'journeys worker running');
   await worker.run();

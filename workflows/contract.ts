@@ -1,5 +1,4 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { Journey } from '../src/journey/schema';
 import type { CustomerEvent } from '../src/events/schema';
 
 /**
@@ -7,8 +6,15 @@ import type { CustomerEvent } from '../src/events/schema';
  * queries. Shared by workflow code and Node code, so it holds definitions only.
  */
 
+/** Journey ids cannot contain "/" (see JOURNEY_ID), so `journey/<journeyId>/<customerId>` is injective. */
 export const journeyWorkflowId = (journeyId: string, customerId: string) => `journey/${journeyId}/${customerId}`;
 export const customerWorkflowId = (customerId: string) => `customer/${customerId}`;
+
+/**
+ * Keys built from several user-supplied ids (send keys, profile update keys) are JSON arrays:
+ * an id containing "/" or any other separator cannot make two different tuples collide.
+ */
+export const composeKey = (...parts: Array<string | number>) => JSON.stringify(parts);
 
 /** Activity timeouts and retries, from config, carried in each run's input (workflows read no env). */
 export interface ActivitySettings {
@@ -26,6 +32,8 @@ export interface JourneyRunSettings {
   maxPathEntries: number;
   continueAsNewAfterEvents: number;
   defaultTimezone: string;
+  /** How long a timed-out wait_for_event waits for its router to hand over events accepted in time. */
+  timeoutSyncMaxWaitMs?: number;
 }
 
 export type JourneyStatus = 'active' | 'completed' | 'converted' | 'exited';
@@ -34,7 +42,7 @@ export interface PathEntry {
   step: string;
   kind: string;
   at: string;
-  /** What happened there: "sent email onboarding-welcome", "branch 2", "path holdout", "timed out". */
+  /** What happened there: "sent email onboarding-welcome", "matched plan in [pro]: plan = \"pro\"", "timed out". */
   outcome?: string;
 }
 
@@ -69,16 +77,20 @@ export interface JourneyState {
   /** Activities that failed for good (retries spent); the run went on and the path says where. */
   failures?: number;
   visits: Record<string, number>;
+  /** messageIds of the latest events received, so an event handed over twice counts once (v2). */
+  recent?: string[];
 }
 
+/** A run of a published journey (v2): the input names the version; the definition is loaded by it. */
 export interface JourneyRunInput {
-  journey: Journey;
+  v: 2;
+  journeyId: string;
   version: string;
   customerId: string;
   /** The event that started this run; its time is the run's entry time. */
   entry: CustomerEvent;
   settings: JourneyRunSettings;
-  /** Started by the customer's router, which wants to hear when the run ends. */
+  /** Started by the customer's router, which wants to hear when the run ends and answers timeout syncs. */
   notifyRouter?: boolean;
   /** Set on continue-as-new: the run goes on from here. */
   resume?: JourneyState;
@@ -102,15 +114,19 @@ export interface Membership {
   lastStatus?: JourneyStatus;
   /** Event types the active run listens for (wait_for_event, goals, exits). */
   listensTo: string[];
+  /** How the last run ended, when known (v2 runs say it). */
+  lastReason?: string;
 }
 
 export interface CustomerState {
   customerId: string;
-  /** messageIds seen within the dedupe window, oldest first, with when they were seen (epoch ms). */
-  seen: Array<[string, number]>;
+  /** messageIds seen within the dedupe window, oldest first: [id, when seen (epoch ms), digest of the event (v2)]. */
+  seen: Array<[string, number] | [string, number, string]>;
   journeys: Record<string, Membership>;
   eventsAccepted: number;
   duplicatesIgnored: number;
+  /** Repeats of a messageId with a different payload: ignored, and counted here (v2). */
+  conflicts?: number;
   /** The latest routing decisions, newest last: why an event did or did not start a journey. */
   decisions: Decision[];
 }
@@ -124,21 +140,38 @@ export interface Decision {
 }
 
 export interface CustomerRunInput {
+  /** 2 for routers that run today's code; absent on runs started before it (see workflows/legacy). */
+  v?: 2;
   customerId: string;
   settings: RouterSettings;
   resume?: CustomerState;
+  /** Events a run received but had not handled when it continued as new: handled first. */
+  pending?: CustomerEvent[];
 }
 
 export interface JourneyEnded {
   journeyId: string;
   status: JourneyStatus;
   at: string;
+  reason?: string;
 }
 
+/** A run whose wait_for_event timed out asks its router to hand over what it holds first. */
+export interface SyncRequest {
+  journeyId: string;
+  token: string;
+}
+
+/** Events travel as signals named after their type ("event:signed_up"), so histories read as a story. */
+export const EVENT_SIGNAL_PREFIX = 'event:';
+export const eventSignalName = (type: string) => `${EVENT_SIGNAL_PREFIX}${type}`;
+/** The one name every event used before signals were named by type; still accepted. */
 export const eventSignal = defineSignal<[CustomerEvent]>('event');
 /** Sent by the router to an active run when a policy "always" journey is triggered again. */
 export const reenterSignal = defineSignal<[JourneyRunInput]>('reenter');
 /** Sent by a journey run to its customer's router when it ends. */
 export const journeyEndedSignal = defineSignal<[JourneyEnded]>('journeyEnded');
+export const syncRequestSignal = defineSignal<[SyncRequest]>('syncRequest');
+export const syncAckSignal = defineSignal<[string]>('syncAck');
 export const journeyStateQuery = defineQuery<JourneyState>('state');
 export const customerStateQuery = defineQuery<CustomerState>('state');

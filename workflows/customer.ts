@@ -1,171 +1,200 @@
 import {
-  ActivityFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
-  getExternalWorkflowHandle,
-  ParentClosePolicy,
-  proxyActivities,
   proxyLocalActivities,
   rootCause,
+  setCurrentDetails,
+  setDefaultSignalHandler,
   setHandler,
-  startChild,
-  upsertSearchAttributes,
+  TemporalFailure,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { JourneyActivities } from '../activities';
 import type { CustomerEvent } from '../src/events/schema';
-import type { Journey, PublishedJourney } from '../src/journey/schema';
+import type { EntryCandidate } from '../src/journey/entries';
 import { durationMs } from '../src/journey/duration';
-import { runEventTypes } from '../src/journey/event-types';
-import { outline } from '../src/journey/outline';
-import { CustomerId, JourneyId, JourneyStatus, JourneyStep, JourneyVersion } from '../src/temporal/search-attributes';
 import { activityOptions } from './activity-options';
-import { journeyWorkflow } from './journey';
+import { eventDigest, profileChanges } from './event-facts';
+import { renderRouterDetails } from './router-details';
 import {
+  composeKey,
   customerStateQuery,
+  EVENT_SIGNAL_PREFIX,
   eventSignal,
+  eventSignalName,
   journeyEndedSignal,
   journeyWorkflowId,
-  reenterSignal,
+  syncRequestSignal,
   type CustomerRunInput,
   type CustomerState,
   type JourneyEnded,
-  type JourneyRunInput,
+  type SyncRequest,
 } from './contract';
+import { customerWorkflowV1 } from './legacy/customer-v1';
+
+type Item = { kind: 'event'; event: CustomerEvent } | { kind: 'sync'; request: SyncRequest };
 
 /**
  * The customer's router: one long-lived run per customer (`customer/<customerId>`) that every
- * event for that customer goes through. It drops duplicate messageIds, starts the journeys an
- * event triggers (applying each journey's re-entry policy with what it remembers of earlier
- * runs) and forwards the event to the customer's active runs that listen for its type. So no
- * event ever needs a scan over workflows.
+ * event for that customer goes through, in the order Temporal accepted them. It drops duplicate
+ * messageIds (and records conflicting reuses), keeps the profile's traits and contact fields,
+ * forwards the event to the customer's active runs that listen for its type, and starts the
+ * journeys it enters under their re-entry policies. It talks to runs through local activities
+ * (client calls inside its own workflow task), which costs no extra workflow task per call.
+ * Routers started before version 2 run legacy/customer-v1.ts until their next event.
  */
 export async function customerWorkflow(input: CustomerRunInput): Promise<void> {
+  if (input.v !== 2) return customerWorkflowV1(input);
   const { customerId, settings } = input;
-  const acts = proxyActivities<JourneyActivities>(activityOptions(settings.activity));
   const local = proxyLocalActivities<JourneyActivities>(activityOptions(settings.activity));
-  const state: CustomerState = input.resume ?? {
-    customerId,
-    seen: [],
-    journeys: {},
-    eventsAccepted: 0,
-    duplicatesIgnored: 0,
-    decisions: [],
-  };
-  const inbox: CustomerEvent[] = [];
+  const state: CustomerState = input.resume ?? { customerId, seen: [], journeys: {}, eventsAccepted: 0, duplicatesIgnored: 0, decisions: [] };
+  state.conflicts ??= 0;
+  const inbox: Item[] = (input.pending ?? []).map((event) => ({ kind: 'event', event }));
   const ended: JourneyEnded[] = [];
-  setHandler(eventSignal, (event) => void inbox.push(event));
+  const onEvent = (event: CustomerEvent) => void inbox.push({ kind: 'event', event });
+  setHandler(eventSignal, onEvent);
+  setDefaultSignalHandler((name, ...args) => {
+    if (name.startsWith(EVENT_SIGNAL_PREFIX)) onEvent(args[0] as CustomerEvent);
+  });
+  setHandler(syncRequestSignal, (request) => void inbox.push({ kind: 'sync', request }));
   setHandler(journeyEndedSignal, (note) => void ended.push(note));
   setHandler(customerStateQuery, () => state);
-  upsertSearchAttributes([{ key: CustomerId, value: customerId }]);
 
   const decide = (event: CustomerEvent, outcome: string, journeyId?: string) => {
     state.decisions.push({ at: new Date().toISOString(), messageId: event.messageId, type: event.type, journeyId, outcome });
     if (state.decisions.length > settings.maxDecisions) state.decisions.shift();
   };
+  const why = (err: unknown) => (err instanceof TemporalFailure ? (rootCause(err) ?? err.message) : String(err));
 
   async function handle(event: CustomerEvent): Promise<void> {
     const now = Date.now();
+    const digest = eventDigest(event);
     state.seen = state.seen.filter(([, at]) => now - at < settings.dedupeWindowMs).slice(-settings.dedupeMaxIds);
-    if (state.seen.some(([id]) => id === event.messageId)) {
-      state.duplicatesIgnored++;
+    const earlier = state.seen.find(([id]) => id === event.messageId);
+    if (earlier) {
+      if (earlier[2] === undefined || earlier[2] === digest) state.duplicatesIgnored++;
+      else {
+        state.conflicts!++;
+        decide(event, 'ignored: this messageId was used before for a different event (a conflict; send a new messageId for a new event)');
+      }
       return;
     }
-    state.seen.push([event.messageId, now]);
+    state.seen.push([event.messageId, now, digest]);
     state.eventsAccepted++;
-    if (event.context?.traits) await acts.updateProfile(customerId, event.context.traits, `event/${event.messageId}`);
 
-    const listening = Object.entries(state.journeys).filter(([, m]) => m.active && m.listensTo.includes(event.type));
-    await Promise.all(
-      listening.map(async ([journeyId, m]) => {
-        try {
-          await getExternalWorkflowHandle(journeyWorkflowId(journeyId, customerId)).signal(eventSignal, event);
-          decide(event, 'forwarded to the active run', journeyId);
-        } catch {
-          m.active = false; // the run has ended; its journeyEnded note is on its way
-          decide(event, 'not forwarded: the run had already ended', journeyId);
-        }
-      }),
-    );
-    for (const published of await local.matchEntries(event)) await enter(published, event, now);
-  }
-
-  async function enter({ definition: journey, version }: PublishedJourney, event: CustomerEvent, now: number): Promise<void> {
-    const m = state.journeys[journey.id];
-    const { policy, cooldown } = journey.reentry;
-    const cooldownMs = cooldown ? durationMs(cooldown)! : 0;
-    const runInput: JourneyRunInput = { journey, version, customerId, entry: event, settings: settings.journey, notifyRouter: true };
-    if (m) {
-      if (policy === 'never') return decide(event, 'not entered: re-entry policy is "never"', journey.id);
-      if (m.active && policy !== 'always') return decide(event, 'not entered: already in this journey', journey.id);
-      const since = m.active ? m.lastEnteredAt : m.lastEndedAt;
-      if (since && now - Date.parse(since) < cooldownMs) return decide(event, `not entered: within the ${cooldown} cooldown`, journey.id);
-      if (m.active) {
-        try {
-          await getExternalWorkflowHandle(journeyWorkflowId(journey.id, customerId)).signal(reenterSignal, runInput);
-          Object.assign(m, { version, entries: m.entries + 1, lastEnteredAt: new Date(now).toISOString(), listensTo: runEventTypes(journey) });
-          return decide(event, 're-entered: the active run starts over', journey.id);
-        } catch {
-          m.active = false; // it ended meanwhile: start a new run below
-        }
+    const changes = profileChanges(event);
+    if (changes) {
+      try {
+        await local.applyProfileChanges(customerId, changes, composeKey('event', event.messageId));
+      } catch (err) {
+        if (!(err instanceof TemporalFailure)) throw err;
+        decide(event, `profile not updated: ${why(err)}`); // the event still counts for journeys
       }
     }
-    try {
-      await start(journey, version, runInput);
-    } catch (err) {
-      // A run we did not know of is already there (state lost, or started by hand): adopt it.
-      if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
-      state.journeys[journey.id] = { version, active: true, entries: m?.entries ?? 1, lastEnteredAt: new Date(now).toISOString(), listensTo: runEventTypes(journey) };
-      return decide(event, 'not entered: a run of this journey is already active; adopted it', journey.id);
-    }
-    state.journeys[journey.id] = {
-      version,
-      active: true,
-      entries: (m?.entries ?? 0) + 1,
-      lastEnteredAt: new Date(now).toISOString(),
-      lastEndedAt: m?.lastEndedAt,
-      lastStatus: m?.lastStatus,
-      listensTo: runEventTypes(journey),
-    };
-    decide(event, `entered (version ${version})`, journey.id);
+    await forward(event);
+    await enter(event, now);
   }
 
-  function start(journey: Journey, version: string, runInput: JourneyRunInput) {
-    return startChild(journeyWorkflow, {
-      workflowId: journeyWorkflowId(journey.id, customerId),
-      args: [runInput],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      typedSearchAttributes: [
-        { key: JourneyId, value: journey.id },
-        { key: JourneyVersion, value: version },
-        { key: CustomerId, value: customerId },
-        { key: JourneyStep, value: journey.start },
-        { key: JourneyStatus, value: 'active' },
-      ],
-      memo: { journeyName: journey.name, journeyVersion: version },
-      staticSummary: `${journey.name} for ${customerId} (version ${version})`,
-      staticDetails: `Entered on "${runInput.entry.type}" (${runInput.entry.messageId}) at ${runInput.entry.timestamp}.\n\n\`\`\`\n${outline(journey, version)}\n\`\`\``,
+  async function forward(event: CustomerEvent): Promise<void> {
+    const listening = Object.entries(state.journeys).filter(([, m]) => m.active && m.listensTo.includes(event.type));
+    if (!listening.length) return;
+    const signal = eventSignalName(event.type);
+    const outcomes = await local.signalRuns(listening.map(([journeyId]) => ({ workflowId: journeyWorkflowId(journeyId, customerId), signal, arg: event })));
+    listening.forEach(([journeyId, m], i) => {
+      if (outcomes[i] === 'delivered') return decide(event, 'forwarded to the active run', journeyId);
+      m.active = false; // the run has ended; its journeyEnded note is on its way
+      decide(event, 'not forwarded: the run had already ended', journeyId);
     });
+  }
+
+  async function enter(event: CustomerEvent, now: number): Promise<void> {
+    const { entered, refused } = await local.journeysEnteredBy(event);
+    for (const r of refused) decide(event, `not entered: ${r.why}`, r.journeyId);
+    const starts: EntryCandidate[] = [];
+    const restarts: EntryCandidate[] = [];
+    for (const candidate of entered) {
+      const m = state.journeys[candidate.journeyId];
+      const { policy, cooldown } = candidate.reentry;
+      if (m) {
+        if (policy === 'never') {
+          decide(event, `not entered: re-entry policy is "never" (entered ${m.entries}x, last ${m.lastEnteredAt})`, candidate.journeyId);
+          continue;
+        }
+        if (m.active && policy !== 'always') {
+          decide(event, `not entered: already in this journey (since ${m.lastEnteredAt}; policy "${policy}")`, candidate.journeyId);
+          continue;
+        }
+        const since = m.active ? m.lastEnteredAt : m.lastEndedAt;
+        if (cooldown && since && now - Date.parse(since) < durationMs(cooldown)!) {
+          decide(event, `not entered: within the ${cooldown} cooldown (last ${m.active ? 'entered' : 'ended'} ${since})`, candidate.journeyId);
+          continue;
+        }
+      }
+      (m?.active ? restarts : starts).push(candidate);
+    }
+    const runInput = (c: EntryCandidate) => ({
+      v: 2 as const,
+      journeyId: c.journeyId,
+      version: c.version,
+      customerId,
+      entry: event,
+      settings: settings.journey,
+      notifyRouter: true,
+    });
+    if (restarts.length) {
+      const outcomes = await local.signalRuns(restarts.map((c) => ({ workflowId: journeyWorkflowId(c.journeyId, customerId), signal: 'reenter', arg: runInput(c) })));
+      restarts.forEach((c, i) => {
+        if (outcomes[i] === 'delivered') {
+          member(c, now, true);
+          decide(event, `re-entered (version ${c.version}): the active run starts over`, c.journeyId);
+        } else starts.push(c); // it ended meanwhile: start a new run
+      });
+    }
+    if (!starts.length) return;
+    const results = await local.startJourneys(starts.map(runInput));
+    starts.forEach((c, i) => {
+      const result = results[i]!;
+      member(c, now, result === 'started');
+      if (result === 'started') decide(event, `entered (version ${c.version})`, c.journeyId);
+      else decide(event, 'not entered: a run of this journey is already active; adopted it', c.journeyId);
+    });
+  }
+
+  function member(c: EntryCandidate, now: number, counted: boolean): void {
+    const m = state.journeys[c.journeyId];
+    state.journeys[c.journeyId] = {
+      ...m,
+      version: c.version,
+      active: true,
+      entries: (m?.entries ?? 0) + (counted || !m ? 1 : 0),
+      lastEnteredAt: new Date(now).toISOString(),
+      listensTo: c.listensTo,
+    };
+  }
+
+  async function answerSync({ journeyId, token }: SyncRequest): Promise<void> {
+    // Every event accepted before this request has been handled (and forwarded) by now.
+    await local.signalRuns([{ workflowId: journeyWorkflowId(journeyId, customerId), signal: 'syncAck', arg: token }]);
   }
 
   for (;;) {
     await condition(() => inbox.length > 0 || ended.length > 0);
     for (const note of ended.splice(0)) {
       const m = state.journeys[note.journeyId];
-      if (m) Object.assign(m, { active: false, lastEndedAt: note.at, lastStatus: note.status });
+      if (m) Object.assign(m, { active: false, lastEndedAt: note.at, lastStatus: note.status, lastReason: note.reason });
     }
-    const event = inbox.shift();
-    if (event) {
-      try {
-        await handle(event);
-      } catch (err) {
-        // An activity that failed for good must not end the router (and with it the customer's
-        // history): record it and go on with the next event.
-        if (!(err instanceof ActivityFailure)) throw err;
-        decide(event, `failed: ${rootCause(err) ?? err.message}`);
-      }
+    const item = inbox.shift();
+    try {
+      if (item?.kind === 'event') await handle(item.event);
+      else if (item?.kind === 'sync') await answerSync(item.request);
+    } catch (err) {
+      // An activity that failed for good (local ones surface as the bare failure, not ActivityFailure) must not end the router (and with it the customer's
+      // history): record it and go on with the next item.
+      if (!(err instanceof TemporalFailure)) throw err;
+      if (item?.kind === 'event') decide(item.event, `failed: ${why(err)}`);
     }
+    setCurrentDetails(renderRouterDetails(state));
     const info = workflowInfo();
     const idle = () => inbox.length === 0 && ended.length === 0;
     if (idle() && (info.continueAsNewSuggested || info.historyLength >= settings.continueAsNewAfterEvents)) {
@@ -173,7 +202,7 @@ export async function customerWorkflow(input: CustomerRunInput): Promise<void> {
       const current = await local.currentRouterSettings();
       await condition(allHandlersFinished);
       // Events that arrived meanwhile are handled first; they must not be dropped by continuing.
-      if (idle()) return continueAsNew<typeof customerWorkflow>({ customerId, settings: current, resume: state });
+      if (idle()) return continueAsNew<typeof customerWorkflow>({ v: 2, customerId, settings: current, resume: state });
     }
   }
 }

@@ -1,58 +1,76 @@
 import {
-  ActivityFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
-  getExternalWorkflowHandle,
   log,
   proxyActivities,
+  proxyLocalActivities,
   rootCause,
   setCurrentDetails,
+  setDefaultSignalHandler,
   setHandler,
-  upsertMemo,
+  TemporalFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { JourneyActivities } from '../activities';
-import type { Step } from '../src/journey/schema';
+import type { Journey, Step } from '../src/journey/schema';
 import type { CustomerEvent } from '../src/events/schema';
-import { evaluate, matchesEvent } from '../src/journey/conditions';
+import { matchesEvent } from '../src/journey/conditions';
+import { explainCondition } from '../src/journey/explain';
 import { pickPath } from '../src/journey/split';
 import { nextLocalTime } from '../src/journey/local-time';
 import { durationMs } from '../src/journey/duration';
-import { CustomerId, JourneyId, JourneyStatus, JourneyStep, JourneyVersion } from '../src/temporal/search-attributes';
+import { JourneyStatus, JourneyStep } from '../src/temporal/search-attributes';
 import { activityOptions } from './activity-options';
+import { renderJourneyDetails } from './journey-details';
 import {
+  composeKey,
   customerWorkflowId,
+  EVENT_SIGNAL_PREFIX,
   eventSignal,
-  journeyEndedSignal,
   journeyStateQuery,
   reenterSignal,
+  syncAckSignal,
   type JourneyRunInput,
   type JourneyState,
   type JourneyStatus as Status,
   type PathEntry,
 } from './contract';
+import type { JourneyRunInputV1 } from './legacy/contract-v1';
+import { journeyWorkflowV1 } from './legacy/journey-v1';
+
+/** One hour: how long a timed-out wait waits for its router when the settings do not say. */
+const DEFAULT_SYNC_WAIT_MS = 3_600_000;
 
 /**
- * The journey interpreter: runs any published journey for one customer, step by step.
- * Workflow id `journey/<journeyId>/<customerId>`. Events arrive as signals and are buffered;
- * goal and exit events end the run at once, even in the middle of a wait.
+ * The journey interpreter: runs one published journey version for one customer, step by step.
+ * Workflow id `journey/<journeyId>/<customerId>`. Runs started before version 2 (the definition
+ * in the input) go on in legacy/journey-v1.ts.
  */
-export async function journeyWorkflow(input: JourneyRunInput): Promise<JourneyState> {
-  const { journey, version, customerId, entry, settings } = input;
-  const acts = proxyActivities<JourneyActivities>(activityOptions(settings.activity));
+export async function journeyWorkflow(input: JourneyRunInput | JourneyRunInputV1): Promise<JourneyState> {
+  if (!('v' in input)) return journeyWorkflowV1(input);
+  return runJourney(input);
+}
+
+async function runJourney(input: JourneyRunInput): Promise<JourneyState> {
+  const { journeyId, version, customerId, entry, settings } = input;
+  const options = activityOptions(settings.activity);
+  const acts = proxyActivities<JourneyActivities>(options);
+  const local = proxyLocalActivities<JourneyActivities>(options);
   const entryMs = Date.parse(entry.timestamp);
-  const state: JourneyState = input.resume ?? initialState(input);
+  // The definition is looked up by its version (a claim check): inputs and histories stay small.
+  const journey: Journey = await local.loadJourney(journeyId, version);
+  const state: JourneyState = input.resume ?? initialState(input, journey.start);
+  state.recent ??= [];
   let ending: { status: Status; reason: string } | undefined;
   let restart: JourneyRunInput | undefined;
+  const acks = new Set<string>();
 
-  setHandler(journeyStateQuery, () => state);
-  setHandler(reenterSignal, (next) => {
-    restart = next;
-  });
-  setHandler(eventSignal, (event) => {
-    if (state.status !== 'active') return;
+  const onEvent = (event: CustomerEvent) => {
+    if (state.status !== 'active' || state.recent!.includes(event.messageId)) return; // handed over twice
+    state.recent!.push(event.messageId);
+    if (state.recent!.length > settings.maxBufferedEvents) state.recent!.shift();
     if (Date.parse(event.timestamp) < entryMs) {
       state.lateEvents++; // happened before this run began: it cannot satisfy this run's waits
       return;
@@ -66,115 +84,141 @@ export async function journeyWorkflow(input: JourneyRunInput): Promise<JourneySt
       state.buffered.push(event);
       if (state.buffered.length > settings.maxBufferedEvents) state.buffered.shift();
     }
+  };
+  setHandler(journeyStateQuery, () => state);
+  setHandler(eventSignal, onEvent);
+  setDefaultSignalHandler((name, ...args) => {
+    if (name.startsWith(EVENT_SIGNAL_PREFIX)) onEvent(args[0] as CustomerEvent);
+  });
+  setHandler(syncAckSignal, (token) => void acks.add(token));
+  setHandler(reenterSignal, (next) => {
+    if (next.entry.messageId !== entry.messageId) restart = next; // the same entry handed over twice is no restart
   });
 
-  upsertSearchAttributes([
-    { key: JourneyId, value: journey.id },
-    { key: JourneyVersion, value: version },
-    { key: CustomerId, value: customerId },
-    { key: JourneyStatus, value: state.status },
-    { key: JourneyStep, value: state.step },
-  ]);
-  upsertMemo({ journeyName: journey.name, journeyVersion: version });
-  /**
-   * Runs an activity. When it fails for good (its retries are spent), the run goes on: the
-   * failure is written on the path (and counted) instead of failing the whole journey.
-   */
+  const interrupted = () => ending !== undefined || restart !== undefined;
+  const showDetails = () => setCurrentDetails(renderJourneyDetails(journey, state));
+
+  /** Runs an activity; when it fails for good the run goes on and the path says why. */
   async function attempt<T>(what: string, call: () => Promise<T>, at?: PathEntry): Promise<T | undefined> {
     try {
       return await call();
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
+      if (!(err instanceof TemporalFailure)) throw err;
       state.failures = (state.failures ?? 0) + 1;
       const why = `${what} failed: ${rootCause(err) ?? err.message}`;
       if (at) at.outcome = why;
-      log.warn(why, { journeyId: journey.id, customerId });
+      log.warn(why, { journeyId, customerId });
       return undefined;
     }
   }
   const refreshAttributes = async (at?: PathEntry) => {
-    const profile = await attempt('reading the profile', () => acts.getProfile(customerId), at);
+    const profile = await attempt('reading the profile', () => local.getProfile(customerId), at);
     if (profile) state.attributes = { ...state.attributes, ...profile };
   };
 
-  if (!input.resume) await refreshAttributes();
+  /** Where operators see a parked run: its step as a search attribute, set once per wait. */
+  const park = (step: string) => upsertSearchAttributes([{ key: JourneyStep, value: step }]);
 
-  const interrupted = () => ending !== undefined || restart !== undefined;
+  /** A timed-out wait first lets its router hand over every event it accepted before now. */
+  async function syncWithRouter(token: string): Promise<string | undefined> {
+    const [sent] = await local.signalRuns([{ workflowId: customerWorkflowId(customerId), signal: 'syncRequest', arg: { journeyId, token } }]);
+    if (sent !== 'delivered') return 'the router is gone';
+    const answered = await condition(() => acks.has(token) || interrupted(), settings.timeoutSyncMaxWaitMs ?? DEFAULT_SYNC_WAIT_MS, {
+      summary: 'timed out: waiting for the router to hand over events accepted in time',
+    });
+    return answered ? undefined : 'the router did not answer in time';
+  }
 
-  /** Runs one step; returns the next step id, or undefined when the journey is done. */
   async function run(id: string, step: Step, at: PathEntry): Promise<string | undefined> {
+    const visit = state.visits[id]!;
     switch (step.kind) {
       case 'send': {
         const message = {
-          key: `${journey.id}/${customerId}/${entry.messageId}/${id}/${state.visits[id]}`,
+          key: composeKey('send', journeyId, customerId, entry.messageId, id, visit),
           customerId,
-          journeyId: journey.id,
+          journeyId,
           journeyVersion: version,
           stepId: id,
           channel: step.channel,
           template: step.template,
-          attributes: state.attributes,
+          triggeringEvent: state.currentEvent.messageId,
           workflowId: workflowInfo().workflowId,
           runId: workflowInfo().runId,
         };
-        const options = { ...activityOptions(settings.activity), summary: `${step.channel} "${step.template}" (step ${id})` };
-        const receipt = await attempt(`sending ${step.channel} ${step.template}`, () => acts.deliverMessage.executeWithOptions(options, [message]), at);
-        if (!receipt) return step.next;
-        // The key is unique to this step visit of this run: "already sent" means an earlier attempt
-        // of this same delivery went out (then failed to report), so it still counts as sent.
-        state.messagesSent++;
-        at.outcome = `${receipt.firstDelivery ? 'sent' : 'already sent'} ${step.channel} ${step.template}`;
+        const receipt = await attempt(
+          `sending ${step.channel} ${step.template}`,
+          () => acts.deliverMessage.executeWithOptions({ ...options, summary: `${step.channel} "${step.template}" (step ${id})` }, [message]),
+          at,
+        );
+        if (receipt) {
+          state.messagesSent++;
+          at.outcome = `${receipt.firstDelivery ? 'sent' : 'already sent'} ${step.channel} ${step.template}`;
+        }
         return step.next;
       }
       case 'wait': {
+        if (step.until) await refreshAttributes(at); // the customer's time zone may have changed
         const now = Date.now();
-        const until = step.duration
-          ? now + durationMs(step.duration)!
-          : nextLocalTime(now, step.until!.time, step.until!.weekdays, timezone());
+        const until = step.duration ? now + durationMs(step.duration)! : nextLocalTime(now, step.until!.time, step.until!.weekdays, timezone());
         state.waiting = { kind: 'timer', step: id, until: new Date(until).toISOString() };
+        park(id);
         showDetails();
-        await condition(interrupted, until - now, { summary: `${step.duration ? `wait ${step.duration}` : `wait until ${step.until!.time} local`} (step ${id})` });
+        const label = step.duration ? `wait ${step.duration}` : `wait until ${step.until!.time} ${timezone()}`;
+        await condition(interrupted, until - now, { summary: `${label} (step ${id})` });
         state.waiting = undefined;
         at.outcome = interrupted() ? 'interrupted' : 'waited';
         return step.next;
       }
       case 'wait_for_event': {
         const timeoutMs = durationMs(step.timeout)!;
-        const found = () => state.buffered.findIndex((e) => matchesEvent(step, e));
-        state.waiting = { kind: 'event', step: id, event: step.event, until: new Date(Date.now() + timeoutMs).toISOString() };
+        const deadline = Date.now() + timeoutMs;
+        const found = (happenedBefore = Infinity) =>
+          state.buffered.findIndex((e) => matchesEvent(step, e) && Date.parse(e.timestamp) < happenedBefore);
+        state.waiting = { kind: 'event', step: id, event: step.event, until: new Date(deadline).toISOString() };
+        park(id);
         showDetails();
-        await condition(() => interrupted() || found() >= 0, timeoutMs, { summary: `wait up to ${step.timeout} for "${step.event}" (step ${id})` });
+        const received = await condition(() => interrupted() || found() >= 0, timeoutMs, { summary: `wait up to ${step.timeout} for "${step.event}" (step ${id})` });
+        let syncProblem: string | undefined;
+        if (!received && input.notifyRouter) syncProblem = await syncWithRouter(composeKey(id, visit));
         state.waiting = undefined;
-        const index = found();
+        // After the deadline only events that happened before it count (see docs/architecture.md).
+        const index = received ? found() : found(deadline);
         if (index >= 0) {
           const [event] = state.buffered.splice(index, 1) as [CustomerEvent];
           state.currentEvent = { type: event.type, messageId: event.messageId, properties: event.properties };
-          at.outcome = `received ${event.type}`;
+          at.outcome = `received ${event.type}${received ? '' : ' (handed over after the deadline; it happened before it)'}`;
           return step.onEvent;
         }
-        at.outcome = interrupted() ? 'interrupted' : 'timed out';
+        at.outcome = interrupted() ? 'interrupted' : `timed out${syncProblem ? ` (${syncProblem})` : ''}`;
         return step.onTimeout;
       }
       case 'branch': {
         await refreshAttributes(at);
         const scope = { attributes: state.attributes, properties: state.currentEvent.properties, performed: state.performed };
-        const index = step.branches.findIndex((b) => evaluate(b.when, scope));
-        const chosen = index >= 0 ? `condition ${index + 1} matched` : 'default';
-        at.outcome = at.outcome ? `${chosen} (${at.outcome}; used the attributes known before)` : chosen;
-        return index >= 0 ? step.branches[index]!.next : step.default;
+        const tried: string[] = [];
+        for (const [i, branch] of step.branches.entries()) {
+          const { holds, text } = explainCondition(branch.when, scope);
+          if (holds) {
+            at.outcome = `branch ${i + 1}: ${text}${at.outcome ? `; ${at.outcome}, used the attributes known before` : ''}`;
+            return branch.next;
+          }
+          tried.push(text);
+        }
+        at.outcome = `default: ${tried.join('; ')}${at.outcome ? `; ${at.outcome}, used the attributes known before` : ''}`;
+        return step.default;
       }
       case 'split': {
-        // Runs that split before the hash was mixed replay with the old hash.
-        const path = pickPath(step.paths, journey.id, id, customerId);
+        const path = pickPath(step.paths, journeyId, id, customerId);
         at.outcome = `path ${path.name}${path.holdout ? ' (holdout)' : ''}`;
         return path.next;
       }
       case 'update_attribute': {
-        const key = `${journey.id}/${customerId}/${entry.messageId}/${id}/${state.visits[id]}`;
-        const updated = await attempt(`setting ${step.attribute}`, () => acts.updateProfile(customerId, { [step.attribute]: step.value }, key), at);
+        const key = composeKey('step', journeyId, customerId, entry.messageId, id, visit);
+        const change = { traits: { [step.attribute]: step.value } };
+        const updated = await attempt(`setting ${step.attribute}`, () => local.applyProfileChanges(customerId, change, key), at);
         if (updated) {
-          state.attributes = updated;
-          at.outcome = `set ${step.attribute}`;
+          state.attributes = { ...state.attributes, ...updated };
+          at.outcome = `set ${step.attribute} = ${JSON.stringify(step.value)}`;
         }
         return step.next;
       }
@@ -184,22 +228,16 @@ export async function journeyWorkflow(input: JourneyRunInput): Promise<JourneySt
     }
   }
 
-  /** What the Web UI shows as this run's current details. */
-  function showDetails(): void {
-    const w = state.waiting;
-    const waiting = !w ? '' : w.kind === 'timer' ? ` · waiting until ${w.until}` : ` · waiting for "${w.event}" until ${w.until}`;
-    setCurrentDetails(`**${journey.name}** (${version}) · step \`${state.step}\` · ${state.status}${waiting} · ${state.messagesSent} sent`);
-  }
-
-  /** The customer's time zone: profile attribute, else the entry event's context, else the default. */
+  /** The customer's time zone: the profile's contact field or trait, the entry event's context, else the default. */
   function timezone(): string {
-    for (const tz of [state.attributes.timezone, entry.context?.timezone]) {
+    const contact = state.attributes.contact as { timezone?: unknown } | undefined;
+    for (const tz of [contact?.timezone, state.attributes.timezone, entry.context?.timezone]) {
       if (typeof tz !== 'string' || !tz) continue;
       try {
         new Intl.DateTimeFormat('en-US', { timeZone: tz });
         return tz;
       } catch {
-        // not an IANA zone (profiles are not validated): try the next source
+        // not an IANA zone: try the next source
       }
     }
     return settings.defaultTimezone;
@@ -228,8 +266,6 @@ export async function journeyWorkflow(input: JourneyRunInput): Promise<JourneySt
       state.path.shift();
       state.pathDropped++;
     }
-    upsertSearchAttributes([{ key: JourneyStep, value: id }]);
-    showDetails();
     const next = await run(id, step, at);
     if (next === undefined) finish(state, 'completed', 'exit step reached');
     else if (!interrupted()) state.step = next;
@@ -237,20 +273,21 @@ export async function journeyWorkflow(input: JourneyRunInput): Promise<JourneySt
 
   showDetails();
   if (input.notifyRouter) {
-    await getExternalWorkflowHandle(customerWorkflowId(customerId))
-      .signal(journeyEndedSignal, { journeyId: journey.id, status: state.status, at: state.endedAt! })
-      .catch((err: unknown) => log.warn('could not tell the router this run ended', { error: String(err) }));
+    const note = { journeyId, status: state.status, at: state.endedAt!, reason: state.reason };
+    await attempt('telling the router this run ended', () =>
+      local.signalRuns([{ workflowId: customerWorkflowId(customerId), signal: 'journeyEnded', arg: note }]),
+    );
   }
   return state;
 }
 
-function initialState({ journey, version, customerId, entry }: JourneyRunInput): JourneyState {
+function initialState({ journeyId, version, customerId, entry }: JourneyRunInput, start: string): JourneyState {
   return {
-    journeyId: journey.id,
+    journeyId,
     version,
     customerId,
     status: 'active',
-    step: journey.start,
+    step: start,
     enteredAt: entry.timestamp,
     path: [],
     pathDropped: 0,
@@ -261,6 +298,7 @@ function initialState({ journey, version, customerId, entry }: JourneyRunInput):
     lateEvents: 0,
     messagesSent: 0,
     visits: {},
+    recent: [entry.messageId],
   };
 }
 
@@ -269,5 +307,8 @@ function finish(state: JourneyState, status: Status, reason: string): void {
   state.reason = reason;
   state.endedAt = new Date().toISOString();
   state.waiting = undefined;
-  upsertSearchAttributes([{ key: JourneyStatus, value: status }]);
+  upsertSearchAttributes([
+    { key: JourneyStatus, value: status },
+    { key: JourneyStep, value: state.step },
+  ]);
 }

@@ -1,13 +1,14 @@
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config';
 import type { CustomerEvent } from '../events/schema';
 import type { Logger } from '../logger';
-import { createKeyCheck, presentedKey } from './auth';
+import { answerCaps, boundedError } from './answer-limits';
+import { clip, loggablePath, redact } from './echo';
 import { ApiError } from './errors';
-import { createMetrics } from './metrics';
+import { createGuard } from './guard';
+import { createMetrics, createMetricsApp } from './metrics';
 import { eventRoutes } from './event-routes';
 
 /** Everything the app talks to, passed in, so tests and the benchmark build apps against a real server. */
@@ -24,21 +25,37 @@ export interface AppDeps {
   knownTypes: ReadonlySet<string>;
 }
 
+/** The public app and the metrics app, served on two addresses (see server.ts). */
+export interface EventApi {
+  app: Hono;
+  metrics: Hono;
+}
+
 /** The scope an API key needs to send events. */
 export const EVENTS_SCOPE = 'events';
 
-/** The event API: POST /v1/events, POST /v1/events/batch, /healthz, /readyz, /metrics. */
-export function createApp(deps: AppDeps): Hono {
+/** Refusals a flood produces by the thousand: counted in metrics, logged at debug only, so an attacker cannot fill the disk. */
+const FLOOD_CODES = new Set(['RATE_LIMITED', 'ADDRESS_LOCKED']);
+/** Refusals after which the connection cannot carry another request: the rest of the body was never read. */
+const CLOSING_CODES = new Set(['BODY_TOO_LARGE', 'BODY_TIMEOUT']);
+
+/** The event API: POST /v1/events, POST /v1/events/batch, /healthz, /readyz; GET /metrics on the metrics app. */
+export function createApp(deps: AppDeps): EventApi {
   const { config, logger, registry, checkTemporal } = deps;
   const metrics = createMetrics(registry);
-  const authorize = createKeyCheck(config.api.apiKeys);
+  const caps = answerCaps(config.api);
   const app = new Hono();
 
-  const reply = (c: Context, error: ApiError) => {
+  const reply = (c: Context, refusal: ApiError) => {
+    const error = boundedError(refusal, caps);
     metrics.rejected.inc({ code: error.code });
-    logger.info({ code: error.code, path: error.path, route: routePath(c, -1) }, 'request refused');
+    const line = { code: error.code, path: redact(error.path), route: routePath(c, -1), url: loggablePath(c.req.path, config.api.maxEchoChars) };
+    if (FLOOD_CODES.has(error.code)) logger.debug(line, 'request refused');
+    else logger.info(line, 'request refused');
     if (error.status === 401) c.header('WWW-Authenticate', 'Bearer');
+    if (error.retryAfterS !== undefined) c.header('Retry-After', String(error.retryAfterS));
     if (error.status === 503) c.header('Retry-After', '1');
+    if (CLOSING_CODES.has(error.code)) c.header('Connection', 'close');
     return c.json({ error }, error.status);
   };
 
@@ -51,41 +68,26 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   app.get('/healthz', (c) => c.json({ status: 'up' }));
+  // Only ready or not: the reason (Temporal's address, the gRPC error) is logged by checkTemporal, never shown.
   app.get('/readyz', async (c) => {
     try {
       await checkTemporal();
       return c.json({ status: 'ready' });
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      logger.warn({ code: err.code, reason: err.message }, 'not ready');
-      return c.json({ status: 'unavailable', error: err }, 503);
+      return c.json({ status: 'unavailable' }, 503);
     }
   });
-  app.get('/metrics', async (c) => c.body(await registry.metrics(), 200, { 'Content-Type': registry.contentType }));
 
-  // Authentication first, so nothing about the body is revealed or parsed for a caller without a key.
-  app.use('/v1/*', async (c, next) => {
-    authorize(presentedKey((name) => c.req.header(name)), EVENTS_SCOPE);
-    await next();
-  });
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: config.api.maxBodyBytes,
-      onError: (c) => {
-        // The rest of the body is never read, so this connection cannot carry another request.
-        c.header('Connection', 'close');
-        return reply(c, new ApiError('BODY_TOO_LARGE', '', `the body is larger than ${config.api.maxBodyBytes} bytes; split it into smaller requests or batches`));
-      },
-    }),
-  );
+  // The guard (lockout, rates, key) runs first, so nothing about the body is read for a caller without a key.
+  app.use('/v1/*', createGuard(config.api, EVENTS_SCOPE, logger));
   app.route('/v1/events', eventRoutes(deps, metrics));
 
-  app.notFound((c) => reply(c, new ApiError('ROUTE_NOT_FOUND', '', `no route ${c.req.method} ${c.req.path}; see docs/events-api.md`)));
+  app.notFound((c) => reply(c, new ApiError('ROUTE_NOT_FOUND', '', `no route ${c.req.method} ${clip(c.req.path, config.api.maxEchoChars)}; see docs/events-api.md`)));
   app.onError((err, c) => {
     if (err instanceof ApiError) return reply(c, err);
     logger.error({ err, route: routePath(c, -1) }, 'request failed');
     return reply(c, new ApiError('INTERNAL_ERROR', '', 'the server failed to handle the request; retry later with the same messageId'));
   });
-  return app;
+  return { app, metrics: createMetricsApp(registry) };
 }

@@ -11,17 +11,22 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
  */
 export function createKeyCheck(keys: Config['api']['apiKeys']) {
   const known = keys.map(({ key, scopes }) => ({ digest: sha256(key), scopes }));
-  return function authorize(presented: string | undefined, scope: string): void {
+  /** Returns the position of the matching key in WAYMARK_API_KEYS (an id that is not secret, for rate limits and logs). */
+  return function authorize(presented: string | undefined, scope: string): number {
     if (!presented) {
       throw new ApiError('API_KEY_MISSING', 'headers.authorization', 'headers.authorization is missing: send "Authorization: Bearer <key>" or "X-API-Key: <key>"');
     }
     const digest = sha256(presented);
     let scopes: string[] | undefined;
-    for (const k of known) if (timingSafeEqual(digest, k.digest)) scopes = k.scopes;
+    let index = -1;
+    for (let i = 0; i < known.length; i++) {
+      if (timingSafeEqual(digest, known[i]!.digest)) [scopes, index] = [known[i]!.scopes, i];
+    }
     if (!scopes) throw new ApiError('API_KEY_INVALID', 'headers.authorization', 'headers.authorization holds an unknown API key; check the key you were given');
     if (!scopes.includes(scope)) {
       throw new ApiError('API_KEY_FORBIDDEN', 'headers.authorization', `headers.authorization: this API key lacks the "${scope}" scope; use a key with it`);
     }
+    return index;
   };
 }
 

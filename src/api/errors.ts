@@ -6,11 +6,18 @@ export const ERROR_STATUS = {
   API_KEY_MISSING: 401,
   API_KEY_INVALID: 401,
   API_KEY_FORBIDDEN: 403,
+  ADDRESS_LOCKED: 429,
+  RATE_LIMITED: 429,
   ROUTE_NOT_FOUND: 404,
+  BODY_TIMEOUT: 408,
   INVALID_JSON: 400,
   INVALID_ENCODING: 400,
   UNSUPPORTED_MEDIA_TYPE: 415,
   BODY_TOO_LARGE: 413,
+  JSON_TOO_DEEP: 422,
+  JSON_DUPLICATE_KEY: 422,
+  JSON_UNSAFE_NUMBER: 422,
+  JSON_FORBIDDEN_KEY: 422,
   BATCH_TOO_LARGE: 413,
   BATCH_EMPTY: 422,
   BATCH_ALL_REJECTED: 422,
@@ -22,7 +29,14 @@ export const ERROR_STATUS = {
   FIELD_UNKNOWN: 422,
   FIELD_INVALID: 422,
   TIMESTAMP_IN_FUTURE: 422,
+  TIMESTAMP_TOO_OLD: 422,
+  TOO_MANY_TRAITS: 422,
+  TRAIT_KEY_TOO_LONG: 422,
+  TRAIT_VALUE_TOO_LARGE: 422,
+  TRAITS_TOO_LARGE: 422,
+  PROPERTIES_TOO_LARGE: 422,
   EVENT_TYPE_UNKNOWN: 422,
+  MESSAGE_ID_CONFLICT: 409,
   TEMPORAL_UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
 } as const;
@@ -36,7 +50,7 @@ export interface Issue {
   message: string;
 }
 
-/** A refusal the API reports as JSON: the first issue, plus all of them when there are several. */
+/** A refusal the API reports as JSON: the first issue, plus the issues found (a bounded number of them). */
 export class ApiError extends Error {
   readonly status: (typeof ERROR_STATUS)[ErrorCode];
 
@@ -51,9 +65,20 @@ export class ApiError extends Error {
     this.status = ERROR_STATUS[code];
   }
 
-  static fromIssues(issues: [Issue, ...Issue[]]): ApiError {
+  /** Seconds to wait before trying again (the Retry-After header) when the refusal is temporary. */
+  retryAfterS?: number;
+
+  retryAfter(ms: number): this {
+    this.retryAfterS = Math.max(1, Math.ceil(ms / 1000));
+    return this;
+  }
+
+  /** `total` counts every problem found when only some are listed: the message says how many were left out. */
+  static fromIssues(issues: [Issue, ...Issue[]], total = issues.length): ApiError {
     const [first] = issues;
-    return new ApiError(first.code, first.path, first.message, issues);
+    const more = total - issues.length;
+    const message = more > 0 ? `${first.message} (and ${more} more problems not listed)` : first.message;
+    return new ApiError(first.code, first.path, message, issues);
   }
 
   toJSON(): { code: ErrorCode; path: string; message: string; issues: Issue[] } {

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   collectDefaultMetrics({ register: registry });
   const app = createAppForClient(config, new Client({ connection, namespace }), logger, registry);
   const server = await listen(app, config);
-  logger.info({ url: server.url, temporal: address, namespace }, 'event API listening');
+  logger.info({ url: server.url, metrics: server.metricsUrl ?? 'off', temporal: address, namespace }, 'event API listening');
 
   const stop = async (signal: string) => {
     logger.info({ signal }, 'event API stopping');

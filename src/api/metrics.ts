@@ -1,3 +1,4 @@
+import { Hono } from 'hono';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 /**
@@ -19,6 +20,12 @@ export function createMetrics(registry: Registry) {
       help: 'Accepted events whose type no published journey uses (often a typo)',
       registers: [registry],
     }),
+    repeated: new Counter({
+      name: 'waymark_events_repeated_total',
+      help: 'Events whose (customerId, messageId) this API process accepted recently: the same event (duplicate) or another one (conflict)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
     rejected: new Counter({
       name: 'waymark_events_rejected_total',
       help: 'Requests or batch items refused, by error code',
@@ -36,3 +43,14 @@ export function createMetrics(registry: Registry) {
 }
 
 export type ApiMetrics = ReturnType<typeof createMetrics>;
+
+/**
+ * GET /metrics, served on its own address (WAYMARK_API_METRICS_ADDRESS, loopback by default) and
+ * never on the public port: the Node process metrics name runtime versions, and counters by
+ * error code tell an attacker what works.
+ */
+export function createMetricsApp(registry: Registry): Hono {
+  const app = new Hono();
+  app.get('/metrics', async (c) => c.body(await registry.metrics(), 200, { 'Content-Type': registry.contentType }));
+  return app;
+}

@@ -4,36 +4,68 @@ import { serve } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import type { Hono } from 'hono';
 import { Registry } from 'prom-client';
-import type { Config } from '../config';
+import { variableOf, type Config } from '../config';
 import type { Logger } from '../logger';
 import { loadCatalog } from '../runtime';
-import { createApp } from './app';
+import { createApp, type EventApi } from './app';
 import { knownEventTypes } from './known-types';
 import { temporalGateway } from './temporal';
 
 /** The app wired to a Temporal client and the published journeys, as `npm run dev`, `npm run api` and the benchmark run it. */
-export function createAppForClient(config: Config, client: Client, logger: Logger, registry = new Registry()): Hono {
-  return createApp({ config, logger, registry, knownTypes: knownEventTypes(loadCatalog(config)), ...temporalGateway(client, config) });
+export function createAppForClient(config: Config, client: Client, logger: Logger, registry = new Registry()): EventApi {
+  return createApp({ config, logger, registry, knownTypes: knownEventTypes(loadCatalog(config, logger)), ...temporalGateway(client, config, logger) });
 }
 
 export interface RunningServer {
   url: string;
+  /** Where GET /metrics answers; undefined when WAYMARK_API_METRICS_ADDRESS is empty. */
+  metricsUrl?: string;
   /** Stops accepting connections, lets requests in flight finish for up to api.shutdownGraceMs, then cuts the rest. */
   close(): Promise<void>;
 }
 
-/** Serves `app` on api.host:api.port; resolves once it listens. */
-export function listen(app: Hono, config: Config): Promise<RunningServer> {
+/** Serves the API on api.host:api.port and its metrics on api.metricsAddress; resolves once both listen. */
+export async function listen({ app, metrics }: EventApi, config: Config): Promise<RunningServer> {
+  const { api } = config;
+  // Node checks its timeouts on this period: a tenth of the header timeout cuts a slow client close to its deadline.
+  const timeouts = {
+    headersTimeout: api.headersTimeoutMs,
+    requestTimeout: api.requestTimeoutMs,
+    keepAliveTimeout: api.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.max(100, Math.round(api.headersTimeoutMs / 10)),
+  };
+  const main = await serveOn(app, api.host, api.port, 'api.port', timeouts, api.shutdownGraceMs);
+  if (!api.metricsAddress) return main;
+  const [host, port] = splitAddress(api.metricsAddress);
+  const side = await serveOn(metrics, host, port, 'api.metricsAddress', timeouts, api.shutdownGraceMs).catch(async (err: unknown) => {
+    await main.close();
+    throw err;
+  });
+  return {
+    url: main.url,
+    metricsUrl: `${side.url}/metrics`,
+    close: async () => {
+      await Promise.all([main.close(), side.close()]);
+    },
+  };
+}
+
+function splitAddress(address: string): [string, number] {
+  const at = address.lastIndexOf(':');
+  return [address.slice(0, at), Number(address.slice(at + 1))];
+}
+
+function serveOn(app: Hono, hostname: string, port: number, setting: string, timeouts: Record<string, number>, graceMs: number): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     // serve() without TLS or HTTP/2 options creates a node:http Server.
-    const server = serve({ fetch: app.fetch, hostname: config.api.host, port: config.api.port }, (info: AddressInfo) => {
+    const server = serve({ fetch: app.fetch, hostname, port, serverOptions: timeouts }, (info: AddressInfo) => {
       server.removeAllListeners('error');
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
       resolve({
         url: `http://${host}:${info.port}`,
         close: () =>
           new Promise<void>((done) => {
-            const force = setTimeout(() => server.closeAllConnections(), config.api.shutdownGraceMs);
+            const force = setTimeout(() => server.closeAllConnections(), graceMs);
             server.close(() => {
               clearTimeout(force);
               done();
@@ -44,7 +76,7 @@ export function listen(app: Hono, config: Config): Promise<RunningServer> {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
         err.code === 'EADDRINUSE'
-          ? Object.assign(new Error(`port ${config.api.port} on ${config.api.host} is already in use (WAYMARK_API_PORT): is another 'waymark dev' or 'npm run api' running?`), { code: 'PORT_IN_USE' })
+          ? Object.assign(new Error(`port ${port} on ${hostname} is already in use (${variableOf(setting)}): is another 'waymark dev' or 'npm run api' running?`), { code: 'PORT_IN_USE' })
           : err,
       ),
     );

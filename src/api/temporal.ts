@@ -3,7 +3,9 @@ import { status } from '@grpc/grpc-js';
 import type { Config } from '../config';
 import type { CustomerEvent } from '../events/schema';
 import { submitEvent } from '../events/intake';
+import type { Logger } from '../logger';
 import { ApiError } from './errors';
+import { reachTracker } from './temporal-reach';
 
 /** gRPC outcomes that mean "Temporal is down, slow or overloaded: try again", not "this event is wrong". */
 const RETRYABLE = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.CANCELLED, status.RESOURCE_EXHAUSTED, status.ABORTED]);
@@ -13,28 +15,33 @@ function grpcCode(err: unknown): number | undefined {
   return undefined;
 }
 
-function unavailable(config: Config, err: unknown, timeoutMs: number, hint = ''): ApiError {
-  const why = grpcCode(err) === status.DEADLINE_EXCEEDED ? `no answer within ${timeoutMs / 1000}s` : (err as Error).message;
-  return new ApiError('TEMPORAL_UNAVAILABLE', '', `Temporal at ${config.temporal.address} is unavailable (${why})${hint}`);
-}
-
 /**
  * The API's two uses of Temporal, each bounded by a deadline: hand over an event (resolves only
- * once Temporal recorded it) and check that Temporal answers. A timeout is not proof that the
- * event was not recorded, which is why a retry with the same messageId is the answer: the
- * customer router drops the duplicate.
+ * once Temporal recorded it) and check that Temporal answers. Clients learn what happened, not
+ * where Temporal runs: the address and the gRPC error go to the log (the CLI passes no logger:
+ * it prints the message to the person who ran it).
  */
-export function temporalGateway(client: Client, config: Config) {
+export function temporalGateway(client: Client, config: Config, logger?: Logger) {
   const { connection } = client;
   const { temporalTimeoutMs, readyTimeoutMs } = config.api;
+  const reach = reachTracker(connection);
+  const why = (err: unknown, timeoutMs: number) => (grpcCode(err) === status.DEADLINE_EXCEEDED ? `no answer within ${timeoutMs / 1000}s` : 'it cannot be reached');
+
   return {
     async submit(event: CustomerEvent): Promise<void> {
+      const mark = reach.before();
       try {
         await connection.withDeadline(Date.now() + temporalTimeoutMs, () => submitEvent(client, config, event));
       } catch (err) {
         const code = grpcCode(err);
-        if (code !== undefined && RETRYABLE.has(code)) throw unavailable(config, err, temporalTimeoutMs, '; nothing was accepted, retry later with the same messageId');
-        throw err;
+        if (code === undefined || !RETRYABLE.has(code)) throw err;
+        const sent = reach.mayHaveSent(mark);
+        logger?.warn({ temporal: config.temporal.address, grpcCode: code, reason: (err as Error).message, maybeRecorded: sent }, 'event not confirmed by Temporal');
+        // A request that left may have been recorded even though no answer came back; only an unsent one surely was not.
+        const outcome = sent
+          ? 'the event may or may not have been recorded; retrying with the same messageId is safe (a recorded duplicate is dropped)'
+          : 'the event was not sent, so nothing was accepted; retry later with the same messageId';
+        throw new ApiError('TEMPORAL_UNAVAILABLE', '', `Temporal did not confirm the event (${why(err, temporalTimeoutMs)}): ${outcome}`);
       }
     },
     async checkTemporal(): Promise<void> {
@@ -43,7 +50,8 @@ export function temporalGateway(client: Client, config: Config) {
           connection.workflowService.describeNamespace({ namespace: config.temporal.namespace }),
         );
       } catch (err) {
-        throw unavailable(config, err, readyTimeoutMs);
+        logger?.warn({ temporal: config.temporal.address, namespace: config.temporal.namespace, grpcCode: grpcCode(err), reason: (err as Error).message }, 'not ready: Temporal does not answer');
+        throw new ApiError('TEMPORAL_UNAVAILABLE', '', `Temporal does not answer (${why(err, readyTimeoutMs)})`);
       }
     },
   };

@@ -1,4 +1,4 @@
-/** A message a journey step asks to send. `key` is deterministic: the same step of the same entry always has the same key. */
+/** A message a journey step asks to send. `key` is deterministic and injective: the same step visit of the same entry always has the same key, and no other has it. */
 export interface MessageRequest {
   key: string;
   customerId: string;
@@ -7,8 +7,10 @@ export interface MessageRequest {
   stepId: string;
   channel: 'email' | 'push' | 'sms' | 'in_app';
   template: string;
-  /** Customer attributes for personalisation. */
-  attributes: Record<string, unknown>;
+  /** The customer's profile when the message was made (the delivering activity reads it). */
+  attributes?: Record<string, unknown>;
+  /** The messageId of the event the message answers (the entry, or the event a wait received). */
+  triggeringEvent?: string;
   workflowId: string;
   runId: string;
 }

@@ -1,13 +1,41 @@
-import { CONFIG_VARIABLES, loadConfig } from '../config';
+import type { Command } from 'commander';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../config';
 
-/** `waymark config`: checks the configuration and lists every variable, its default and what is set. */
-export async function configCommand(): Promise<number> {
-  loadConfig(); // throws with each bad variable named
+export function registerConfigCommand(program: Command): void {
+  program
+    .command('config')
+    .description('check the configuration and list every WAYMARK_* variable with its default and what is set')
+    .addHelpText(
+      'after',
+      `
+Exits 1 when a value is invalid, naming each bad variable and what it must be.
+
+Example:
+  WAYMARK_API_PORT=9000 waymark config`,
+    )
+    .action(() => {
+      process.exitCode = showConfig();
+    });
+}
+
+/** Lists every variable even when some are invalid, so the list helps fix them; then the verdict. */
+function showConfig(): number {
+  let problem: ConfigError | undefined;
+  try {
+    loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problem = err;
+  }
   const width = Math.max(...CONFIG_VARIABLES.map((v) => v.name.length));
   for (const { name, fallback } of CONFIG_VARIABLES) {
     const set = process.env[name];
     const shown = name === 'WAYMARK_API_KEYS' && set !== undefined ? '[set]' : set;
     console.log(`${name.padEnd(width)}  ${JSON.stringify(fallback).padEnd(22)} ${shown === undefined ? '' : `= ${shown}`}`);
+  }
+  if (problem) {
+    console.error(`\n${problem.message}`);
+    return 1;
   }
   console.log('\nconfiguration is valid');
   return 0;

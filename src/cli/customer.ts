@@ -1,7 +1,20 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
+import type { Command } from 'commander';
 import { loadConfig } from '../config';
 import { connectClient } from '../temporal/connect';
+import { createDeps } from '../runtime';
 import { customerStateQuery, customerWorkflowId, journeyStateQuery, journeyWorkflowId } from '../../workflows/contract';
+
+export function registerCustomerCommand(program: Command): void {
+  program
+    .command('customer')
+    .description('where a customer is in each journey, and why (what it entered, skipped, sent)')
+    .argument('<customerId>', 'the customerId its events carry')
+    .addHelpText('after', '\nExits 1 when no event of that customer was received.\n\nExample:\n  waymark customer ada-1f2e3d')
+    .action(async (customerId: string) => {
+      process.exitCode = await customerCommand([customerId]);
+    });
+}
 
 /** `waymark customer ID`: the per-customer view: routing decisions, then each journey's path. */
 export async function customerCommand([customerId]: string[]): Promise<number> {
@@ -19,12 +32,16 @@ export async function customerCommand([customerId]: string[]): Promise<number> {
     console.log(`No events have been received for customer "${customerId}".`);
     return 1;
   }
-  console.log(`Customer ${customerId}: ${router.eventsAccepted} events accepted, ${router.duplicatesIgnored} duplicates ignored`);
-  console.log('\nRecent decisions:');
+  console.log(`Customer ${customerId}: ${router.eventsAccepted} events accepted, ${router.duplicatesIgnored} duplicates ignored${router.conflicts ? `, ${router.conflicts} conflicting messageId reuses ignored` : ''}`);
+  const profile = await createDeps(config).profiles.get(customerId);
+  console.log('\nProfile (traits; contact fields under "contact"):');
+  console.log(Object.keys(profile).length ? JSON.stringify(profile, null, 2).replace(/^/gm, '  ') : '  (empty)');
+  console.log('\nRecent decisions (entered, forwarded, and each journey not entered with the reason):');
   for (const d of router.decisions) console.log(`  ${d.at}  ${d.type.padEnd(22)} ${(d.journeyId ?? '').padEnd(18)} ${d.outcome}`);
   for (const [journeyId, m] of Object.entries(router.journeys)) {
     const state = await client.workflow.getHandle(journeyWorkflowId(journeyId, customerId)).query(journeyStateQuery).catch(() => undefined);
-    console.log(`\n${journeyId}@${m.version}: entered ${m.entries}x, ${state ? `${state.status}${state.reason ? ` (${state.reason})` : ''}` : 'run no longer queryable'}`);
+    const ended = m.lastReason ? `${m.lastStatus}: ${m.lastReason}` : 'run no longer queryable';
+    console.log(`\n${journeyId}@${m.version}: entered ${m.entries}x, ${state ? `${state.status}${state.reason ? ` (${state.reason})` : ''}` : ended}`);
     if (!state) continue;
     for (const p of state.path) console.log(`  ${p.at}  ${p.step.padEnd(22)} ${p.kind.padEnd(16)} ${p.outcome ?? '...'}`);
     if (state.waiting) console.log(`  waiting for ${state.waiting.kind === 'event' ? `"${state.waiting.event}"` : 'a timer'} until ${state.waiting.until}`);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
+import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig, type Config } from '../config';
 import { loadCatalog } from '../runtime';
 import { connectClient } from '../temporal/connect';
@@ -9,31 +9,65 @@ import { ApiError } from '../api/errors';
 import { knownEventTypes } from '../api/known-types';
 import { OrderedPool } from '../api/ordered-pool';
 import { temporalGateway } from '../api/temporal';
-import { checkEvent, type EventRules } from '../api/validation';
+import { checkEvent, eventRules, type EventRules } from '../api/validation';
 
-const USAGE = `usage:
-  waymark events send --type T --customer C [--property k=v ...] [--timestamp ISO] [--message-id ID]
-  waymark events replay FILE.jsonl [--concurrency N]`;
+interface SendOptions {
+  type: string;
+  customer: string;
+  property?: Array<[string, unknown]>;
+  timestamp?: string;
+  messageId?: string;
+}
 
 /**
  * `waymark events`: send one event or replay a JSON Lines file straight to Temporal (no HTTP),
  * with the same validation as the event API.
  */
-export async function eventsCommand([sub, ...args]: string[]): Promise<number> {
-  try {
-    if (sub === 'send') return await send(args);
-    if (sub === 'replay') return await replay(args);
-  } catch (err) {
-    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') !== true) throw err;
-    console.error(`waymark events: ${(err as Error).message}`);
-  }
-  console.error(USAGE);
-  return 2;
+export function registerEventsCommand(program: Command): void {
+  const events = program
+    .command('events')
+    .description("hand events to Temporal directly (no HTTP), with the event API's validation")
+    .addHelpText('after', '\nExamples:\n  waymark events send --type signed_up --customer cus_123\n  waymark events replay events.jsonl');
+  events
+    .command('send')
+    .description('send one event')
+    .requiredOption('--type <type>', 'event type, e.g. signed_up')
+    .requiredOption('--customer <customerId>', 'the customer it is about')
+    .option('--property <key=value>', 'a property, repeatable; the value is read as JSON when it parses (3, true, {"a":1}), else as text', addProperty)
+    .option('--timestamp <iso>', 'when it happened, ISO 8601 with a zone (default: now)')
+    .option('--message-id <id>', 'its unique id; sending the same id again is dropped as a duplicate (default: a random UUID)')
+    .addHelpText(
+      'after',
+      `
+Exits 1 when the event is rejected (the message names the option to fix) or Temporal does not take it.
+
+Example:
+  waymark events send --type signed_up --customer cus_123 --property plan=pro --property seats=3`,
+    )
+    .action(async (options: SendOptions) => {
+      process.exitCode = await send(options);
+    });
+  events
+    .command('replay')
+    .description('send every event of a JSON Lines file, in file order per customer')
+    .argument('<file>', 'one event per line, in the shape POST /v1/events takes')
+    .option('--concurrency <n>', 'customers sent in parallel (overrides WAYMARK_REPLAY_CONCURRENCY)')
+    .addHelpText(
+      'after',
+      `
+Prints one line per rejected line (its number and why) and exits 1 when any was rejected.
+Replaying a file again is safe: events already accepted are dropped by their messageId.
+
+Example:
+  waymark events replay events.jsonl --concurrency 32`,
+    )
+    .action(async (file: string, options: { concurrency?: string }) => {
+      process.exitCode = await replay(file, options.concurrency);
+    });
 }
 
 function rulesFor(config: Config): EventRules {
-  const { maxFutureSkewMs, rejectUnknownTypes } = config.api;
-  return { maxFutureSkewMs, rejectUnknownTypes, knownTypes: knownEventTypes(loadCatalog(config)) };
+  return eventRules(config, knownEventTypes(loadCatalog(config)));
 }
 
 async function connect(config: Config) {
@@ -41,41 +75,39 @@ async function connect(config: Config) {
 }
 
 /** "k=v": the value is read as JSON when it parses (numbers, booleans, quoted strings, objects), else as text. */
-function parseProperty(pair: string): [string, unknown] {
+function addProperty(pair: string, earlier: Array<[string, unknown]> = []): Array<[string, unknown]> {
   const at = pair.indexOf('=');
-  if (at < 1) throw new ApiError('FIELD_FORMAT', 'properties', `--property "${pair}" must be key=value`);
+  if (at < 1) throw new InvalidArgumentError('write it as key=value, e.g. --property plan=pro');
   const raw = pair.slice(at + 1);
   try {
-    return [pair.slice(0, at), JSON.parse(raw)];
+    return [...earlier, [pair.slice(0, at), JSON.parse(raw)]];
   } catch {
-    return [pair.slice(0, at), raw];
+    return [...earlier, [pair.slice(0, at), raw]];
   }
 }
 
-async function send(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      type: { type: 'string' },
-      customer: { type: 'string' },
-      property: { type: 'string', multiple: true },
-      timestamp: { type: 'string' },
-      'message-id': { type: 'string' },
-    },
-  });
+/** The option that sets each event field, so a rejection names what the user typed. */
+const OPTION_FOR_FIELD: Record<string, string> = { messageId: '--message-id', type: '--type', customerId: '--customer', timestamp: '--timestamp' };
+
+function optionFor(path: string): string {
+  return OPTION_FOR_FIELD[path] ?? (path.startsWith('properties') ? '--property' : path);
+}
+
+async function send(options: SendOptions): Promise<number> {
   const config = loadConfig();
   const checked = checkEvent(
     {
-      messageId: values['message-id'] ?? randomUUID(),
-      type: values.type,
-      customerId: values.customer,
-      timestamp: values.timestamp ?? new Date().toISOString(),
-      properties: Object.fromEntries((values.property ?? []).map(parseProperty)),
+      messageId: options.messageId ?? randomUUID(),
+      type: options.type,
+      customerId: options.customer,
+      timestamp: options.timestamp ?? new Date().toISOString(),
+      properties: Object.fromEntries(options.property ?? []),
     },
     rulesFor(config),
   );
   if (!checked.ok) {
-    console.error(`rejected: ${checked.error.code}: ${checked.error.message}\n\n${USAGE}`);
+    const { code, path, message } = checked.error;
+    console.error(`rejected (${code}): ${optionFor(path)}: ${message}`);
     return 1;
   }
   try {
@@ -96,18 +128,23 @@ interface Rejection {
   message: string;
 }
 
-async function replay(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { concurrency: { type: 'string' } } });
-  const file = positionals[0];
-  if (!file || positionals.length > 1) {
-    console.error(USAGE);
-    return 2;
+async function replay(file: string, concurrency: string | undefined): Promise<number> {
+  const config = loadConfig(process.env, concurrency === undefined ? {} : { WAYMARK_REPLAY_CONCURRENCY: concurrency });
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (err) {
+    console.error(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    return 1;
   }
-  const config = loadConfig(process.env, values.concurrency ? { WAYMARK_REPLAY_CONCURRENCY: values.concurrency } : {});
+  if (stat.isDirectory()) {
+    console.error(`${file} is a folder; give a JSON Lines file (one event per line)`);
+    return 1;
+  }
   const rules = rulesFor(config);
   const gateway = await connect(config);
   const pool = new OrderedPool(config.replay.concurrency);
-  const progress = new Progress(fs.statSync(file).size);
+  const progress = new Progress(stat.size);
   const rejections: Rejection[] = [];
   const unknownTypes = new Map<string, number>();
   const inFlight = new Set<Promise<void>>();

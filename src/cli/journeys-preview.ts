@@ -1,25 +1,31 @@
-import { parseArgs } from 'node:util';
-import type { Config } from '../config';
+import { InvalidArgumentError, type Command } from 'commander';
+import { loadConfig, type Config } from '../config';
 import { loadCatalog } from '../runtime';
-import { JOURNEY_FILE, readJourneyFile } from '../journey/catalog';
-import { publishJourney } from '../journey/publish';
+import { checkJourneyFile, JOURNEY_FILE } from '../journey/journey-file';
 import { durationMs } from '../journey/duration';
-import { previewJourney, type PreviewScenario } from '../journey/preview';
-import { EVENT_TYPE, type PublishedJourney } from '../journey/schema';
+import { runEventTypes } from '../journey/event-types';
+import { previewJourney, type PreviewResult, type PreviewScenario } from '../journey/preview';
+import { EVENT_TYPE, type Journey, type PublishedJourney } from '../journey/schema';
+import { formatIssue, validationLimits } from '../journey/validate';
+import { installTemporalRuntime } from '../temporal/runtime';
+import { createLogger } from '../logger';
 
-export const PREVIEW_USAGE = `usage: waymark journeys preview ID|FILE [options]
-  --attr k=v             a profile attribute at entry (repeat); values are read as JSON when they parse
-  --property k=v         a property of the entry event (repeat)
-  --event TYPE@AFTER     the customer sends TYPE at AFTER from entry, e.g. activated@1d12h (repeat);
-                         add properties as TYPE@AFTER:k=v,k=v
-  --timezone TZ          the customer's time zone, e.g. Europe/Paris
-  --customer ID          the customer id (splits are sticky per id)`;
+type ScriptedEvent = PreviewScenario['events'][number];
 
-class UsageError extends Error {}
+interface PreviewOptions {
+  attr?: Array<[string, unknown]>;
+  property?: Array<[string, unknown]>;
+  event?: Array<ScriptedEvent & { text: string }>;
+  timezone?: string;
+  customer: string;
+}
 
-function pair(text: string, flag: string): [string, unknown] {
+const EXIT_USAGE = 2;
+
+/** "k=v": the value is read as JSON when it parses (3, true, "x"), else as text. */
+function pair(text: string): [string, unknown] {
   const at = text.indexOf('=');
-  if (at < 1) throw new UsageError(`${flag} "${text}" must be key=value`);
+  if (at < 1) throw new InvalidArgumentError('write it as key=value, e.g. plan=pro');
   const raw = text.slice(at + 1);
   try {
     return [text.slice(0, at), JSON.parse(raw)];
@@ -28,22 +34,95 @@ function pair(text: string, flag: string): [string, unknown] {
   }
 }
 
-function parseEvent(text: string): PreviewScenario['events'][number] {
+const collectPair = (text: string, earlier: Array<[string, unknown]> = []) => [...earlier, pair(text)];
+
+/** "TYPE@AFTER[:k=v,k=v]", e.g. "activated@1d12h:plan=pro". */
+function collectEvent(text: string, earlier: NonNullable<PreviewOptions['event']> = []): NonNullable<PreviewOptions['event']> {
   const match = /^([^@]+)@([^:]+)(?::(.*))?$/.exec(text);
-  if (!match || !EVENT_TYPE.test(match[1]!)) throw new UsageError(`--event "${text}" must be TYPE@AFTER, e.g. activated@2d`);
+  if (!match || !EVENT_TYPE.test(match[1]!)) throw new InvalidArgumentError('write it as TYPE@AFTER, e.g. activated@2d, with properties as TYPE@AFTER:k=v,k=v');
   const [, type, after, props] = match as unknown as [string, string, string, string | undefined];
   const afterMs = after === '0' ? 0 : durationMs(after);
-  if (afterMs === undefined) throw new UsageError(`--event "${text}": "${after}" is not a duration such as 30m, 2d or 1d12h`);
-  const properties = Object.fromEntries((props ? props.split(',') : []).map((p) => pair(p, '--event property')));
-  return { afterMs, type, properties };
+  if (afterMs === undefined) throw new InvalidArgumentError(`"${after}" is not a duration such as 30m, 2d or 1d12h`);
+  return [...earlier, { text, afterMs, type, properties: Object.fromEntries((props ? props.split(',') : []).map(pair)) }];
 }
 
-function journeyFor(ref: string, config: Config): PublishedJourney {
-  const limits = { maxWaitMs: config.journeys.maxWaitMs };
-  if (JOURNEY_FILE.test(ref)) return publishJourney(readJourneyFile(ref), ref, limits);
+function timezone(text: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: text });
+    return text;
+  } catch {
+    throw new InvalidArgumentError('not an IANA time zone; use one such as Europe/Paris or America/New_York');
+  }
+}
+
+export function registerPreviewCommand(journeys: Command): void {
+  journeys
+    .command('preview')
+    .description('run a journey for a made-up customer on a private time-skipping server and print what happens when')
+    .argument('<journey>', 'a loaded journey id, or a .json/.yaml/.yml file')
+    .option('--attr <key=value>', 'a profile attribute at entry (repeat); the value is read as JSON when it parses', collectPair)
+    .option('--property <key=value>', 'a property of the entry event (repeat)', collectPair)
+    .option('--event <TYPE@AFTER>', 'the customer sends TYPE at AFTER from entry, e.g. activated@1d12h (repeat); properties as TYPE@AFTER:k=v,k=v', collectEvent)
+    .option('--timezone <zone>', "the customer's time zone, e.g. Europe/Paris", timezone)
+    .option('--customer <id>', 'the customer id (split paths are sticky per id, so try several)', 'preview-customer')
+    .addHelpText(
+      'after',
+      `
+An --event whose type the journey never uses (entry, goals, exits, wait_for_event steps, performed
+conditions) is refused: it could not change anything. No real customer, server or channel is touched.
+Exits 1 when the journey file is invalid, 2 on a usage error (unknown id, option or event type).
+
+Examples:
+  waymark journeys preview trial-conversion --attr usage_events=12 --event subscription_started@8d
+  waymark journeys preview docs/examples/welcome-series.yaml --property source=web --customer ada`,
+    )
+    .action(async (ref: string, options: PreviewOptions, command: Command) => {
+      process.exitCode = await preview(ref, options, command);
+    });
+}
+
+async function preview(ref: string, options: PreviewOptions, command: Command): Promise<number> {
+  const config = loadConfig();
+  const journey = journeyFor(ref, config, command);
+  if (!journey) return 1;
+  const events = options.event ?? [];
+  const unused = unusedEventTypeProblem(journey.definition, events);
+  if (unused) command.error(`error: ${unused}`, { exitCode: EXIT_USAGE });
+  const scenario: PreviewScenario = {
+    customerId: options.customer,
+    attributes: Object.fromEntries(options.attr ?? []),
+    entryProperties: Object.fromEntries(options.property ?? []),
+    timezone: options.timezone,
+    events: events.map(({ afterMs, type, properties }) => ({ afterMs, type, properties })),
+  };
+  installTemporalRuntime(createLogger(config, 'preview'));
+  console.log(`Previewing ${journey.definition.id}@${journey.version} for "${scenario.customerId}" on a private time-skipping server...\n`);
+  const result = await previewJourney(journey, scenario, config);
+  for (const line of previewReport(journey.definition, scenario, result)) console.log(line);
+  return 0;
+}
+
+/** The journey a file holds (its problems printed when invalid) or a loaded journey by id. */
+function journeyFor(ref: string, config: Config, command: Command): PublishedJourney | undefined {
+  if (JOURNEY_FILE.test(ref)) {
+    const checked = checkJourneyFile(ref, validationLimits(config));
+    for (const issue of checked.issues) console.error(`error   ${formatIssue(issue)}`);
+    for (const warning of checked.warnings) console.error(`warning ${formatIssue(warning)}`);
+    if (!checked.published) console.error(`${ref} is not a valid journey; 'waymark journeys validate ${ref}' checks it`);
+    return checked.published;
+  }
   const found = loadCatalog(config).get(ref);
-  if (!found) throw new UsageError(`no journey "${ref}"; 'waymark journeys list' shows the ids, or pass a .json/.yaml file`);
+  if (!found) command.error(`error: no journey "${ref}"; 'waymark journeys list' shows the ids, or pass a .json/.yaml file`, { exitCode: EXIT_USAGE });
   return found;
+}
+
+/** Why the scripted events cannot all matter: a type the journey never looks at (a typo, most often). */
+export function unusedEventTypeProblem(journey: Journey, events: Array<{ type: string; text?: string }>): string | undefined {
+  const used = new Set([journey.entry.event, ...runEventTypes(journey)]);
+  const unused = events.find((e) => !used.has(e.type));
+  if (!unused) return undefined;
+  const given = unused.text ? `--event "${unused.text}"` : `event "${unused.type}"`;
+  return `${given}: journey ${journey.id} never uses the event type "${unused.type}", so it could change nothing; the types it uses are ${[...used].sort().join(', ')}`;
 }
 
 /** "+0s", "+1d", "+6d 2h 30m": an offset from entry. */
@@ -57,49 +136,58 @@ export function formatOffset(ms: number): string {
   return `+${parts.join(' ') || '0s'}`;
 }
 
-/** `waymark journeys preview ...`: what a made-up customer would get, step by step. */
-export async function previewCommand(args: string[], config: Config): Promise<number> {
-  let journey: PublishedJourney;
-  let scenario: PreviewScenario;
-  try {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        attr: { type: 'string', multiple: true, default: [] },
-        property: { type: 'string', multiple: true, default: [] },
-        event: { type: 'string', multiple: true, default: [] },
-        timezone: { type: 'string' },
-        customer: { type: 'string', default: 'preview-customer' },
-      },
-    });
-    if (positionals.length !== 1) throw new UsageError('name one journey id or file');
-    journey = journeyFor(positionals[0]!, config);
-    scenario = {
-      customerId: values.customer,
-      attributes: Object.fromEntries(values.attr.map((a) => pair(a, '--attr'))),
-      entryProperties: Object.fromEntries(values.property.map((p) => pair(p, '--property'))),
-      timezone: values.timezone,
-      events: values.event.map(parseEvent),
-    };
-  } catch (err) {
-    if (!(err instanceof UsageError) && !(err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw err;
-    console.error(`waymark journeys preview: ${(err as Error).message}\n\n${PREVIEW_USAGE}`);
-    return 2;
-  }
+interface Row {
+  ms: number;
+  /** At the same moment, an event comes before what it caused. */
+  rank: number;
+  step: string;
+  what: string;
+}
 
-  console.log(`Previewing ${journey.definition.id}@${journey.version} for "${scenario.customerId}" on a private time-skipping server...`);
-  const { final, messages, delivered } = await previewJourney(journey, scenario, config);
+/** What a waiting step is waiting for, from its definition. */
+function waitingFor(journey: Journey, stepId: string): string | undefined {
+  const step = journey.steps[stepId];
+  if (step?.kind === 'wait') return step.duration ? `waiting ${step.duration}` : `waiting until ${step.until!.time} local`;
+  if (step?.kind === 'wait_for_event') return `waiting up to ${step.timeout} for ${step.event}`;
+  return undefined;
+}
+
+/**
+ * The preview as a table in time order (offset from entry, step, what happened), then the
+ * messages, then the result. A waiting step shows twice: when it starts and when it ends, so
+ * an outcome such as "interrupted" sits at the moment it happened.
+ */
+export function previewReport(journey: Journey, scenario: PreviewScenario, { final, messages, delivered }: PreviewResult): string[] {
   const entered = Date.parse(final.enteredAt);
-  const rows = [
-    ...final.path.map((p) => ({ ms: Date.parse(p.at) - entered, text: `${p.step.padEnd(20)} ${p.kind.padEnd(16)} ${p.outcome ?? ''}` })),
-    ...delivered.map((e) => ({ ms: e.afterMs, text: `${'(event)'.padEnd(20)} ${e.type}` })),
-  ].sort((a, b) => a.ms - b.ms);
-  console.log('');
-  for (const row of rows) console.log(`  ${formatOffset(row.ms).padEnd(15)} ${row.text}`);
-  const ended = final.endedAt ? ` after ${formatOffset(Date.parse(final.endedAt) - entered).slice(1)}` : '';
-  console.log(`\nResult: ${final.status}${final.reason ? ` (${final.reason})` : ''}${ended}; ${messages.length} message(s): ${messages.map((m) => m.template).join(', ') || 'none'}`);
+  const ended = final.endedAt ? Date.parse(final.endedAt) : undefined;
+  const rows: Row[] = [];
+  final.path.forEach((entry, i) => {
+    const start = Date.parse(entry.at) - entered;
+    const waiting = waitingFor(journey, entry.step);
+    if (!waiting) {
+      rows.push({ ms: start, rank: 1, step: entry.step, what: entry.outcome ?? entry.kind });
+      return;
+    }
+    const next = final.path[i + 1];
+    const end = next ? Date.parse(next.at) - entered : ended !== undefined ? ended - entered : start;
+    rows.push({ ms: start, rank: 1, step: entry.step, what: waiting });
+    if (entry.outcome) rows.push({ ms: end, rank: 1, step: entry.step, what: entry.outcome });
+  });
+  for (const e of delivered) {
+    const props = Object.entries(e.properties).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
+    rows.push({ ms: e.afterMs, rank: 0, step: '(event)', what: `the customer sent ${e.type}${props ? ` (${props})` : ''}` });
+  }
+  const ordered = rows.map((r, seq) => ({ ...r, seq })).sort((a, b) => a.ms - b.ms || a.rank - b.rank || a.seq - b.seq);
+  const table = [['offset', 'step', 'what happened'], ...ordered.map((r) => [formatOffset(r.ms), r.step, r.what])];
+  const widths = [0, 1].map((c) => Math.max(...table.map((row) => row[c]!.length)));
+  const lines = table.map(([offset, step, what]) => `  ${offset!.padEnd(widths[0]!)}  ${step!.padEnd(widths[1]!)}  ${what}`);
+  if (final.pathDropped) lines.splice(1, 0, `  (${final.pathDropped} earlier steps were not kept)`);
+
+  lines.push('');
   const skipped = scenario.events.length - delivered.length;
-  if (skipped) console.log(`${skipped} scripted event(s) came after the journey had ended.`);
-  return 0;
+  if (skipped) lines.push(`${skipped} scripted event(s) came after the journey had ended and were not sent.`);
+  lines.push(`Messages: ${messages.length ? `${messages.length} (${messages.map((m) => m.template).join(', ')})` : 'none'}`);
+  const after = ended !== undefined ? ` after ${formatOffset(ended - entered).slice(1)}` : '';
+  lines.push(`Result: ${final.status}${after}${final.reason ? `: ${final.reason}` : ''}`);
+  return lines;
 }

@@ -1,48 +1,88 @@
-import { ConfigError } from '../config';
-import { JourneyValidationError } from '../journey/validate';
-import { devCommand } from './dev';
-import { demoCommand } from './demo';
-import { journeysCommand } from './journeys';
-import { customerCommand } from './customer';
-import { eventsCommand } from './events';
-import { configCommand } from './config';
+import { Command, CommanderError } from 'commander';
+import { version } from '../../package.json';
+import { ApiError } from '../api/errors';
+import { loadConfig } from '../config';
+import { registerConfigCommand } from './config';
+import { registerCustomerCommand } from './customer';
+import { registerDemoCommand } from './demo';
+import { registerDevCommand } from './dev';
+import { registerEventsCommand } from './events';
+import { registerJourneysCommand } from './journeys';
 
-type Command = (args: string[]) => Promise<number | void>;
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
 
-const COMMANDS: Record<string, { run: Command; help: string }> = {
-  dev: { run: devCommand, help: 'start (or reuse) the local Temporal dev server and the workers; Web UI on :8233' },
-  demo: { run: demoCommand, help: 'enrol synthetic customers in the shipped journeys (needs `waymark dev` running)' },
-  journeys: { run: journeysCommand, help: 'list | show ID | validate FILE... | preview ID|FILE: inspect, check and dry-run journeys' },
-  config: { run: configCommand, help: 'check the configuration; list every WAYMARK_* variable with its default' },
-  customer: { run: customerCommand, help: 'ID: where a customer is in each journey, and why (what it entered, skipped, sent)' },
-  events: { run: eventsCommand, help: 'send --type T --customer C [...] | replay FILE.jsonl: hand events to Temporal directly' },
-};
+const GENERAL_HELP = `
+Exit codes:
+  ${EXIT_OK}  done
+  ${EXIT_FAILED}  failed; the message says what to fix (a bad setting, Temporal not reachable, a port in use,
+     an invalid journey or event)
+  ${EXIT_USAGE}  usage error: unknown command or option, missing or extra argument
 
-function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
-  return ['usage: waymark <command> [args]', '', ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.help}`)].join('\n');
+Settings are WAYMARK_* environment variables; 'waymark config' lists them with their defaults.
+
+Examples:
+  waymark dev                          run everything locally (what 'npm run dev' does after its set-up)
+  waymark journeys validate my.yaml    check a journey file
+  waymark customer ada-1f2e3d          where a customer is in each journey, and why
+  waymark events send --help           help on any command`;
+
+/** Errors whose message already says what to fix: printed as they are, without a stack. */
+const KNOWN_ERROR_CODES = new Set(['CONFIG_INVALID', 'JOURNEY_INVALID', 'TEMPORAL_UNREACHABLE', 'PORT_IN_USE']);
+
+function buildProgram(): Command {
+  const program = new Command('waymark')
+    .description('Waymark: customer journeys as Temporal workflows. Run, inspect and feed them from the command line.')
+    .version(version, '-V, --version')
+    .addHelpText('after', GENERAL_HELP);
+  registerDevCommand(program);
+  registerDemoCommand(program);
+  registerJourneysCommand(program);
+  registerCustomerCommand(program);
+  registerEventsCommand(program);
+  registerConfigCommand(program);
+  // Set on every command, including those a register function built with `new Command` and added.
+  const all = (command: Command): Command[] => [command, ...command.commands.flatMap(all)];
+  for (const command of all(program)) command.exitOverride().showHelpAfterError('(add --help for usage)');
+  return program;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const [name, ...args] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(usage());
-    return name ? 0 : 2;
-  }
-  const command = COMMANDS[name];
-  if (!command) {
-    console.error(`waymark: unknown command "${name}"\n\n${usage()}`);
-    return 2;
-  }
-  return (await command.run(args)) ?? 0;
+/** Commander has already printed its message; only the exit code is left to choose. */
+function exitCodeOf(err: CommanderError): number {
+  if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_OK;
+  if (err.code === 'commander.error') return err.exitCode; // raised by a command on purpose, with its own code
+  return EXIT_USAGE;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const code = (err as { code?: string }).code;
-    const known = err instanceof ConfigError || err instanceof JourneyValidationError || code === 'TEMPORAL_UNREACHABLE' || code === 'PORT_IN_USE';
-    console.error(known ? (err as Error).message : err);
-    process.exit(1);
-  },
-);
+function debugging(): boolean {
+  try {
+    return ['debug', 'trace'].includes(loadConfig().logLevel);
+  } catch {
+    return false;
+  }
+}
+
+function report(err: unknown): number {
+  if (err instanceof CommanderError) return exitCodeOf(err);
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (err instanceof ApiError || (typeof code === 'string' && KNOWN_ERROR_CODES.has(code))) {
+    console.error(`waymark: ${(err as Error).message}`);
+    if (code === 'CONFIG_INVALID') console.error(`'waymark config' lists every setting with its default.`);
+    return EXIT_FAILED;
+  }
+  if (debugging()) {
+    console.error((err as Error)?.stack ?? err);
+  } else {
+    console.error(`waymark: ${String((err as Error)?.message ?? err).split('\n')[0]}`);
+    console.error('Run with WAYMARK_LOG_LEVEL=debug for details.');
+  }
+  return EXIT_FAILED;
+}
+
+buildProgram()
+  .parseAsync(process.argv)
+  .then(
+    () => process.exit(), // with the process.exitCode the command set; open connections must not keep us alive
+    (err: unknown) => process.exit(report(err)),
+  );

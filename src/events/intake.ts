@@ -3,7 +3,8 @@ import type { Config } from '../config';
 import type { CustomerEvent } from './schema';
 import { routerSettings } from '../settings';
 import { CustomerId } from '../temporal/search-attributes';
-import { customerWorkflowId, eventSignal } from '../../workflows/contract';
+import { md } from '../temporal/markdown';
+import { customerWorkflowId, eventSignalName } from '../../workflows/contract';
 import type { customerWorkflow } from '../../workflows/customer';
 
 /**
@@ -15,11 +16,12 @@ export async function submitEvent(client: Client, config: Config, event: Custome
   await client.workflow.signalWithStart<typeof customerWorkflow, [CustomerEvent]>('customerWorkflow', {
     workflowId,
     taskQueue: config.temporal.journeyTaskQueue,
-    args: [{ customerId: event.customerId, settings: routerSettings(config) }],
-    signal: eventSignal,
+    args: [{ v: 2, customerId: event.customerId, settings: routerSettings(config) }],
+    // Named by the event's type, so the run's history reads as what the customer did.
+    signal: eventSignalName(event.type),
     signalArgs: [event],
     typedSearchAttributes: [{ key: CustomerId, value: event.customerId }],
-    staticSummary: `Event router of customer ${event.customerId}`,
+    staticSummary: `Events of customer ${md(event.customerId)}`,
   });
   return { workflowId };
 }

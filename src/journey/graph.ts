@@ -31,3 +31,18 @@ export function links(step: Step): Link[] {
 export function isWaiting(step: Step): boolean {
   return step.kind === 'wait' || step.kind === 'wait_for_event';
 }
+
+/** Every id reachable from `from` (included) by following `next`. */
+export function walk(from: string[], next: (id: string) => string[]): Set<string> {
+  const seen = new Set<string>(from);
+  const queue = [...from];
+  while (queue.length) {
+    for (const id of next(queue.pop()!)) {
+      if (!seen.has(id)) {
+        seen.add(id);
+        queue.push(id);
+      }
+    }
+  }
+  return seen;
+}

@@ -1,5 +1,4 @@
-import type { Weekday } from './schema';
-import { WEEKDAYS } from './schema';
+import { WEEKDAYS, type Weekday } from './weekdays';
 
 /**
  * The next moment after `nowMs` when the clock in `timeZone` reads `time` on one of `weekdays`.

@@ -8,6 +8,7 @@ import { FileProfileStore } from '../profiles/file-store';
 import { journeyRunSettings, routerSettings } from '../settings';
 import { startTimeSkippingServer } from '../temporal/time-skipping';
 import { JourneyCatalog } from './catalog';
+import { JourneyVersions } from './versions';
 import type { PublishedJourney } from './schema';
 import { createJourneyWorker } from '../../workers/journey-worker';
 import { eventSignal, journeyWorkflowId, type JourneyState } from '../../workflows/contract';
@@ -43,15 +44,16 @@ export async function previewJourney(published: PublishedJourney, scenario: Prev
   const env = await startTimeSkippingServer();
   try {
     const outbox = new FileOutbox(path.join(dir, 'outbox'));
-    const profiles = new FileProfileStore(path.join(dir, 'profiles'), config.profileKeepKeys);
+    const profiles = new FileProfileStore(path.join(dir, 'profiles'), config.profileKeepKeys, config.limits);
     const { customerId } = scenario;
-    if (Object.keys(scenario.attributes).length) await profiles.update(customerId, scenario.attributes, 'preview');
+    if (Object.keys(scenario.attributes).length) await profiles.apply(customerId, { traits: scenario.attributes }, 'preview');
+    const catalog = new JourneyCatalog([published]);
     const taskQueue = 'waymark-preview';
     const worker = await createJourneyWorker({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
-      deps: { catalog: new JourneyCatalog([published]), channel: outbox, profiles, routerSettings: routerSettings(config) },
+      deps: { catalog, versions: new JourneyVersions(path.join(dir, 'versions'), catalog), channel: outbox, profiles, routerSettings: routerSettings(config) },
     });
     return await worker.runUntil(async () => {
       const entryMs = await env.currentTimeMs();
@@ -68,7 +70,8 @@ export async function previewJourney(published: PublishedJourney, scenario: Prev
         taskQueue,
         args: [
           {
-            journey: published.definition,
+            v: 2,
+            journeyId: published.definition.id,
             version: published.version,
             customerId,
             entry: event(published.definition.entry.event, entryMs, scenario.entryProperties, 0),

@@ -1,18 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Journey, PublishedJourney } from './schema';
+import { canonicalJson } from './canonical-json';
 import { validateJourney, JourneyValidationError, type ValidationLimits } from './validate';
-
-/** JSON with object keys sorted, so the same definition always hashes the same. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 /** The version of a journey: the first 12 hex digits of the SHA-256 of its canonical JSON. */
 export function journeyVersion(journey: Journey): string {
@@ -27,9 +16,14 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Validates a definition and seals it: the result cannot change, and its version is its hash. */
+/** Seals a validated journey: the result cannot change, and its version is its hash. */
+export function sealJourney(journey: Journey): PublishedJourney {
+  return deepFreeze({ definition: journey, version: journeyVersion(journey) });
+}
+
+/** Validates a definition and seals it; throws, naming `source`, when it is invalid. Warnings do not stop it. */
 export function publishJourney(input: unknown, source: string, limits: ValidationLimits): PublishedJourney {
   const result = validateJourney(input, limits);
   if (!result.ok) throw new JourneyValidationError(source, result.issues);
-  return deepFreeze({ definition: result.journey, version: journeyVersion(result.journey) });
+  return sealJourney(result.journey);
 }

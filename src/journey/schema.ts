@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationMs, DURATION_HINT } from './duration';
+import { WEEKDAYS } from './weekdays';
 
 /**
  * The journey definition language. One schema serves journeys written in TypeScript (through
@@ -79,8 +80,7 @@ export const EventMatch = z.strictObject({ event: eventType, filter: Filter.opti
 export type EventMatch = z.infer<typeof EventMatch>;
 
 export const CHANNELS = ['email', 'push', 'sms', 'in_app'] as const;
-export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
+export { WEEKDAYS, type Weekday } from './weekdays';
 
 const SendStep = z.strictObject({
   kind: z.literal('send'),

@@ -1,12 +1,23 @@
 import type { z } from 'zod';
+import type { Config } from '../config';
 import { JourneySchema, type Journey, type Step } from './schema';
-import { links, isWaiting } from './graph';
+import { links, isWaiting, walk } from './graph';
 import { durationMs } from './duration';
+import { deadPathWarnings } from './dead-paths';
 
 export interface ValidationIssue {
   /** Where the problem is, e.g. `steps.nudge.next`. */
   path: string;
   message: string;
+  /** The line of the file it is on, when the definition came from a file. */
+  line?: number;
+}
+
+/** `steps.nudge.next (line 12): refers to ...`: one issue on one line. */
+export function formatIssue(issue: ValidationIssue): string {
+  const where = issue.path || (issue.line ? '' : '(root)');
+  const line = issue.line ? `${where ? ' ' : ''}(line ${issue.line})` : '';
+  return `${where}${line}: ${issue.message}`;
 }
 
 export class JourneyValidationError extends Error {
@@ -15,7 +26,7 @@ export class JourneyValidationError extends Error {
     readonly source: string,
     readonly issues: ValidationIssue[],
   ) {
-    super(`${source} is not a valid journey:\n${issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n')}`);
+    super(`${source} is not a valid journey:\n${issues.map((i) => `  - ${formatIssue(i)}`).join('\n')}`);
     this.name = 'JourneyValidationError';
   }
 }
@@ -23,21 +34,33 @@ export class JourneyValidationError extends Error {
 export interface ValidationLimits {
   /** The longest wait or timeout allowed. */
   maxWaitMs: number;
+  /** WAYMARK_JOURNEY_PROOF_STEPS: the work the dead-path checks may spend on one journey; without it, no bound. */
+  proofSteps?: number;
 }
 
-type Result = { ok: true; journey: Journey } | { ok: false; issues: ValidationIssue[] };
+/** The limits the configuration sets. */
+export function validationLimits(config: Config): ValidationLimits {
+  return { maxWaitMs: config.journeys.maxWaitMs, proofSteps: config.journeys.proofSteps };
+}
 
-/** Checks shape, then the step graph. Returns every problem found, each with its path. */
-export function validateJourney(input: unknown, limits: ValidationLimits): Result {
+/**
+ * `issues` make a journey invalid (it is never published); `warnings` point at parts of a valid
+ * journey no run can take (docs/authoring-journeys.md has the table of which is which).
+ */
+export type ValidationResult = { ok: true; journey: Journey; warnings: ValidationIssue[] } | { ok: false; issues: ValidationIssue[]; warnings: ValidationIssue[] };
+
+/** Checks shape, then the step graph, then dead paths. Returns every problem found, each with its path. */
+export function validateJourney(input: unknown, limits: ValidationLimits): ValidationResult {
   const parsed = JourneySchema.safeParse(input);
   if (!parsed.success) {
-    return {
-      ok: false,
-      issues: parsed.error.issues.flatMap((issue) => toIssues(issue, [])),
-    };
+    return { ok: false, issues: parsed.error.issues.flatMap((issue) => toIssues(issue, [])), warnings: [] };
   }
-  const issues = graphIssues(parsed.data, limits);
-  return issues.length ? { ok: false, issues } : { ok: true, journey: parsed.data };
+  const journey = parsed.data;
+  const references = referenceIssues(journey, limits);
+  if (references.length) return { ok: false, issues: references, warnings: [] }; // the checks below follow links
+  const issues = graphIssues(journey);
+  const warnings = deadPathWarnings(journey, limits.proofSteps);
+  return issues.length ? { ok: false, issues, warnings } : { ok: true, journey, warnings };
 }
 
 /** A zod issue as ours: the full path, and a message that says what to fix. */
@@ -69,7 +92,8 @@ function describe(issue: z.core.$ZodIssue, path: PropertyKey[]): string {
   return issue.message;
 }
 
-function graphIssues(journey: Journey, limits: ValidationLimits): ValidationIssue[] {
+/** Links to unknown steps, and waits over the maximum. */
+function referenceIssues(journey: Journey, limits: ValidationLimits): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const steps = journey.steps;
   const ids = Object.keys(steps);
@@ -85,8 +109,14 @@ function graphIssues(journey: Journey, limits: ValidationLimits): ValidationIssu
     }
     issues.push(...durationIssues(id, step, limits));
   }
-  if (issues.length) return issues; // the graph checks below assume every link resolves
+  return issues;
+}
 
+/** Unreachable steps, paths that never end, loops that take no time. Assumes every link resolves. */
+function graphIssues(journey: Journey): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const steps = journey.steps;
+  const ids = Object.keys(steps);
   const reachable = walk([journey.start], (id) => links(steps[id]!).map((l) => l.target));
   for (const id of ids) {
     if (!reachable.has(id)) issues.push({ path: `steps.${id}`, message: `is unreachable from start "${journey.start}"; link to it from another step or remove it` });
@@ -125,20 +155,6 @@ function formatMs(ms: number): string {
   const units: Array<[string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]];
   const [unit, size] = units.find(([, n]) => ms % n === 0) ?? ['ms', 1];
   return `${ms / size}${unit}`;
-}
-
-function walk(from: string[], next: (id: string) => string[]): Set<string> {
-  const seen = new Set<string>(from);
-  const queue = [...from];
-  while (queue.length) {
-    for (const id of next(queue.pop()!)) {
-      if (!seen.has(id)) {
-        seen.add(id);
-        queue.push(id);
-      }
-    }
-  }
-  return seen;
 }
 
 /** A cycle made only of steps that take no time, as a list of step ids (first repeated last). */

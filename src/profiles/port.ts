@@ -1,6 +1,39 @@
-/** Customer attributes that journeys branch on and update. */
+/** Changes an event or a journey step makes to a profile: traits merge (null removes one), contact fields replace. */
+export interface ProfileChanges {
+  traits?: Record<string, unknown>;
+  contact?: ContactFields;
+}
+
+/** How a customer can be reached; validated by the event API before it gets here. */
+export interface ContactFields {
+  email?: string;
+  phone?: string;
+  timezone?: string;
+  locale?: string;
+}
+
+/** A profile as journeys see it: the traits, with the contact fields under `contact`. */
+export type ProfileView = Record<string, unknown> & { contact?: ContactFields };
+
+/** Customer traits and contact fields that journeys branch on, personalise with and update. */
 export interface ProfileStore {
-  get(customerId: string): Promise<Record<string, unknown>>;
-  /** Applies `changes` once per `key` (a retried update is not applied twice); returns the new attributes. */
-  update(customerId: string, changes: Record<string, unknown>, key: string): Promise<Record<string, unknown>>;
+  get(customerId: string): Promise<ProfileView>;
+  /** Applies `changes` once per `key` (a retried update is not applied twice); returns the new profile. Throws ProfileLimitError when the result would be too large. */
+  apply(customerId: string, changes: ProfileChanges, key: string): Promise<ProfileView>;
+}
+
+export interface ProfileLimits {
+  maxTraits: number;
+  maxTraitKeyChars: number;
+  maxTraitValueBytes: number;
+  maxProfileBytes: number;
+}
+
+/** A profile update that can never succeed as sent: retrying it is pointless. */
+export class ProfileLimitError extends Error {
+  readonly code = 'PROFILE_LIMIT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProfileLimitError';
+  }
 }

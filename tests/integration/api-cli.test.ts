@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Worker } from '@temporalio/worker';
-import { eventsCommand } from '../../src/cli/events';
 import { customerStateQuery, customerWorkflowId } from '../../workflows/contract';
 import { makeEvent, startWorker } from '../support/harness';
 import { devServer, eventually } from '../support/dev-server';
+import { runWaymark } from '../support/cli';
 
 describe('waymark events (dev server)', () => {
   let server: Awaited<ReturnType<typeof devServer>>;
@@ -28,10 +28,14 @@ describe('waymark events (dev server)', () => {
   });
   beforeEach(() => {
     printed = [];
-    jest.spyOn(console, 'log').mockImplementation((line: string) => void printed.push(line));
-    jest.spyOn(console, 'error').mockImplementation((line: string) => void printed.push(line));
   });
-  afterEach(() => jest.restoreAllMocks());
+
+  /** `bin/waymark events ...` as a real process (it inherits the environment set above); its output goes to `printed`. */
+  const eventsCommand = async (args: string[]) => {
+    const { code, stdout, stderr } = await runWaymark(['events', ...args]);
+    printed.push(stdout, stderr);
+    return code;
+  };
   afterAll(async () => {
     process.env = saved;
     worker?.shutdown();

@@ -58,7 +58,7 @@ describe('event API on the dev server', () => {
     expect((await api.post('/v1/events', event('api_test_entered', customerId))).status).toBe(202);
     const handle = await waitingRun(customerId);
     expect((await api.post('/v1/events', event('api_test_confirmed', customerId))).status).toBe(202);
-    expect(await handle.result()).toMatchObject({ status: 'completed', path: [{ step: 'await_confirmation', outcome: 'received api_test_confirmed' }, { step: 'thank' }, { step: 'done' }] });
+    expect(await handle.result()).toMatchObject({ status: 'completed', path: [{ step: 'await_confirmation', outcome: expect.stringMatching(/^received api_test_confirmed/) }, { step: 'thank' }, { step: 'done' }] });
     expect(await sentTo(customerId)).toEqual(['api-test-thanks']);
   });
 
@@ -68,24 +68,26 @@ describe('event API on the dev server', () => {
     await api.post('/v1/events/batch', { events: [event('api_test_entered', converted), event('api_test_entered', exited)] });
     const [goalRun, exitRun] = await Promise.all([waitingRun(converted), waitingRun(exited)]);
     await api.post('/v1/events/batch', { events: [event('api_test_purchased', converted), event('api_test_cancelled', exited)] });
-    expect(await goalRun.result()).toMatchObject({ status: 'converted', reason: 'goal purchased reached' });
-    expect(await exitRun.result()).toMatchObject({ status: 'exited', reason: 'exit event api_test_cancelled' });
+    expect(await goalRun.result()).toMatchObject({ status: 'converted', reason: expect.stringMatching(/^goal "?purchased"? reached/) });
+    expect(await exitRun.result()).toMatchObject({ status: 'exited', reason: expect.stringMatching(/^exit event "?api_test_cancelled/) });
     expect([...(await sentTo(converted)), ...(await sentTo(exited))]).toEqual([]);
   });
 
-  it('gives a messageId sent twice one effect', async () => {
+  it('gives a messageId sent twice one effect, and says the second is a duplicate', async () => {
     const customerId = customer('dup');
     const once = event('signed_up', customerId);
     const first = await api.post('/v1/events', once);
     const retry = await api.post('/v1/events', once);
-    expect([first.status, retry.status]).toEqual([202, 202]);
+    expect([first.status, retry.status]).toEqual([202, 200]);
+    expect(retry.body).toEqual({ status: 'duplicate', messageId: once.messageId, unknownType: false });
 
+    // The API knew it had handed this event over, so the router saw it once.
     const router = api.client.workflow.getHandle(customerWorkflowId(customerId));
     const state = await eventually(async () => {
       const s = await router.query(customerStateQuery);
-      return s.eventsAccepted + s.duplicatesIgnored === 2 ? s : undefined;
-    }, 'the router to handle both deliveries');
-    expect(state).toMatchObject({ eventsAccepted: 1, duplicatesIgnored: 1 });
+      return s.eventsAccepted + s.duplicatesIgnored === 1 ? s : undefined;
+    }, 'the router to handle the event');
+    expect(state).toMatchObject({ eventsAccepted: 1, duplicatesIgnored: 0 });
     await eventually(async () => ((await sentTo(customerId)).length ? true : undefined), 'the welcome');
     expect(await sentTo(customerId)).toEqual(['onboarding-welcome']);
   });
@@ -127,10 +129,10 @@ describe('event API on the dev server', () => {
     expect(await run.result()).toMatchObject({ status: 'completed' });
   });
 
-  it('exposes counters and latency in Prometheus format, and is ready while Temporal answers', async () => {
+  it('exposes counters and latency in Prometheus format on the metrics address, and is ready while Temporal answers', async () => {
     const ready = await fetch(`${api.url}/readyz`);
     expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
-    const text = await (await fetch(`${api.url}/metrics`)).text();
+    const text = await (await fetch(api.metricsUrl)).text();
     expect(text).toMatch(/^waymark_events_accepted_total \d+/m);
     expect(text).toMatch(/^waymark_events_unknown_type_total [1-9]/m);
     expect(text).toMatch(/^waymark_events_rejected_total\{code="FIELD_FORMAT"\} 1/m);

@@ -22,12 +22,18 @@ export function captureLogger(stream: Writable): Logger {
   return pino({ level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, stream);
 }
 
-/** An event API on loopback, wired like production to the shared dev server and a journeys worker. */
-export async function apiOnDevServer(overrides: Record<string, string> = {}, logger?: Logger) {
-  const server = await devServer({ WAYMARK_API_KEYS: API_KEYS, WAYMARK_API_PORT: '0', ...overrides });
+/** Settings every test API gets: its own free ports (the API's and the metrics'), the test keys. */
+export const TEST_API_SETTINGS = { WAYMARK_API_KEYS: API_KEYS, WAYMARK_API_PORT: '0', WAYMARK_API_METRICS_ADDRESS: '127.0.0.1:0' };
+
+/**
+ * An event API on loopback, wired like production to the shared dev server and (unless
+ * `worker: false`, for tests of what the API itself answers) a journeys worker.
+ */
+export async function apiOnDevServer(overrides: Record<string, string> = {}, logger?: Logger, { worker: withWorker = true } = {}) {
+  const server = await devServer({ ...TEST_API_SETTINGS, ...overrides });
   const deps = createDeps(server.config);
-  const worker: Worker = await startWorker(server.nativeConnection, server.config, deps);
-  const running = worker.run();
+  const worker: Worker | undefined = withWorker ? await startWorker(server.nativeConnection, server.config, deps) : undefined;
+  const running = worker?.run();
   const registry = new Registry();
   const http: RunningServer = await listen(createAppForClient(server.config, server.client, logger ?? createLogger(server.config), registry), server.config);
   return {
@@ -35,10 +41,11 @@ export async function apiOnDevServer(overrides: Record<string, string> = {}, log
     deps,
     registry,
     url: http.url,
+    metricsUrl: http.metricsUrl!,
     post: (path: string, body: unknown, headers: Record<string, string> = {}) => post(http.url, path, body, headers),
     async close() {
       await http.close();
-      worker.shutdown();
+      worker?.shutdown();
       await running;
       await server.close();
     },
@@ -49,6 +56,8 @@ export interface ApiResponse {
   status: number;
   headers: Headers;
   body: Record<string, unknown>;
+  /** Bytes of the answer's body. */
+  size: number;
 }
 
 /** POSTs JSON (a string or Buffer body is sent as is) with the test key unless headers say otherwise. */
@@ -59,7 +68,8 @@ export async function post(url: string, path: string, body: unknown, headers: Re
     headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', ...headers },
     body: raw,
   });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: JSON.parse(text) as Record<string, unknown>, size: Buffer.byteLength(text) };
 }
 
 /** Workflows of any kind that carry this customer's CustomerId (routers and journey runs). */

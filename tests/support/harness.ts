@@ -88,7 +88,8 @@ export function makeEvent(type: string, customerId: string, atMs: number, extra:
 /** Input for starting a journey run directly (without the router), as the router would. */
 export function runInput(published: PublishedJourney, config: Config, entry: CustomerEvent): JourneyRunInput {
   return {
-    journey: published.definition,
+    v: 2,
+    journeyId: published.definition.id,
     version: published.version,
     customerId: entry.customerId,
     entry,

@@ -2,11 +2,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { JourneyCatalog, readJourneyFile } from '../../src/journey/catalog';
-import { JourneyValidationError, type ValidationLimits } from '../../src/journey/validate';
+import { formatProblem, JourneyCatalog, type CatalogProblem } from '../../src/journey/catalog';
+import { checkJourneyFile } from '../../src/journey/journey-file';
+import { publishJourney } from '../../src/journey/publish';
+import type { ValidationLimits } from '../../src/journey/validate';
+import { ConfigError } from '../../src/config';
 import { SHIPPED_JOURNEYS } from '../../journeys';
 
-/** Loading JSON and YAML journeys from a directory: versions, freezing, and errors that name the file. */
+/**
+ * Loading JSON and YAML journeys from a directory: versions, freezing, and problems that name the
+ * file and the line, without one bad file taking the valid journeys down.
+ */
 
 const LIMITS: ValidationLimits = { maxWaitMs: 365 * 86_400_000 };
 const EXAMPLES = path.join(__dirname, '../../docs/examples');
@@ -46,19 +52,16 @@ function reversedKeys(value: unknown): unknown {
   return value;
 }
 
-/** The error `fn` throws, which must be a JourneyValidationError. */
-function validationError(fn: () => unknown): JourneyValidationError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(JourneyValidationError);
-    return err as JourneyValidationError;
-  }
-  throw new Error('expected a JourneyValidationError, but nothing was thrown');
+/** The catalog of `dir` alone, with its journeys' ids and its problems. */
+function loadDir(dir: string, limits = LIMITS): { ids: string[]; problems: readonly CatalogProblem[] } {
+  const catalog = JourneyCatalog.load({}, dir, limits);
+  return { ids: catalog.all().map((j) => j.definition.id).sort(), problems: catalog.problems };
 }
 
 function loadOne(dir: string) {
-  const all = JourneyCatalog.load({}, dir, LIMITS).all();
+  const catalog = JourneyCatalog.load({}, dir, LIMITS);
+  expect(catalog.problems).toEqual([]);
+  const all = catalog.all();
   expect(all).toHaveLength(1);
   return all[0]!;
 }
@@ -167,69 +170,127 @@ describe('JourneyCatalog.load', () => {
     expect(definition.steps.last_call!.template).toBe('winback-last-call');
   });
 
-  it('rejects YAML with a syntax error, naming the file', () => {
+  it('leaves out YAML with a syntax error, naming the file and line, and loads the rest', () => {
     const dir = dirWith({ 'a-fine.json': winbackJson(), 'bad-syntax.yaml': fixture('bad-syntax.yaml') });
     const file = path.join(dir, 'bad-syntax.yaml');
-    const err = validationError(() => JourneyCatalog.load({}, dir, LIMITS));
-    expect(err.source).toBe(file);
-    expect(err.issues[0]).toEqual({ path: '', message: expect.stringMatching(/^is not valid YAML: .*line 5, column 1/) });
-    expect(err.message).toContain(`${file} is not a valid journey:`);
+    const { ids, problems } = loadDir(dir);
+    expect(ids).toEqual(['winback']);
+    expect(problems).toEqual([
+      { source: file, severity: 'error', issues: [{ path: '', line: 5, message: expect.stringMatching(/^is not valid YAML: .*line 5, column 1/) }] },
+    ]);
+    expect(formatProblem(problems[0]!)).toMatch(`${file} was not loaded:\n  - (line 5): is not valid YAML: `);
   });
 
-  it('rejects JSON with a syntax error, naming the file', () => {
-    const dir = dirWith({ 'bad-syntax.json': fixture('bad-syntax.json') });
-    const file = path.join(dir, 'bad-syntax.json');
-    const err = validationError(() => JourneyCatalog.load({}, dir, LIMITS));
-    expect(err.source).toBe(file);
-    expect(err.issues).toEqual([{ path: '', message: expect.stringMatching(/^is not valid JSON: .*line 5 column 1/) }]);
-    expect(err.message).toContain(file);
+  it('leaves out JSON with a syntax error, naming the file and line', () => {
+    const dir = dirWith({ 'bad-syntax.json': fixture('bad-syntax.json'), 'welcome-series.yaml': welcomeYaml() });
+    const { ids, problems } = loadDir(dir);
+    expect(ids).toEqual(['welcome-series']);
+    expect(problems).toEqual([
+      { source: path.join(dir, 'bad-syntax.json'), severity: 'error', issues: [{ path: '', line: 5, message: expect.stringMatching(/^is not valid JSON: .*line 5 column 1/) }] },
+    ]);
   });
 
-  it('reads a file with readJourneyFile, and names the file when its syntax is wrong', () => {
-    expect(readJourneyFile(path.join(EXAMPLES, 'welcome-series.yaml'))).toMatchObject({ id: 'welcome-series', start: 'welcome' });
-    const err = validationError(() => readJourneyFile(path.join(FIXTURES, 'bad-syntax.yaml')));
-    expect(err.source).toBe(path.join(FIXTURES, 'bad-syntax.yaml'));
+  it('checks a single file with checkJourneyFile, without throwing for a bad or missing one', () => {
+    expect(checkJourneyFile(path.join(EXAMPLES, 'welcome-series.yaml'), LIMITS)).toMatchObject({
+      published: { definition: { id: 'welcome-series', start: 'welcome' } },
+      issues: [],
+      warnings: [],
+    });
+    const bad = checkJourneyFile(path.join(FIXTURES, 'bad-syntax.yaml'), LIMITS);
+    expect(bad.published).toBeUndefined();
+    expect(bad.issues).toEqual([{ path: '', line: 5, message: expect.stringContaining('is not valid YAML') }]);
+    expect(checkJourneyFile(path.join(root, 'missing.yaml'), LIMITS).issues).toEqual([
+      { path: '', message: 'does not exist; name a .json, .yaml or .yml journey file' },
+    ]);
   });
 
-  it('rejects two files with the same journey id', () => {
-    const dir = dirWith({ 'welcome-series.yaml': welcomeYaml(), 'welcome-copy.json': JSON.stringify(YAML.parse(welcomeYaml())) });
-    expect(() => JourneyCatalog.load({}, dir, LIMITS)).toThrow('journey id "welcome-series" is defined twice; journey ids must be unique');
+  it('leaves out both files that define one journey id, naming each in the other, and loads the rest', () => {
+    const dir = dirWith({
+      'welcome-series.yaml': welcomeYaml(),
+      'welcome-copy.json': JSON.stringify(YAML.parse(welcomeYaml()), null, 2),
+      'winback.json': winbackJson(),
+    });
+    const [yaml, json] = [path.join(dir, 'welcome-series.yaml'), path.join(dir, 'welcome-copy.json')];
+    const { ids, problems } = loadDir(dir);
+    expect(ids).toEqual(['winback']);
+    expect(problems).toEqual([
+      { source: json, severity: 'error', issues: [{ path: 'id', line: 2, message: expect.stringContaining(`journey id "welcome-series" is also defined in ${yaml}; none of them is loaded`) }] },
+      { source: yaml, severity: 'error', issues: [{ path: 'id', line: 14, message: expect.stringContaining(`journey id "welcome-series" is also defined in ${json}`) }] },
+    ]);
   });
 
-  it('rejects a file whose id is a shipped journey id', () => {
+  it('leaves out a file whose id is a shipped journey id, and that shipped journey, and says so', () => {
     const onboarding = { ...(SHIPPED_JOURNEYS['journeys/onboarding.ts'] as Obj), name: 'Onboarding, my way' };
     const dir = dirWith({ 'onboarding.json': JSON.stringify(onboarding) });
-    expect(() => JourneyCatalog.load(SHIPPED_JOURNEYS, dir, LIMITS)).toThrow('journey id "onboarding" is defined twice');
+    const catalog = JourneyCatalog.load(SHIPPED_JOURNEYS, dir, LIMITS);
+    expect(catalog.all().map((j) => j.definition.id).sort()).toEqual(['churn-prevention', 'trial-conversion']);
+    expect(catalog.problems.map((p) => [p.source, p.issues[0]!.message])).toEqual([
+      ['journeys/onboarding.ts', expect.stringContaining(`is also defined in ${path.join(dir, 'onboarding.json')}`)],
+      [path.join(dir, 'onboarding.json'), expect.stringContaining('is also defined in journeys/onboarding.ts')],
+    ]);
   });
 
-  it('stops at an invalid file, naming it and the path of the problem', () => {
+  it('leaves out an invalid file, naming it with the path and line of the problem, and loads the valid ones', () => {
     const dir = dirWith({
       'welcome-series.yaml': welcomeYaml(),
       'unknown-next.yaml': fixture('unknown-next.yaml'),
       'winback.json': winbackJson(),
     });
     const file = path.join(dir, 'unknown-next.yaml');
-    const err = validationError(() => JourneyCatalog.load({}, dir, LIMITS));
-    expect(err.source).toBe(file);
-    expect(err.issues).toEqual([{ path: 'steps.nudge.next', message: 'refers to unknown step "dnoe" (known steps: welcome, nudge, done)' }]);
-    expect(err.message).toBe(
-      `${file} is not a valid journey:\n  - steps.nudge.next: refers to unknown step "dnoe" (known steps: welcome, nudge, done)`,
+    const { ids, problems } = loadDir(dir);
+    expect(ids).toEqual(['welcome-series', 'winback']);
+    expect(problems).toEqual([
+      { source: file, severity: 'error', issues: [{ path: 'steps.nudge.next', line: 8, message: 'refers to unknown step "dnoe" (known steps: welcome, nudge, done)' }] },
+    ]);
+    expect(formatProblem(problems[0]!)).toBe(
+      `${file} was not loaded:\n  - steps.nudge.next (line 8): refers to unknown step "dnoe" (known steps: welcome, nudge, done)`,
     );
   });
 
-  it('stops at a JSON file with a graph problem, naming it and the path', () => {
+  it('names the line of a graph problem in a JSON file', () => {
     const dir = dirWith({ 'loop-without-wait.json': fixture('loop-without-wait.json') });
-    const err = validationError(() => JourneyCatalog.load({}, dir, LIMITS));
-    expect(err.source).toBe(path.join(dir, 'loop-without-wait.json'));
-    expect(err.issues).toEqual([{ path: 'steps.remind.next', message: expect.stringMatching(/^closes a loop with no wait \(check -> remind -> check\)/) }]);
+    const { ids, problems } = loadDir(dir);
+    expect(ids).toEqual([]);
+    expect(problems[0]!.issues).toEqual([{ path: 'steps.remind.next', line: 8, message: expect.stringMatching(/^closes a loop with no wait \(check -> remind -> check\)/) }]);
   });
 
   it('applies the maximum wait to files', () => {
     const dir = dirWith({ 'winback.json': winbackJson() });
-    const err = validationError(() => JourneyCatalog.load({}, dir, { maxWaitMs: 7 * 86_400_000 }));
-    expect(err.issues).toEqual([
-      { path: 'steps.await_return.timeout', message: '"14d" is longer than the longest wait allowed (7d, WAYMARK_JOURNEY_MAX_WAIT)' },
+    const { ids, problems } = loadDir(dir, { maxWaitMs: 7 * 86_400_000 });
+    expect(ids).toEqual([]);
+    expect(problems[0]!.issues).toEqual([
+      { path: 'steps.await_return.duration', line: expect.any(Number), message: '"14d" is longer than the longest wait allowed (7d, WAYMARK_JOURNEY_MAX_WAIT)' },
     ]);
+  });
+
+  it('loads a journey with warnings, and reports them with their lines', () => {
+    const dead = YAML.parse(welcomeYaml()) as Obj & { goals: unknown[] };
+    dead.goals = [{ name: 'invited', event: 'teammate_invited' }];
+    const dir = dirWith({ 'dead.json': JSON.stringify(dead, null, 2) });
+    const { ids, problems } = loadDir(dir);
+    expect(ids).toEqual(['welcome-series']);
+    expect(problems).toEqual([
+      {
+        source: path.join(dir, 'dead.json'),
+        severity: 'warning',
+        issues: [
+          { path: 'steps.invite_prompt.event', line: expect.any(Number), message: expect.stringContaining('onEvent ("mark_team") is never taken') },
+          { path: 'steps.mark_team', line: expect.any(Number), message: expect.stringContaining('never runs') },
+        ],
+      },
+    ]);
+    expect(formatProblem(problems[0]!)).toContain('loaded, with warnings');
+  });
+
+  it('refuses a journeys folder that does not exist, naming the variable', () => {
+    const missing = path.join(root, 'no-such-folder');
+    expect(() => JourneyCatalog.load({}, missing, LIMITS)).toThrow(ConfigError);
+    expect(() => JourneyCatalog.load({}, missing, LIMITS)).toThrow(/WAYMARK_JOURNEYS_DIR: ".*no-such-folder" is not a folder that can be read \(ENOENT\)/);
+  });
+
+  it('still refuses two journeys with one id given in code', () => {
+    const tiny = publishJourney(YAML.parse(welcomeYaml()), 'test', LIMITS);
+    expect(() => new JourneyCatalog([tiny, tiny])).toThrow('journey id "welcome-series" is given twice');
   });
 
   it('loads nothing from files when no directory is set', () => {

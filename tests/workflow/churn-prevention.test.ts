@@ -1,4 +1,4 @@
-import { createActivities } from '../../activities';
+import { entriesFor } from '../../src/journey/entries';
 import { createDeps } from '../../src/runtime';
 import { journeyWorkflowId, journeyStateQuery, eventSignal, type JourneyState } from '../../workflows/contract';
 import { journeyWorkflow } from '../../workflows/journey';
@@ -20,7 +20,7 @@ describe('churn-prevention journey (time skipping)', () => {
   async function run(customerId: string, opts: { plan?: string; drive?: (h: Drive) => Promise<void> } = {}) {
     const config = testConfig();
     const deps = createDeps(config);
-    if (opts.plan) await deps.profiles.update(customerId, { plan: opts.plan }, 'seed-plan');
+    if (opts.plan) await deps.profiles.apply(customerId, { traits: { plan: opts.plan } }, 'seed-plan');
     const worker = await startWorker(server.env.nativeConnection, config, deps);
     return worker.runUntil(async () => {
       const entryAt = await server.env.currentTimeMs();
@@ -41,8 +41,8 @@ describe('churn-prevention journey (time skipping)', () => {
   }
 
   it('enters only on churn_risk_detected with score >= 0.7', async () => {
-    const { matchEntries } = createActivities(createDeps(testConfig()));
-    const entering = async (event: CustomerEvent) => (await matchEntries(event)).map((j) => j.definition.id);
+    const catalog = createDeps(testConfig()).catalog;
+    const entering = async (event: CustomerEvent) => entriesFor(catalog.all(), event).entered.map((j) => j.journeyId);
     const at = Date.now();
     expect(await entering(makeEvent('churn_risk_detected', 'c1', at, { properties: { score: 0.82 } }))).toEqual(['churn-prevention']);
     expect(await entering(makeEvent('churn_risk_detected', 'c1', at, { properties: { score: 0.7 } }))).toEqual(['churn-prevention']);

@@ -67,14 +67,14 @@ describe('the customer router (time skipping)', () => {
 
   async function withRouter(customerId: string, drive: (send: (type: string) => Promise<void>) => Promise<void>) {
     const config = testConfig();
-    const deps = { ...createDeps(config), catalog: new JourneyCatalog([cooldownJourney, restartJourney, performedJourney]) };
+    const deps = { ...createDeps(config, new JourneyCatalog([cooldownJourney, restartJourney, performedJourney])) };
     const worker = await startWorker(server.env.nativeConnection, config, deps);
     return worker.runUntil(async () => {
       const send = async (type: string) => {
         await server.env.client.workflow.signalWithStart(customerWorkflow, {
           workflowId: customerWorkflowId(customerId),
           taskQueue: config.temporal.journeyTaskQueue,
-          args: [{ customerId, settings: routerSettings(config) }],
+          args: [{ v: 2, customerId, settings: routerSettings(config) }],
           signal: eventSignal,
           signalArgs: [makeEvent(type, customerId, await server.env.currentTimeMs())],
         });
@@ -100,8 +100,8 @@ describe('the customer router (time skipping)', () => {
     expect(messages).toEqual(['hello', 'hello']);
     expect(router.decisions.map((d) => d.outcome)).toEqual([
       `entered (version ${cooldownJourney.version})`,
-      'not entered: already in this journey',
-      'not entered: within the 1d cooldown',
+      expect.stringMatching(/^not entered: already in this journey \(since .*; policy "after_exit"\)$/),
+      expect.stringMatching(/^not entered: within the 1d cooldown \(last ended .*\)$/),
       `entered (version ${cooldownJourney.version})`,
     ]);
     expect(router.journeys.cooldown).toMatchObject({ entries: 2, active: false, lastStatus: 'completed' });
@@ -119,7 +119,7 @@ describe('the customer router (time skipping)', () => {
     expect(messages).toEqual(['first', 'first', 'second']);
     expect(router.decisions.map((d) => d.outcome)).toEqual([
       `entered (version ${restartJourney.version})`,
-      're-entered: the active run starts over',
+      `re-entered (version ${restartJourney.version}): the active run starts over`,
     ]);
     expect(router.journeys.restart).toMatchObject({ entries: 2, active: false, lastStatus: 'completed' });
   });
@@ -134,10 +134,36 @@ describe('the customer router (time skipping)', () => {
     expect(router.decisions.map((d) => d.outcome)).toEqual([`entered (version ${performedJourney.version})`, 'forwarded to the active run']);
   });
 
+  it('a router started before version 2 moves onto today\'s code at its next event, keeping what it knew', async () => {
+    const config = testConfig();
+    const worker = await startWorker(server.env.nativeConnection, config, createDeps(config, new JourneyCatalog([cooldownJourney])));
+    const customerId = 'upgrade-1';
+    const final = await worker.runUntil(async () => {
+      // The input routers had before version 2 (no "v"): the workflow runs the frozen v1 code.
+      const handle = await server.env.client.workflow.start(customerWorkflow, {
+        workflowId: customerWorkflowId(customerId),
+        taskQueue: config.temporal.journeyTaskQueue,
+        args: [{ customerId, settings: routerSettings(config) }],
+      });
+      const firstRun = (await handle.describe()).runId;
+      await handle.signal(eventSignal, makeEvent('go', customerId, await server.env.currentTimeMs()));
+      await server.env.sleep(2 * HOUR);
+      await handle.signal(eventSignal, makeEvent('go', customerId, await server.env.currentTimeMs()));
+      await server.env.sleep(HOUR);
+      const state = await handle.query(customerStateQuery);
+      expect((await handle.describe()).runId).not.toBe(firstRun); // continued as new, onto v2
+      await handle.terminate('test done');
+      return state;
+    });
+    expect(final.eventsAccepted).toBe(2);
+    expect(final.journeys.cooldown).toMatchObject({ entries: 1, active: false, lastStatus: 'completed' });
+    expect(final.decisions.map((d) => d.outcome)).toEqual([`entered (version ${cooldownJourney.version})`, expect.stringMatching(/^not entered: within the 1d cooldown/)]);
+  });
+
   it('continues as new under a burst of events without losing one, taking the current worker settings', async () => {
     const config = testConfig({ WAYMARK_ROUTER_CONTINUE_AS_NEW_AFTER: '100' });
     const newer = routerSettings(testConfig({ WAYMARK_DEDUPE_WINDOW: '2h' }));
-    const deps = { ...createDeps(config), catalog: new JourneyCatalog([]), routerSettings: newer };
+    const deps = { ...createDeps(config, new JourneyCatalog([])), routerSettings: newer };
     const worker = await startWorker(server.env.nativeConnection, config, deps);
     const customerId = 'burst-1';
     const handle = server.env.client.workflow.getHandle(customerWorkflowId(customerId));
@@ -148,7 +174,7 @@ describe('the customer router (time skipping)', () => {
           server.env.client.workflow.signalWithStart(customerWorkflow, {
             workflowId: customerWorkflowId(customerId),
             taskQueue: config.temporal.journeyTaskQueue,
-            args: [{ customerId, settings: routerSettings(config) }],
+            args: [{ v: 2, customerId, settings: routerSettings(config) }],
             signal: eventSignal,
             signalArgs: [makeEvent('tick', customerId, now + from + i)],
           }),

@@ -3,9 +3,7 @@ import { FileOutbox } from '../../src/channels/outbox';
 import { FileProfileStore } from '../../src/profiles/file-store';
 import { publishJourney } from '../../src/journey/publish';
 import { JourneyCatalog } from '../../src/journey/catalog';
-import { routerSettings } from '../../src/settings';
-import { customerStateQuery, customerWorkflowId, eventSignal, journeyStateQuery, journeyWorkflowId } from '../../workflows/contract';
-import { customerWorkflow } from '../../workflows/customer';
+import { eventSignal, journeyStateQuery, journeyWorkflowId } from '../../workflows/contract';
 import { journeyWorkflow } from '../../workflows/journey';
 import { makeEvent, runInput, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
 
@@ -40,7 +38,6 @@ describe('failure paths (time skipping)', () => {
 
   it('an unknown time zone falls back to the default instead of failing the run', async () => {
     const config = testConfig({ WAYMARK_DEFAULT_TIMEZONE: 'Asia/Tokyo' });
-    const deps = createDeps(config);
     const journey = publishJourney(
       {
         id: 'tz',
@@ -52,6 +49,7 @@ describe('failure paths (time skipping)', () => {
       'tz',
       { maxWaitMs: config.journeys.maxWaitMs },
     );
+    const deps = createDeps(config, new JourneyCatalog([journey]));
     const worker = await startWorker(server.env.nativeConnection, config, deps);
     await worker.runUntil(async () => {
       const entry = makeEvent('go', 'tz-1', await server.env.currentTimeMs(), { context: { traits: { timezone: 'Mars/Olympus_Mons' } } });
@@ -67,31 +65,5 @@ describe('failure paths (time skipping)', () => {
       expect(tokyo).toBe('09:30');
       await handle.terminate('test done');
     });
-  });
-
-  it('the router records an activity that failed for good and keeps handling events', async () => {
-    const config = testConfig(fastFailing);
-    const deps = { ...createDeps(config), profiles: new FileProfileStore(BROKEN_DIR, config.profileKeepKeys), catalog: new JourneyCatalog([]) };
-    const worker = await startWorker(server.env.nativeConnection, config, deps);
-    const state = await worker.runUntil(async () => {
-      const send = async (traits?: Record<string, unknown>) =>
-        server.env.client.workflow.signalWithStart(customerWorkflow, {
-          workflowId: customerWorkflowId('fail-router'),
-          taskQueue: config.temporal.journeyTaskQueue,
-          args: [{ customerId: 'fail-router', settings: routerSettings(config) }],
-          signal: eventSignal,
-          signalArgs: [makeEvent('seen', 'fail-router', await server.env.currentTimeMs(), traits ? { context: { traits } } : {})],
-        });
-      await send({ plan: 'pro' }); // writing traits fails for good
-      await server.env.sleep(10_000);
-      await send(); // no traits: handled normally
-      await server.env.sleep(1_000);
-      const handle = server.env.client.workflow.getHandle(customerWorkflowId('fail-router'));
-      const s = await handle.query(customerStateQuery);
-      await handle.terminate('test done');
-      return s;
-    });
-    expect(state.eventsAccepted).toBe(2);
-    expect(state.decisions.map((d) => d.outcome)).toEqual([expect.stringMatching(/^failed: .*ENOTDIR/)]);
   });
 });

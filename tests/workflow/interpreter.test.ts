@@ -5,7 +5,8 @@ import type { MessageChannel } from '../../src/channels/port';
 import { publishJourney } from '../../src/journey/publish';
 import type { JourneyInput, PublishedJourney } from '../../src/journey/schema';
 import { createDeps } from '../../src/runtime';
-import { journeyWorkflowId, journeyStateQuery, eventSignal, type JourneyState } from '../../workflows/contract';
+import { JourneyCatalog } from '../../src/journey/catalog';
+import { composeKey, journeyWorkflowId, journeyStateQuery, eventSignal, type JourneyState } from '../../workflows/contract';
 import { journeyWorkflow } from '../../workflows/journey';
 import { makeEvent, runInput, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
 
@@ -58,7 +59,7 @@ describe('journey interpreter (time skipping)', () => {
 
   async function run(journey: PublishedJourney, customerId: string, opts: Options = {}) {
     const config = opts.config ?? testConfig();
-    const deps = createDeps(config);
+    const deps = createDeps(config, new JourneyCatalog([journey]));
     const worker = await startWorker(server.env.nativeConnection, config, { ...deps, channel: opts.channel?.(deps.outbox) ?? deps.outbox });
     return worker.runUntil(async () => {
       const entry = makeEvent('go', customerId, await server.env.currentTimeMs());
@@ -134,7 +135,7 @@ describe('journey interpreter (time skipping)', () => {
       // ticks at 1h..31h: the 31st branch is the first to see "stop"
       expect(ticks).toHaveLength(31);
       expect(records.map((r) => r.template)).toEqual([...Array<string>(31).fill('loop-tick'), 'loop-bye']);
-      expect(ticks.map((r) => r.key)).toEqual(Array.from({ length: 31 }, (_, i) => `looping/loop-1/${entry.messageId}/tick/${i + 1}`));
+      expect(ticks.map((r) => r.key)).toEqual(Array.from({ length: 31 }, (_, i) => composeKey('send', 'looping', 'loop-1', entry.messageId, 'tick', i + 1)));
       expect(new Set(records.map((r) => r.key)).size).toBe(records.length);
       const runIds = new Set(records.map((r) => r.runId));
       expect(runIds.size).toBeGreaterThanOrEqual(3);
@@ -148,11 +149,11 @@ describe('journey interpreter (time skipping)', () => {
       expect(final.path[0]).toMatchObject({ step: 'pause', outcome: 'waited' });
       expect(Date.parse(final.path[0]!.at) - Date.parse(entry.timestamp)).toBeLessThan(MIN);
       expect(final.path.slice(-3).map((p) => [p.step, p.outcome])).toEqual([
-        ['check', 'condition 1 matched'],
+        ['check', 'branch 1: performed stop held (performed stop 1x)'],
         ['bye', 'sent email loop-bye'],
         ['done', 'exit'],
       ]);
-      expect(final.path.filter((p) => p.step === 'check' && p.outcome === 'default')).toHaveLength(30);
+      expect(final.path.filter((p) => p.step === 'check' && p.outcome?.startsWith('default: '))).toHaveLength(30);
     });
 
     it('drops the oldest path entries past the limit and counts them, across runs', async () => {
@@ -198,7 +199,7 @@ describe('journey interpreter (time skipping)', () => {
 
     it('a worker restart mid-run, with every task replayed from history, sends nothing again', async () => {
       const config = testConfig();
-      const deps = createDeps(config);
+      const deps = createDeps(config, new JourneyCatalog([buffering]));
       // no workflow cache: each workflow task replays the whole history (as after a crash)
       const replayingWorker = () =>
         Worker.create({
@@ -206,7 +207,7 @@ describe('journey interpreter (time skipping)', () => {
           namespace: config.temporal.namespace,
           taskQueue: config.temporal.journeyTaskQueue,
           workflowBundle: { codePath: process.env.WAYMARK_TEST_BUNDLE! },
-          activities: createActivities(deps),
+          activities: createActivities(deps, server.env.client),
           maxCachedWorkflows: 0,
         });
       const customerId = 'once-replay';

@@ -1,6 +1,6 @@
 import { previewJourney } from '../../src/journey/preview';
 import { loadCatalog } from '../../src/runtime';
-import { formatOffset } from '../../src/cli/journeys-preview';
+import { formatOffset, previewReport } from '../../src/cli/journeys-preview';
 import { testConfig } from '../support/harness';
 
 const DAY = 86_400_000;
@@ -10,20 +10,28 @@ describe('journey preview (its own time-skipping server)', () => {
   const trial = loadCatalog(config).get('trial-conversion')!;
 
   it('shows what a heavy user who subscribes on day 8 gets, and stops at the goal', async () => {
-    const { final, messages, delivered } = await previewJourney(
-      trial,
-      {
-        customerId: 'preview-1',
-        attributes: { usage_events: 12 },
-        entryProperties: {},
-        timezone: 'Europe/Paris',
-        events: [
-          { afterMs: 9 * DAY, type: 'page_viewed', properties: {} },
-          { afterMs: 8 * DAY, type: 'subscription_started', properties: { plan: 'pro' } },
-        ],
-      },
-      config,
-    );
+    const scenario = {
+      customerId: 'preview-1',
+      attributes: { usage_events: 12 },
+      entryProperties: {},
+      timezone: 'Europe/Paris',
+      events: [
+        { afterMs: 9 * DAY, type: 'page_viewed', properties: {} },
+        { afterMs: 8 * DAY, type: 'subscription_started', properties: { plan: 'pro' } },
+      ],
+    };
+    const result = await previewJourney(trial, scenario, config);
+    const { final, messages, delivered } = result;
+
+    // The printed report: rows in time order, the goal's event before the wait it interrupted, the result last.
+    const report = previewReport(trial.definition, scenario, result);
+    const rows = report.slice(1, report.indexOf(''));
+    const offsets = rows.map((r) => r.trim().split(/\s{2,}/)[0]!);
+    const days = offsets.map((o) => Number(/^\+(\d+)d/.exec(o)?.[1] ?? 0));
+    expect(days).toEqual([...days].sort((a, b) => a - b));
+    expect(rows.at(-2)).toMatch(/^ {2}\+8d +\(event\) +the customer sent subscription_started \(plan="pro"\)$/);
+    expect(rows.at(-1)).toMatch(/^ {2}\+8d +until_day12 +interrupted$/);
+    expect(report.at(-1)).toMatch(/^Result: converted after 8d: /);
     expect(final).toMatchObject({ status: 'converted', reason: 'goal converted reached', step: 'until_day12' });
     expect(messages.map((m) => m.template)).toEqual(['trial-day1-getting-started', 'trial-day7-power-tips']);
     expect(delivered.map((e) => e.type)).toEqual(['subscription_started']); // the run had ended before day 9

@@ -8,11 +8,13 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
  * failure here means a change would break runs already in flight: guard it with patched().
  */
 const DIR = path.resolve(__dirname, '../fixtures/histories');
-const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
+/** v1/: recorded before the version-2 workflows (runs still open then must finish); v2/: today's code. */
+const files = ['v1', 'v2'].flatMap((version) => fs.readdirSync(path.join(DIR, version)).filter((f) => f.endsWith('.json')).map((f) => `${version}/${f}`));
 
 describe('replay of recorded histories', () => {
-  it('has histories to replay', () => {
-    expect(files.length).toBeGreaterThanOrEqual(4);
+  it('has histories of both workflow versions to replay', () => {
+    expect(files.filter((f) => f.startsWith('v1/')).length).toBeGreaterThanOrEqual(4);
+    expect(files.filter((f) => f.startsWith('v2/')).length).toBeGreaterThanOrEqual(4);
   });
 
   it.each(files)('%s replays without non-determinism', async (file) => {

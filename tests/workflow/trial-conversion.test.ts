@@ -42,7 +42,7 @@ describe('trial-conversion journey (time skipping)', () => {
   async function run(customerId: string, opts: { usage?: number; timezone?: string; drive?: (h: Drive) => Promise<void> } = {}) {
     const config = testConfig();
     const deps = createDeps(config);
-    if (opts.usage !== undefined) await deps.profiles.update(customerId, { usage_events: opts.usage }, 'seed-usage');
+    if (opts.usage !== undefined) await deps.profiles.apply(customerId, { traits: { usage_events: opts.usage } }, 'seed-usage');
     const worker = await startWorker(server.env.nativeConnection, config, deps);
     return worker.runUntil(async () => {
       const entryAt = await server.env.currentTimeMs();
@@ -55,7 +55,7 @@ describe('trial-conversion journey (time skipping)', () => {
       await opts.drive?.({
         signal: async (type) => handle.signal(eventSignal, makeEvent(type, customerId, await server.env.currentTimeMs())),
         query: () => handle.query(journeyStateQuery),
-        setProfile: (changes) => deps.profiles.update(customerId, changes, `drive-${JSON.stringify(changes)}`),
+        setProfile: (changes) => deps.profiles.apply(customerId, { traits: changes }, `drive-${JSON.stringify(changes)}`),
       });
       const final = await handle.result();
       const records = await deps.outbox.list();
@@ -70,7 +70,7 @@ describe('trial-conversion journey (time skipping)', () => {
     expect(records.every((r) => r.channel === 'email' && r.customerId === id)).toBe(true);
     expect(final).toMatchObject({ status: 'completed', reason: 'exit step reached', step: 'done', messagesSent: 3 });
     expect(final.path.map((p) => p.step)).toEqual([...FULL_PATH, 'power_tips', 'until_day12', 'business_hours', 'offer_test', 'offer_discount', 'done']);
-    expect(final.path.find((p) => p.step === 'usage_check')?.outcome).toBe('condition 1 matched');
+    expect(final.path.find((p) => p.step === 'usage_check')?.outcome).toBe('branch 1: usage_events ≥ 10 held (usage_events = 12)');
     expect(final.path.find((p) => p.step === 'offer_test')?.outcome).toBe('path discount');
   });
 
@@ -82,7 +82,7 @@ describe('trial-conversion journey (time skipping)', () => {
   it('low usage at day 7 gets help; the extension path gets the day-12 extension', async () => {
     const { final, messages } = await run(customerOn('extension'), { usage: 9 });
     expect(messages).toEqual(['trial-day1-getting-started', 'trial-day7-need-help', 'trial-day12-extension']);
-    expect(final.path.find((p) => p.step === 'usage_check')?.outcome).toBe('default');
+    expect(final.path.find((p) => p.step === 'usage_check')?.outcome).toBe('default: usage_events ≥ 10 did not hold (usage_events = 9)');
     expect(final.path.find((p) => p.step === 'offer_test')?.outcome).toBe('path extension');
     expect(final.status).toBe('completed');
   });
@@ -101,7 +101,7 @@ describe('trial-conversion journey (time skipping)', () => {
       drive: async ({ setProfile, query }) => {
         await server.env.sleep(3 * DAY);
         await setProfile({ usage_events: 50 });
-        expect((await query()).attributes.usage_events).toBe(2); // what the run read at entry
+        expect((await query()).attributes.usage_events).toBeUndefined(); // nothing read yet: the branch reads the profile when it runs
       },
     });
     expect(messages).toEqual(['trial-day1-getting-started', 'trial-day7-power-tips']);

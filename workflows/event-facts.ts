@@ -1,0 +1,33 @@
+import type { CustomerEvent } from '../src/events/schema';
+import { canonicalJson } from '../src/journey/canonical-json';
+import { fnv1a, mix32 } from '../src/journey/split';
+
+/**
+ * What the router derives from an event by itself. Pure: runs inside workflow code.
+ */
+
+/**
+ * A fingerprint of everything in the event but its messageId: a repeat of a messageId with the
+ * same fingerprint is a retry, with another one a conflict. 64 bits from two mixed FNV-1a
+ * passes: a retry is never taken for a conflict, and a conflict passes for a retry once in 2^64.
+ */
+export function eventDigest(event: CustomerEvent): string {
+  const text = canonicalJson({ ...event, messageId: undefined });
+  const hex = (n: number) => n.toString(16).padStart(8, '0');
+  return hex(mix32(fnv1a(text))) + hex(mix32(fnv1a(`\u0001${text}`)));
+}
+
+export interface ProfileChanges {
+  traits?: Record<string, unknown>;
+  contact?: { email?: string; phone?: string; timezone?: string; locale?: string };
+}
+
+/** The traits and contact fields an event carries (validated by the API), or nothing to write. */
+export function profileChanges(event: CustomerEvent): ProfileChanges | undefined {
+  const { traits, email, phone, timezone, locale } = event.context ?? {};
+  const contact = Object.fromEntries(Object.entries({ email, phone, timezone, locale }).filter(([, v]) => v !== undefined));
+  const changes: ProfileChanges = {};
+  if (traits && Object.keys(traits).length) changes.traits = traits;
+  if (Object.keys(contact).length) changes.contact = contact;
+  return changes.traits || changes.contact ? changes : undefined;
+}
