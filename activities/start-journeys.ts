@@ -22,6 +22,8 @@ export async function startJourneys(client: Client, versions: JourneyVersions, i
           workflowId,
           taskQueue,
           args: [input],
+          // The run's first workflow task comes back in the start's answer, to this very worker.
+          requestEagerStart: true,
           typedSearchAttributes: [
             { key: JourneyId, value: input.journeyId },
             { key: JourneyVersion, value: input.version },

@@ -61,11 +61,13 @@ export function gauge(samples: Samples | undefined, name: string): number | unde
   return samples?.get(name);
 }
 
-/** "mean 12 ms, p95 <= 50 ms (n=2,000)" for the report. */
+/** "mean 12 ms, p95 <= 50 ms (n=2,000)" for the report (past the largest bucket: "p95 > 1000 ms"). */
 export function describeLatency(h: Histogram | undefined): string {
   if (!h || !h.count) return 'n/a';
   const p95 = quantileMs(h, 0.95);
-  return `mean ${(h.sumMs / h.count).toFixed(1)} ms, p95 <= ${Number.isFinite(p95) ? p95 : '>max'} ms (n=${h.count.toLocaleString('en-US')})`;
+  const largest = h.buckets.filter(([le]) => Number.isFinite(le)).at(-1)?.[0];
+  const bound = Number.isFinite(p95) ? `<= ${p95}` : `> ${largest}`;
+  return `mean ${(h.sumMs / h.count).toFixed(1)} ms, p95 ${bound} ms (n=${h.count.toLocaleString('en-US')})`;
 }
 
 /** Where a phase's time went in a worker: the SDK's latency histograms over that phase. */

@@ -59,7 +59,7 @@ async function main(): Promise<number> {
     const [headerLives, bodyLives] = await Promise.all([slowClients(target, 'headers', 200, 500, deadline), slowClients(target, 'body', 20, 500, deadline), ...loops]);
     const elapsedS = (Date.now() - started) / 1000;
     const health = await probe.stop();
-    await new Promise((r) => setTimeout(r, 2_000)); // let the API settle before the last memory sample
+    await new Promise((r) => setTimeout(r, 5_000)); // let the API settle (and collect) before the last memory sample
     await memory.sample();
 
     const verdict = report(rec, limits, elapsedS, health, memory.stop(), { headers: headerLives as number[], body: bodyLives as number[] });

@@ -36,8 +36,6 @@ export const EVENTS_SCOPE = 'events';
 
 /** Refusals a flood produces by the thousand: counted in metrics, logged at debug only, so an attacker cannot fill the disk. */
 const FLOOD_CODES = new Set(['RATE_LIMITED', 'ADDRESS_LOCKED']);
-/** Refusals after which the connection cannot carry another request: the rest of the body was never read. */
-const CLOSING_CODES = new Set(['BODY_TOO_LARGE', 'BODY_TIMEOUT']);
 
 /** The event API: POST /v1/events, POST /v1/events/batch, /healthz, /readyz; GET /metrics on the metrics app. */
 export function createApp(deps: AppDeps): EventApi {
@@ -55,7 +53,6 @@ export function createApp(deps: AppDeps): EventApi {
     if (error.status === 401) c.header('WWW-Authenticate', 'Bearer');
     if (error.retryAfterS !== undefined) c.header('Retry-After', String(error.retryAfterS));
     if (error.status === 503) c.header('Retry-After', '1');
-    if (CLOSING_CODES.has(error.code)) c.header('Connection', 'close');
     return c.json({ error }, error.status);
   };
 

@@ -32,6 +32,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor']);
 const FORBIDDEN_LENGTHS = new Set([...FORBIDDEN_KEYS].map((key) => key.length));
 
 const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const MINUS = 0x2d;
 const OPEN_OBJECT = 0x7b;
@@ -140,6 +141,34 @@ class Scanner {
 
   private path(): Array<string | number> {
     return this.stack.map((frame) => (frame.keys ? (frame.keyStart === undefined ? '' : keyAt(this.text, frame.keyStart)) : frame.index));
+  }
+}
+
+/**
+ * Nesting depth of a JSON text read piece by piece (strings skipped, brackets counted), to stop
+ * reading a body as soon as it nests too deep.
+ */
+export class DepthGuard {
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+
+  constructor(private readonly maxDepth: number) {}
+
+  /** False once the text so far nests deeper than maxDepth. */
+  feed(piece: string): boolean {
+    for (let i = 0; i < piece.length; i++) {
+      const c = piece.charCodeAt(i);
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (c === BACKSLASH) this.escaped = true;
+        else if (c === QUOTE) this.inString = false;
+      } else if (c === QUOTE) this.inString = true;
+      else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+        if (++this.depth > this.maxDepth) return false;
+      } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) this.depth--;
+    }
+    return true;
   }
 }
 

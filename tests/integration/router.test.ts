@@ -78,4 +78,29 @@ describe('events through the customer router (dev server)', () => {
     }, 'the welcome message');
     expect(sent.map((m) => m.template)).toEqual(['onboarding-welcome']);
   });
+
+  it('records a reused messageId with other content as a conflict, and sends nothing for it', async () => {
+    const customerId = `conflict-${Date.now()}`;
+    const first = await send('signed_up', customerId);
+    await submitEvent(client, server.config, { ...first, properties: { plan: 'other' } }); // same id, other payload
+    const state = await eventually(async () => {
+      const s = await client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery);
+      return s.conflicts === 1 && s.decisions.length === 2 ? s : undefined;
+    }, 'the conflict to be recorded');
+    expect(state).toMatchObject({ eventsAccepted: 1, duplicatesIgnored: 0, conflicts: 1 });
+    expect(state.decisions[1]!.outcome).toMatch(/^ignored: this messageId was used before for a different event/);
+  });
+
+  it('keeps contact fields on the profile and says which entry filter kept a customer out, with the value seen', async () => {
+    const customerId = `contact-${Date.now()}`;
+    await send('churn_risk_detected', customerId, { properties: { score: 0.4 }, context: { email: 'ana@example.com', timezone: 'Europe/Paris', traits: { plan: 'pro' } } });
+    const state = await eventually(async () => {
+      const s = await client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery);
+      return s.decisions.length ? s : undefined;
+    }, 'the routing decision');
+    expect(state.decisions.map((d) => [d.journeyId, d.outcome])).toEqual([
+      ['churn-prevention', 'not entered: the entry filter event.score ≥ 0.7 did not hold (event.score = 0.4)'],
+    ]);
+    expect(await deps.profiles.get(customerId)).toEqual({ plan: 'pro', contact: { email: 'ana@example.com', timezone: 'Europe/Paris' } });
+  });
 });

@@ -1,4 +1,4 @@
-import { parseStrictJson } from '../../src/api/strict-json';
+import { DepthGuard, parseStrictJson } from '../../src/api/strict-json';
 
 /** The strict reader refuses what JSON.parse would silently change, and otherwise reads exactly what JSON.parse reads. */
 
@@ -39,6 +39,23 @@ describe('parseStrictJson', () => {
     expect(await refusal(`{"big":{${members}},"later":{"x":1,"x":2}}`)).toEqual({ code: 'JSON_DUPLICATE_KEY', path: ['later', 'x'], found: 'x' });
   });
 
+  it('tells keys apart whose hashes collide, and still finds their duplicates', async () => {
+    // The same 30-bit FNV-1a as src/api/json-keys.ts, to find two distinct keys with one hash.
+    const hash = (key: string) => [...key].reduce((h, ch) => Math.imul(h ^ ch.charCodeAt(0), 16777619), 0x811c9dc5) & 0x3fffffff;
+    const seen = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; !pair; i++) {
+      const key = `k${i}`;
+      const other = seen.get(hash(key));
+      if (other) pair = [other, key];
+      seen.set(hash(key), key);
+    }
+    const [a, b] = pair;
+    expect(await parseStrictJson(`{"${a}":1,"${b}":2}`, 4)).toEqual({ ok: true, value: { [a]: 1, [b]: 2 } });
+    expect(await refusal(`{"${a}":1,"${b}":2,"${b}":3}`)).toEqual({ code: 'JSON_DUPLICATE_KEY', path: [b], found: b });
+    expect(await refusal(`{"${a}":1,"${b}":2,"${a}":3}`)).toEqual({ code: 'JSON_DUPLICATE_KEY', path: [a], found: a });
+  });
+
   it('reads valid JSON exactly as JSON.parse does, including look-alikes inside strings', async () => {
     const texts = [
       '{"s":"\\"a\\":1,\\"a\\":2, [[[[[[ 1e309 __proto__"}',
@@ -54,5 +71,22 @@ describe('parseStrictJson', () => {
 
   it('allows exactly the depth configured', async () => {
     expect(await parseStrictJson('[[[[]]]]', 4)).toEqual({ ok: true, value: [[[[]]]] });
+  });
+});
+
+describe('DepthGuard', () => {
+  const feedAll = (pieces: string[], maxDepth: number) => {
+    const guard = new DepthGuard(maxDepth);
+    return pieces.findIndex((piece) => !guard.feed(piece));
+  };
+
+  it('stops at the first piece that nests too deep', () => {
+    expect(feedAll(['{"a":[[', '[', '[]]]]}'], 3)).toBe(1);
+    expect(feedAll(['[[[', ']]]'], 3)).toBe(-1);
+  });
+
+  it('ignores brackets inside strings, across pieces and escaped quotes', () => {
+    expect(feedAll(['{"s":"[[[[\\', '"[[[[', '"}'], 2)).toBe(-1);
+    expect(feedAll(['{"s":"\\\\"', ',"t":[[', '[]]]}'], 3)).toBe(2);
   });
 });
