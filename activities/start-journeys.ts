@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { firstStop } from '../src/journey/graph';
 import { outline } from '../src/journey/outline';
 import type { JourneyVersions } from '../src/journey/versions';
 import { md } from '../src/temporal/markdown';
@@ -28,7 +29,7 @@ export async function startJourneys(client: Client, versions: JourneyVersions, i
             { key: JourneyId, value: input.journeyId },
             { key: JourneyVersion, value: input.version },
             { key: CustomerId, value: input.customerId },
-            { key: JourneyStep, value: journey.start },
+            { key: JourneyStep, value: firstStop(journey.steps, journey.start) },
             { key: JourneyStatus, value: 'active' },
           ],
           memo: { journeyName: journey.name, journeyVersion: input.version, entryMessageId: input.entry.messageId },

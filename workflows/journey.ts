@@ -116,8 +116,16 @@ async function runJourney(input: JourneyRunInput): Promise<JourneyState> {
     if (profile) state.attributes = { ...state.attributes, ...profile };
   };
 
-  /** Where operators see a parked run: its step as a search attribute, set once per wait. */
-  const park = (step: string) => upsertSearchAttributes([{ key: JourneyStep, value: step }]);
+  /**
+   * Where operators see a parked run: its step as a search attribute, updated when it parks at
+   * another step than the one it shows (a run starts showing its first stop: no update there).
+   */
+  let shownStep = workflowInfo().typedSearchAttributes.get(JourneyStep);
+  const park = (step: string) => {
+    if (step === shownStep) return;
+    upsertSearchAttributes([{ key: JourneyStep, value: step }]);
+    shownStep = step;
+  };
 
   /** A timed-out wait first lets its router hand over every event it accepted before now. */
   async function syncWithRouter(token: string): Promise<string | undefined> {

@@ -63,8 +63,8 @@ async function readText(c: Context, rules: BodyRules): Promise<string> {
       if (size > maxBodyBytes) throw tooLarge();
       if (!guard.feed(piece)) {
         // The text so far is enough for the scanner to say where it nests too deep.
-        const refusal = await parseStrictJson(pieces.join(''), maxJsonDepth);
-        if (!refusal.ok) throw stopEarly(refusalError(refusal.refusal, maxJsonDepth, maxEchoChars));
+        const partial = await parseStrictJson(pieces.join(''), maxJsonDepth);
+        if (!partial.ok && partial.refusal.code === 'JSON_TOO_DEEP') throw stopEarly(refusalError(partial.refusal, maxJsonDepth, maxEchoChars));
       }
     }
   } finally {

@@ -26,7 +26,9 @@ const PHONE_LIKE = /\+?\d[\d ().-]{5,30}\d/g;
  * the price of never logging a contact detail; answers are not redacted (they go back to the sender).
  */
 export function redact(text: string): string {
-  return text.replace(EMAIL_LIKE, '[email]').replace(PHONE_LIKE, '[phone]');
+  // Most paths have neither an "@" nor a digit run: skip the regular expressions then.
+  const emailSafe = text.includes('@') ? text.replace(EMAIL_LIKE, '[email]') : text;
+  return /\d/.test(emailSafe) ? emailSafe.replace(PHONE_LIKE, '[phone]') : emailSafe;
 }
 
 /**

@@ -53,15 +53,21 @@ export interface Issue {
 /** A refusal the API reports as JSON: the first issue, plus the issues found (a bounded number of them). */
 export class ApiError extends Error {
   readonly status: (typeof ERROR_STATUS)[ErrorCode];
+  readonly code: ErrorCode;
+  readonly path: string;
+  readonly issues: Issue[];
 
-  constructor(
-    readonly code: ErrorCode,
-    readonly path: string,
-    message: string,
-    readonly issues: Issue[] = [{ code, path, message }],
-  ) {
+  constructor(code: ErrorCode, path: string, message: string, issues: Issue[] = [{ code, path, message }]) {
+    // A refusal is an answer, not a bug: nobody reads its stack, and capturing one costs more than
+    // the rest of a refusal (a batch of 500 bad items makes a thousand of them).
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'ApiError';
+    this.code = code;
+    this.path = path;
+    this.issues = issues;
     this.status = ERROR_STATUS[code];
   }
 

@@ -114,7 +114,7 @@ class Scanner {
         i++;
       } else if (c === MINUS || (c >= 0x30 && c <= 0x39)) {
         const end = numberEnd(text, i);
-        if (!this.found) {
+        if (!this.found && needsLook(text, i, end)) {
           const literal = text.slice(i, end);
           if (changesMeaning(literal)) this.found = { code: 'JSON_UNSAFE_NUMBER', path: this.path(), found: literal };
         }
@@ -181,6 +181,16 @@ function numberEnd(text: string, from: number): number {
   let i = from + 1;
   while (i < text.length && inNumber(text.charCodeAt(i))) i++;
   return i;
+}
+
+/** An integer of at most 15 digits is always exact; a longer literal, a fraction or an exponent gets a closer look. */
+function needsLook(text: string, start: number, end: number): boolean {
+  if (end - start > 15) return true;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e || c === 0x65 || c === 0x45) return true;
+  }
+  return false;
 }
 
 function changesMeaning(literal: string): boolean {

@@ -46,3 +46,18 @@ export function walk(from: string[], next: (id: string) => string[]): Set<string
   }
   return seen;
 }
+
+/**
+ * The first step a new run stops at: follow the start through sends and attribute updates
+ * (which pass in milliseconds) to the first wait, branch, split or exit. A run is started with
+ * this as its `JourneyStep`, so it needs no search-attribute update when it parks there.
+ */
+export function firstStop(steps: Record<string, Step>, start: string): string {
+  let id = start;
+  for (let hops = 0; hops < Object.keys(steps).length; hops++) {
+    const step = steps[id]!;
+    if (step.kind !== 'send' && step.kind !== 'update_attribute') return id;
+    id = step.next;
+  }
+  return id;
+}
