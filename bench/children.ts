@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 
 const TSX = path.resolve(__dirname, '../node_modules/.bin/tsx');
@@ -72,14 +71,3 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 process.on('exit', () => running.forEach((child) => signalGroup(child, 'SIGKILL')));
 
-/** A free loopback port (for the dev server, its UI and the workers' metrics endpoints). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

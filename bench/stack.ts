@@ -7,7 +7,8 @@ import { temporal } from '@temporalio/proto';
 import { loadConfig, type Config } from '../src/config';
 import { startDevServer } from '../src/temporal/dev-server';
 import { startApiProcess, type ApiProcess } from './api-process';
-import { freePort, startChild, type Child } from './children';
+import { startChild, type Child } from './children';
+import { freePort } from '../src/free-port';
 
 /** A worker process the bench started, with the URL of its Temporal SDK metrics. */
 export interface WorkerProcess {

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { accepts, freePort, ROOT, WAYMARK } from '../support/cli';
+import { accepts, ROOT, WAYMARK } from '../support/cli';
+import { freePort } from '../../src/free-port';
 
 const GRACE_S = 5;
 /** The worker's drain is bounded by GRACE_S; the API and the dev server stop in seconds more (slack for a loaded machine). */

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
-import { freePort, mapLimited, ROOT, runWaymark, type CliResult } from '../support/cli';
+import { mapLimited, ROOT, runWaymark, type CliResult } from '../support/cli';
+import { freePort } from '../../src/free-port';
 
 /** Command names listed under "Commands:" in a help text (the implicit `help` command aside). */
 function subcommands(help: string): string[] {

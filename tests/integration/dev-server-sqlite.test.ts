@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { ConfigError, loadConfig } from '../../src/config';
 import { startDevServer } from '../../src/temporal/dev-server';
-import { freePort } from '../support/cli';
+import { freePort } from '../../src/free-port';
 
 /** Starts the dev server `npm run dev` starts, in its own folder and ports, and returns its database's journal mode. */
 async function journalModeWith(overrides: Record<string, string>): Promise<string> {

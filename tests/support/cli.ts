@@ -25,18 +25,6 @@ export function runWaymark(args: string[], env: Record<string, string> = {}): Pr
   });
 }
 
-/** A loopback port nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Whether something accepts TCP connections on 127.0.0.1:`port`. */
 export function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
