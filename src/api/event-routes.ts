@@ -15,7 +15,7 @@ export type ItemResult =
   | { index: number; status: 'rejected'; messageId?: string; error: ApiError };
 
 /** Batch items checked between two yields to the event loop (a few milliseconds of work). */
-const CHECK_SLICE = 50;
+const CHECK_SLICE = 20;
 
 /** POST / (one event) and POST /batch, mounted under /v1/events. */
 export function eventRoutes({ config, submit, logger, knownTypes }: AppDeps, metrics: ApiMetrics): Hono {

@@ -3,8 +3,9 @@
  * summaries and details, which the UI renders as Markdown: escaped so it reads as written and
  * can never become a link, an image or HTML. Pure: workflow code uses it.
  */
-const SPECIAL = /[\\`*_{}[\]()#+\-.!|<>~&"']/g;
-const ENTITY: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' };
+/** Characters that start emphasis, code, links, images, headings, tables or HTML; others stay as they are so text stays readable. */
+const SPECIAL = /[\\`*_{}[\]()#!|<>~&]/g;
+const ENTITY: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;' };
 
 export function md(text: unknown, maxChars = 200): string {
   const raw = String(text);

@@ -1,9 +1,8 @@
 import { createDeps } from '../../src/runtime';
 import { FileOutbox } from '../../src/channels/outbox';
-import { FileProfileStore } from '../../src/profiles/file-store';
 import { publishJourney } from '../../src/journey/publish';
 import { JourneyCatalog } from '../../src/journey/catalog';
-import { eventSignal, journeyStateQuery, journeyWorkflowId } from '../../workflows/contract';
+import { journeyStateQuery, journeyWorkflowId } from '../../workflows/contract';
 import { journeyWorkflow } from '../../workflows/journey';
 import { makeEvent, runInput, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
 
