@@ -3,8 +3,8 @@
  * summaries and details, which the UI renders as Markdown: escaped so it reads as written and
  * can never become a link, an image or HTML. Pure: workflow code uses it.
  */
-/** Characters that start emphasis, code, links, images, headings, tables or HTML; others stay as they are so text stays readable. */
-const SPECIAL = /[\\`*_{}[\]()#!|<>~&]/g;
+/** Characters that make emphasis, code, links, images, tables or HTML (user text never starts a line here); others stay readable. */
+const SPECIAL = /[\\`*_[\]|<>~&]/g;
 const ENTITY: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;' };
 
 export function md(text: unknown, maxChars = 200): string {

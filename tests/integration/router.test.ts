@@ -5,6 +5,7 @@ import { submitEvent } from '../../src/events/intake';
 import { customerStateQuery, customerWorkflowId, journeyStateQuery, journeyWorkflowId } from '../../workflows/contract';
 import { makeEvent, startWorker } from '../support/harness';
 import { devServer, eventually } from '../support/dev-server';
+import { runWaymark } from '../support/cli';
 
 describe('events through the customer router (dev server)', () => {
   let server: Awaited<ReturnType<typeof devServer>>;
@@ -102,5 +103,32 @@ describe('events through the customer router (dev server)', () => {
       ['churn-prevention', 'not entered: the entry filter event.score ≥ 0.7 did not hold (event.score = 0.4)'],
     ]);
     expect(await deps.profiles.get(customerId)).toEqual({ plan: 'pro', contact: { email: 'ana@example.com', timezone: 'Europe/Paris' } });
+
+    // `waymark customer` (a real process, as a user runs it) shows the profile and the decision not taken.
+    const shown = await runWaymark(['customer', customerId], {
+      WAYMARK_TEMPORAL_ADDRESS: server.config.temporal.address,
+      WAYMARK_DATA_DIR: server.config.dataDir,
+      WAYMARK_LOG_LEVEL: 'silent',
+    });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('"email": "ana@example.com"');
+    expect(shown.stdout).toContain('"plan": "pro"');
+    expect(shown.stdout).toMatch(/churn-prevention\s+not entered: the entry filter event\.score ≥ 0\.7 did not hold \(event\.score = 0\.4\)/);
+  });
+
+  it('names each event signal by its type, so a run\'s history reads as what the customer did', async () => {
+    const customerId = `signals-${Date.now()}`;
+    await send('signed_up', customerId);
+    await send('activated', customerId);
+    const history = await eventually(async () => {
+      const h = await client.workflow.getHandle(journeyWorkflowId('onboarding', customerId)).fetchHistory().catch(() => undefined);
+      const names = h?.events?.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName).filter(Boolean);
+      return names?.length ? names : undefined;
+    }, 'the journey run to receive the forwarded event');
+    expect(history).toEqual(['event:activated']);
+    const routerSignals = (await client.workflow.getHandle(customerWorkflowId(customerId)).fetchHistory()).events
+      ?.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName)
+      .filter(Boolean);
+    expect(routerSignals).toEqual(['event:signed_up', 'event:activated']);
   });
 });

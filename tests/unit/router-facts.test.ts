@@ -69,7 +69,8 @@ describe('profile limits (real files)', () => {
 describe('text shown in the Temporal UI', () => {
   it('escapes markup from customer data so it reads as written and links nothing', () => {
     const shown = md('<img src=x onerror=alert(1)> [click](http://evil) **bold**');
-    expect(shown).not.toMatch(/<img|\]\(|\*\*/);
+    // Rendered as Markdown this reads exactly as written: no HTML, no link, no bold.
+    expect(shown).toBe('&lt;img src=x onerror=alert(1)&gt; \\[click\\](http://evil) \\*\\*bold\\*\\*');
     expect(md('x'.repeat(500), 10)).toBe(`${'x'.repeat(10)}…`);
   });
 
