@@ -46,7 +46,7 @@ export async function runPhase(stack: Stack, path: Path, opts: PhaseOptions): Pr
       deadline: opts.deadline,
       watchdog: opts.watchdog,
       progress: async () => {
-        const now = await path.counts();
+        const now = await path.counts(base.done + opts.ids.length);
         return { accepted: accepted.size, done: now.done - base.done, parked: now.parked - base.parked };
       },
     },
