@@ -4,6 +4,7 @@ import { connectWorker } from '../src/temporal/connect';
 import { createDeps, loadCatalog } from '../src/runtime';
 import { createJourneyWorker } from './journey-worker';
 import { installTemporalRuntime } from '../src/temporal/runtime';
+import { checkNamespace } from '../src/temporal/namespace-check';
 
 /** Runs the journeys worker as its own process: `tsx workers/main.ts`. */
 async function main(): Promise<void> {
@@ -11,8 +12,10 @@ async function main(): Promise<void> {
   const log = createLogger(config, 'worker');
   installTemporalRuntime(log, config.worker.metricsAddress);
   const deps = createDeps(config, loadCatalog(config, log));
+  const connection = await connectWorker(config);
+  await checkNamespace(connection, config.temporal.address, config.temporal.namespace);
   const worker = await createJourneyWorker({
-    connection: await connectWorker(config),
+    connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.journeyTaskQueue,
     deps,
