@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { formatProblem, JourneyCatalog, type CatalogProblem } from '../../src/journey/catalog';
@@ -8,6 +7,7 @@ import { publishJourney } from '../../src/journey/publish';
 import type { ValidationLimits } from '../../src/journey/validate';
 import { ConfigError } from '../../src/config';
 import { SHIPPED_JOURNEYS } from '../../journeys';
+import { dirWith } from '../support/files';
 
 /**
  * Loading JSON and YAML journeys from a directory: versions, freezing, and problems that name the
@@ -21,22 +21,7 @@ const VERSION = /^[0-9a-f]{12}$/;
 
 type Obj = { [key: string]: unknown };
 
-let root: string;
-beforeAll(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-catalog-'));
-});
-afterAll(() => {
-  fs.rmSync(root, { recursive: true, force: true });
-});
 
-let dirs = 0;
-/** A fresh directory holding `files` (name -> text). */
-function dirWith(files: Record<string, string>): string {
-  const dir = path.join(root, `dir-${++dirs}`);
-  fs.mkdirSync(dir);
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
-  return dir;
-}
 
 const example = (name: string) => fs.readFileSync(path.join(EXAMPLES, name), 'utf8');
 const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
@@ -199,7 +184,7 @@ describe('JourneyCatalog.load', () => {
     const bad = checkJourneyFile(path.join(FIXTURES, 'bad-syntax.yaml'), LIMITS);
     expect(bad.published).toBeUndefined();
     expect(bad.issues).toEqual([{ path: '', line: 5, message: expect.stringContaining('is not valid YAML') }]);
-    expect(checkJourneyFile(path.join(root, 'missing.yaml'), LIMITS).issues).toEqual([
+    expect(checkJourneyFile(path.join(dirWith({}), 'missing.yaml'), LIMITS).issues).toEqual([
       { path: '', message: 'does not exist; name a .json, .yaml or .yml journey file' },
     ]);
   });
@@ -283,7 +268,7 @@ describe('JourneyCatalog.load', () => {
   });
 
   it('refuses a journeys folder that does not exist, naming the variable', () => {
-    const missing = path.join(root, 'no-such-folder');
+    const missing = path.join(dirWith({}), 'no-such-folder');
     expect(() => JourneyCatalog.load({}, missing, LIMITS)).toThrow(ConfigError);
     expect(() => JourneyCatalog.load({}, missing, LIMITS)).toThrow(/WAYMARK_JOURNEYS_DIR: ".*no-such-folder" is not a folder that can be read \(ENOENT\)/);
   });

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
+import { dirWith } from '../support/files';
 
 /**
  * `waymark journeys` as a user runs it: the real CLI in a child process, its exit code and what
@@ -13,11 +13,6 @@ const ROOT = path.join(__dirname, '../..');
 const EXAMPLES = path.join(ROOT, 'docs/examples');
 const FIXTURES = path.join(ROOT, 'tests/fixtures/journeys');
 
-let root: string;
-beforeAll(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-journeys-cli-'));
-});
-afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 function waymark(args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
   const result = spawnSync(path.join(ROOT, 'bin/waymark'), args, {
@@ -28,13 +23,6 @@ function waymark(args: string[], env: Record<string, string> = {}): { code: numb
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-let dirs = 0;
-function dirWith(files: Record<string, string>): string {
-  const dir = path.join(root, `dir-${++dirs}`);
-  fs.mkdirSync(dir);
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
-  return dir;
-}
 
 const welcome = () => fs.readFileSync(path.join(EXAMPLES, 'welcome-series.yaml'), 'utf8');
 /** The welcome series with its goal on the event its invite step waits for: that step's onEvent path is dead. */
