@@ -1,21 +1,30 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { CustomerEvent } from '../src/events/schema';
-import type { JourneyCatalog } from '../src/journey/catalog';
+import type { SendLedger } from '../src/channels/ledger';
+import type { PolicySettings } from '../src/channels/policy';
+import type { MessageComposer } from '../src/templates/compose';
+import type { LiveCatalog } from '../src/journey/live-catalog';
 import { matchesEvent } from '../src/journey/conditions';
-import { entriesFor, type EntryMatch } from '../src/journey/entries';
+import type { EntryMatch } from '../src/journey/entries';
 import type { JourneyVersions } from '../src/journey/versions';
 import type { Journey, PublishedJourney } from '../src/journey/schema';
 import type { DeliveryReceipt, MessageChannel, MessageRequest } from '../src/channels/port';
 import { ProfileLimitError, type ProfileChanges, type ProfileStore, type ProfileView } from '../src/profiles/port';
 import type { JourneyRunInput, RouterSettings } from '../workflows/contract';
+import { deliverOnce } from './deliver';
 import { signalRuns, type SignalTarget } from './signals';
 import { startJourneys } from './start-journeys';
 
 export interface ActivityDeps {
-  catalog: JourneyCatalog;
+  catalog: LiveCatalog;
   versions: JourneyVersions;
   channel: MessageChannel;
+  ledger: SendLedger;
+  /** Renders a send's template for its customer. */
+  composer: MessageComposer;
+  /** Consent, quiet hours, frequency caps (WAYMARK_FREQUENCY_CAPS, WAYMARK_QUIET_HOURS, WAYMARK_CAP_OVERFLOW). */
+  policy: PolicySettings;
   profiles: ProfileStore;
   /** The router settings this worker's config gives now. */
   routerSettings: RouterSettings;
@@ -35,12 +44,11 @@ async function failFast<T>(call: () => Promise<T>): Promise<T> {
  * The activities journey workflows call. Each is thin: a port or the Temporal client does the
  * work. The router and the interpreter run the short ones as local activities.
  */
-export function createActivities({ catalog, versions, channel, profiles, routerSettings }: ActivityDeps, client: Client) {
+export function createActivities({ catalog, versions, channel, composer, ledger, profiles, policy, routerSettings }: ActivityDeps, client: Client) {
   return {
-    /** Sends one message; the channel reads the profile for personalisation and records the key once. */
+    /** Sends one message at most once (see deliver.ts). */
     async deliverMessage(message: MessageRequest): Promise<DeliveryReceipt> {
-      const attributes = message.attributes ?? (await profiles.get(message.customerId));
-      return channel.deliver({ ...message, attributes });
+      return deliverOnce(message, { channel, composer, ledger, profiles, policy }, Context.current().cancellationSignal);
     },
     async getProfile(customerId: string): Promise<ProfileView> {
       return profiles.get(customerId);
@@ -54,7 +62,7 @@ export function createActivities({ catalog, versions, channel, profiles, routerS
     },
     /** Which published journeys an event enters, and which of the same entry event keep it out and why. */
     async journeysEnteredBy(event: CustomerEvent): Promise<EntryMatch> {
-      return entriesFor(catalog.all(), event);
+      return (await catalog.current()).entriesFor(event);
     },
     async startJourneys(inputs: JourneyRunInput[]): Promise<Array<'started' | 'already-active'>> {
       return startJourneys(client, versions, inputs);
@@ -72,7 +80,8 @@ export function createActivities({ catalog, versions, channel, profiles, routerS
     },
     /** Version-1 routers only (legacy/): the whole published journeys an event enters. */
     async matchEntries(event: CustomerEvent): Promise<PublishedJourney[]> {
-      return catalog.all().filter((j) => matchesEvent(j.definition.entry, event));
+      const snapshot = await catalog.current();
+      return snapshot.all().filter((j) => snapshot.status(j.definition.id) === 'active' && matchesEvent(j.definition.entry, event));
     },
   };
 }

@@ -1,20 +1,26 @@
-import path from 'node:path';
-import { createOnce } from '../src/fs-atomic';
+import type { Store } from '../src/store/store';
 
-export interface BaselineRecord {
-  customerId: string;
-  recordedAt: string;
+/**
+ * The baseline's records: a table of the bench's own database, created when the bench starts
+ * (not a migration: the product never has it). One row per customer, its time taken by the
+ * server as local_messages takes it, so both paths' "done" times come from the same clock.
+ */
+export async function createBaselineTable(store: Store): Promise<void> {
+  await store.query(`CREATE TABLE IF NOT EXISTS bench_baseline (
+    customer_id text PRIMARY KEY,
+    recorded_at timestamptz NOT NULL DEFAULT clock_timestamp()
+  )`);
 }
 
-/** Where the baseline's records go: beside the outbox, one file per customer. */
-export const baselineDir = (dataDir: string) => path.join(dataDir, 'baseline');
-
-/** The baseline's one activity: a tiny record written the way the outbox writes a message (atomic, synced, once). */
-export function baselineActivities(dataDir: string) {
+/**
+ * The baseline's one activity: a tiny record written the way the local channel writes a message
+ * (one INSERT ... ON CONFLICT DO NOTHING into the same PostgreSQL, through the same Store and pool
+ * settings), so a retried activity records the customer once.
+ */
+export function baselineActivities(store: Store) {
   return {
     async recordCustomer(customerId: string): Promise<void> {
-      const record: BaselineRecord = { customerId, recordedAt: new Date().toISOString() };
-      await createOnce(path.join(baselineDir(dataDir), `${customerId}.json`), JSON.stringify(record));
+      await store.query('INSERT INTO bench_baseline (customer_id) VALUES ($1) ON CONFLICT (customer_id) DO NOTHING', [customerId]);
     },
   };
 }

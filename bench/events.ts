@@ -8,7 +8,7 @@ import { md } from '../src/temporal/markdown';
 import { CustomerId } from '../src/temporal/search-attributes';
 import { eventSignalName } from '../workflows/contract';
 import type { BaselineInput } from './baseline-workflow';
-import { jsonPoster } from './http-client';
+import { jsonPoster, type JsonPoster } from './http-client';
 import { drive, summarize, type PhaseResult } from './load';
 import { apiPath, barePath, type Path } from './paths';
 import { watchUntilDone } from './phase';
@@ -55,10 +55,14 @@ interface PathResult extends PhaseResult {
   /** Customers whose work was done (first message / baseline record) per second, from the first event to the last work done. */
   donePerSecond?: number;
   drainSeconds?: number;
+  /** Events each operation carries (a batch request carries several); 1 when undefined. */
+  eventsPerOp?: number;
 }
 interface ModeResult {
   mode: Mode;
   api: PathResult;
+  /** The Segment-compatible /v1/batch, as an SDK posts it: WAYMARK_BENCH_SEGMENT_BATCH track calls per request. */
+  segment: PathResult;
   bare: PathResult;
 }
 
@@ -91,6 +95,7 @@ async function measure(stack: Stack, eventType: string): Promise<ModeResult[]> {
       : undefined;
     const api = await stack.startApi(queue);
     const poster = jsonPoster(api.url, { authorization: `Bearer ${key}` }, concurrency);
+    const segmentPoster = jsonPoster(api.url, { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` }, concurrency);
     // End to end, every event is a new customer's, so every accepted event has work to wait for.
     const customerOf = (phase: string, n: number) => `${phase}-${run}-${endToEnd ? n : n % customers}`;
     const event = (phase: string, n: number): CustomerEvent => ({ messageId: `${phase}-${run}-${n}`, type: eventType, customerId: customerOf(phase, n), timestamp: new Date().toISOString(), properties: { n } });
@@ -123,14 +128,41 @@ async function measure(stack: Stack, eventType: string): Promise<ModeResult[]> {
         accepted.add(e.customerId);
       });
       waits?.close();
-      results.push({ mode, api: viaApi, bare });
+      // As many events in flight as the other paths (concurrency / batch size requests): 32 requests of 20 would queue 640 events
+      // and no request would finish within a short window; end to end, the workers would drain for minutes.
+      const segmentLoad = { ...load, concurrency: Math.max(1, Math.round(concurrency / config.bench.segmentBatchSize)) };
+      const segmentWaits = workers && eventType === 'signed_up' ? apiPath(stack, workers.journeys, api.url, Infinity) : undefined;
+      const segment = await segmentPhase(stack, segmentWaits, segmentPoster, segmentLoad, (n) => event('segment', n), eventType);
+      results.push({ mode, api: viaApi, segment, bare });
     } finally {
       poster.close();
+      segmentPoster.close();
       await api.child.stop();
       if (workers) await Promise.all([workers.journeys.child.stop(), workers.bare.child.stop()]);
     }
   }
   return results;
+}
+
+/**
+ * The Segment-compatible /v1/batch: each operation posts
+ * WAYMARK_BENCH_SEGMENT_BATCH track calls, the events the other paths send one by one, with the
+ * write key as Basic user name, as the Segment and RudderStack SDKs do.
+ */
+async function segmentPhase(stack: Stack, work: Path | undefined, poster: JsonPoster, load: Parameters<typeof drive>[2], event: (n: number) => CustomerEvent, eventType: string): Promise<PathResult> {
+  const size = stack.config.bench.segmentBatchSize;
+  console.log(`  Segment /v1/batch (${size} calls per request, ${load.concurrency} requests at a time)...`);
+  const result = await phase(stack, work, 'Segment /v1/batch', load, async (n, accepted) => {
+    const calls = Array.from({ length: size }, (_, i) => {
+      const e = event(n * size + i);
+      return { type: 'track', messageId: e.messageId, userId: e.customerId, event: eventType, timestamp: e.timestamp, properties: e.properties };
+    });
+    const { status } = await poster.post('/v1/batch', { batch: calls, sentAt: new Date().toISOString() });
+    if (status !== 202) throw new Error(`status ${status}`);
+    for (const c of calls) accepted.add(c.userId);
+  });
+  work?.close();
+  return { ...result, eventsPerOp: size };
 }
 
 /** Drives `op` for the load window, then (with `work`) waits until every accepted customer's work is done. */
@@ -163,21 +195,25 @@ function report(results: ModeResult[]): void {
   const cell = (v: number | undefined, digits: number, width: number) => (v === undefined ? '-' : v.toFixed(digits)).padStart(width);
   console.log('');
   console.log(`${'mode'.padEnd(11)} ${'path'.padEnd(22)} ${'events/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'done/s'.padStart(8)} ${'drain s'.padStart(8)}`);
-  for (const { mode, api, bare } of results) {
-    for (const r of [api, bare]) {
+  for (const { mode, api, segment, bare } of results) {
+    for (const r of [api, segment, bare]) {
       const m = summarize(r);
-      console.log(`${mode.padEnd(11)} ${r.name.padEnd(22)} ${cell(m.perSecond, 0, 9)} ${cell(m.p50, 1, 8)} ${cell(m.p99, 1, 8)} ${String(m.errors).padStart(7)} ${cell(r.donePerSecond, 0, 8)} ${cell(r.drainSeconds, 1, 8)}`);
+      console.log(`${mode.padEnd(11)} ${r.name.padEnd(22)} ${cell(m.perSecond * (r.eventsPerOp ?? 1), 0, 9)} ${cell(m.p50, 1, 8)} ${cell(m.p99, 1, 8)} ${String(m.errors).padStart(7)} ${cell(r.donePerSecond, 0, 8)} ${cell(r.drainSeconds, 1, 8)}`);
     }
   }
   console.log('');
-  for (const { mode, api, bare } of results) {
+  for (const { mode, api, segment, bare } of results) {
     const a = summarize(api);
     const b = summarize(bare);
     const done = api.donePerSecond && bare.donePerSecond ? `, work done ${(api.donePerSecond / bare.donePerSecond).toFixed(2)}x` : '';
     console.log(`${mode.padEnd(11)} API / bare: accepted ${(a.perSecond / b.perSecond).toFixed(2)}x${done}, p50 latency ${(a.p50 / b.p50).toFixed(2)}x, p99 latency ${(a.p99 / b.p99).toFixed(2)}x`);
+    const s = summarize(segment);
+    const segmentDone = segment.donePerSecond && bare.donePerSecond ? `, work done ${(segment.donePerSecond / bare.donePerSecond).toFixed(2)}x` : '';
+    console.log(`${mode.padEnd(11)} Segment /v1/batch / bare: accepted ${((s.perSecond * (segment.eventsPerOp ?? 1)) / b.perSecond).toFixed(2)}x${segmentDone}`);
   }
   console.log(`(machine: ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)} at the end)`);
   console.log('(done/s: customers whose work was done, per second from the first event until the last was done; drain s: the wait after the load)');
+  console.log(`(Segment /v1/batch: events/s counts the ${results[0]?.segment.eventsPerOp ?? '-'} calls of each request; its p50/p99 are per request)`);
 }
 
 main().then(

@@ -3,12 +3,11 @@ import type { Config } from '../src/config';
 import { EVENTS_SCOPE } from '../src/api/app';
 import type { CustomerEvent } from '../src/events/schema';
 import { customerWorkflowId, journeyWorkflowId } from '../workflows/contract';
-import { baselineDir } from './baseline-activities';
 import type { BaselineInput } from './baseline-workflow';
 import { jsonPoster } from './http-client';
 import { histogram, scrape } from './metrics';
 import { pool } from './phase';
-import { baselineTimes, countRecords, firstMessageTimes, outboxDir } from './records';
+import { baselineTimes, countBaselineRecords, countFirstMessages, firstMessageTimes } from './records';
 import type { Stack, WorkerProcess } from './stack';
 
 /** One way of enrolling customers, as the bench drives and watches it. */
@@ -75,11 +74,11 @@ export function barePath(stack: Stack, worker: WorkerProcess, deadline: number):
     enrolOne,
     enrolMany: (ids, accepted) => pool(ids, config.bench.concurrency, (id) => enrolOne(id, accepted)),
     async counts() {
-      const done = await countRecords(baselineDir(config.dataDir));
+      const done = await countBaselineRecords(stack.store);
       const tasks = histogram(await scrape(worker.metricsUrl), undefined, 'temporal_workflow_task_execution_latency')?.count;
       return { done, parked: tasks === undefined ? done : Math.min(done, Math.floor(tasks / 2)) };
     },
-    doneTimes: (prefix) => baselineTimes(config.dataDir, prefix),
+    doneTimes: (prefix) => baselineTimes(stack.store, prefix),
     workflowIds: (customerId) => [`baseline/${customerId}`],
     close: () => undefined,
   };
@@ -94,7 +93,7 @@ const RETRIABLE = new Set(['TEMPORAL_UNAVAILABLE', 'RATE_LIMITED', 'INTERNAL_ERR
 
 /**
  * The event API: a `signed_up` event per new customer, which enters onboarding. Done when the
- * welcome email is in the outbox; parked when the run's search attributes say it waits in
+ * welcome email is in the store's local_messages; parked when the run's search attributes say it waits in
  * `first_day`.
  */
 export function apiPath(stack: Stack, worker: WorkerProcess, apiUrl: string, deadline: number): Path {
@@ -164,13 +163,13 @@ export function apiPath(stack: Stack, worker: WorkerProcess, apiUrl: string, dea
       ),
     enrolMany: (ids, accepted) => pool(batches(ids), config.bench.batchConcurrency, (batch) => sendBatch(batch, accepted)),
     async counts(doneTarget?: number) {
-      const done = await countRecords(outboxDir(config.dataDir));
+      const done = await countFirstMessages(stack.store);
       if (doneTarget === undefined || done >= doneTarget) {
         ({ count: lastParked } = await client.workflow.count(`JourneyId = 'onboarding' AND JourneyStep = 'first_day' AND JourneyStatus = 'active' AND ExecutionStatus = 'Running'`));
       }
       return { done, parked: lastParked };
     },
-    doneTimes: (prefix) => firstMessageTimes(config.dataDir, prefix),
+    doneTimes: (prefix) => firstMessageTimes(stack.store, prefix),
     workflowIds: (customerId) => [customerWorkflowId(customerId), journeyWorkflowId('onboarding', customerId)],
     close: () => poster.close(),
   };

@@ -6,7 +6,11 @@ export interface TreeStats {
   rssBytes: number;
   /** Each process's own peak resident memory (VmHWM), summed: the tree's peak, or a little above it. */
   peakBytes: number;
-  /** User + system CPU time used so far, summed over the tree. */
+  /**
+   * User + system CPU time used so far, summed over the tree, with that of finished descendants
+   * (their parent's cutime/cstime once reaped): PostgreSQL's backends end with their connections,
+   * and a sum over the living alone would go down.
+   */
   cpuSeconds: number;
 }
 
@@ -46,9 +50,9 @@ export function treeStats(pid: number): TreeStats {
     if (!status || !stat) continue;
     stats.rssBytes += statusKb(status, 'VmRSS') * 1024;
     stats.peakBytes += statusKb(status, 'VmHWM') * 1024;
-    // Fields after the command name (which may hold spaces), from field 3 on: utime is 14, stime 15.
+    // Fields after the command name (which may hold spaces), from field 3 on: utime is 14, stime 15, cutime 16, cstime 17.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    stats.cpuSeconds += (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    stats.cpuSeconds += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
   }
   return stats;
 }

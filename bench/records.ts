@@ -1,50 +1,39 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import { FileOutbox } from '../src/channels/outbox';
-import { baselineDir, type BaselineRecord } from './baseline-activities';
+import type { Store } from '../src/store/store';
 import { percentile } from './load';
 
 /**
- * What the bench watches to know work is done: the local channel's outbox (one JSON file per
- * message, each with customerId, template and recordedAt) and the baseline's records (one file
- * per customer). Counting directory entries is cheap enough to do every few seconds; the files
- * are read once, at the end of a phase, for the latencies.
+ * What the bench watches to know work is done, in the bench's store: the local channel's
+ * messages (local_messages, the template in each message) and the baseline's records
+ * (bench_baseline). One COUNT per progress tick; the times are read once, at the end of a phase,
+ * for the latencies. Both tables take their times from the server's clock (clock_timestamp()).
  */
-export const outboxDir = (dataDir: string) => path.join(dataDir, 'outbox');
 
 /** The first message onboarding sends a new customer. */
 export const FIRST_MESSAGE = 'onboarding-welcome';
 
-export async function countRecords(dir: string): Promise<number> {
-  try {
-    return (await fs.readdir(dir)).filter((name) => name.endsWith('.json')).length;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw err;
-  }
-}
+const count = async (store: Store, sql: string, values: unknown[] = []) => Number((await store.query<{ n: string }>(sql, values)).rows[0]!.n);
+const timesOf = (rows: Array<{ customer_id: string; at: Date }>) => new Map(rows.map((r) => [r.customer_id, r.at.getTime()]));
+
+/** Customers whose first message was recorded so far (each new customer gets one; its send key keeps a retry from recording it twice). */
+export const countFirstMessages = (store: Store) => count(store, `SELECT count(*) AS n FROM local_messages WHERE message->>'template' = $1`, [FIRST_MESSAGE]);
+
+/** Customers the baseline recorded so far. */
+export const countBaselineRecords = (store: Store) => count(store, 'SELECT count(*) AS n FROM bench_baseline');
 
 /** When each customer whose id starts with `prefix` got its first message, in ms since the epoch. */
-export async function firstMessageTimes(dataDir: string, prefix: string): Promise<Map<string, number>> {
-  const times = new Map<string, number>();
-  for (const record of await new FileOutbox(outboxDir(dataDir)).list()) {
-    if (record.template !== FIRST_MESSAGE || !record.customerId.startsWith(prefix)) continue;
-    const at = Date.parse(record.recordedAt);
-    times.set(record.customerId, Math.min(at, times.get(record.customerId) ?? at));
-  }
-  return times;
+export async function firstMessageTimes(store: Store, prefix: string): Promise<Map<string, number>> {
+  const { rows } = await store.query<{ customer_id: string; at: Date }>(
+    `SELECT customer_id, min(recorded_at) AS at FROM local_messages
+     WHERE message->>'template' = $1 AND starts_with(customer_id, $2) GROUP BY customer_id`,
+    [FIRST_MESSAGE, prefix],
+  );
+  return timesOf(rows);
 }
 
 /** When the baseline recorded each customer whose id starts with `prefix`. */
-export async function baselineTimes(dataDir: string, prefix: string): Promise<Map<string, number>> {
-  const dir = baselineDir(dataDir);
-  const names = (await fs.readdir(dir).catch(() => [] as string[])).filter((n) => n.startsWith(prefix) && n.endsWith('.json'));
-  const times = new Map<string, number>();
-  for (const name of names) {
-    const record = JSON.parse(await fs.readFile(path.join(dir, name), 'utf8')) as BaselineRecord;
-    times.set(record.customerId, Date.parse(record.recordedAt));
-  }
-  return times;
+export async function baselineTimes(store: Store, prefix: string): Promise<Map<string, number>> {
+  const { rows } = await store.query<{ customer_id: string; at: Date }>('SELECT customer_id, recorded_at AS at FROM bench_baseline WHERE starts_with(customer_id, $1)', [prefix]);
+  return timesOf(rows);
 }
 
 export interface Latencies {

@@ -29,7 +29,16 @@ export interface ScaleReport {
   idleWindowS: number;
   baseline: PathReport;
   waymark: PathReport;
-  server: { before?: TreeStats; end?: TreeStats; idleCpuBefore?: number; idleCpuAfter?: number };
+  server: ProcessReport;
+  /** The store's embedded PostgreSQL (the postmaster and its backends), shared by both paths. */
+  store: ProcessReport;
+}
+
+interface ProcessReport {
+  before?: TreeStats;
+  end?: TreeStats;
+  idleCpuBefore?: number;
+  idleCpuAfter?: number;
 }
 
 const MB = 1024 * 1024;
@@ -75,6 +84,7 @@ export function printReport(r: ScaleReport): void {
   row('billable actions per customer', (p) => p.cost?.actions, 2);
   row('database file growth per customer (db + WAL, enrol)', (p) => p.enrol?.dbFileBytesPerCustomer);
   row('database pages used per customer (enrol)', (p) => p.enrol?.dbUsedBytesPerCustomer);
+  row('store (PostgreSQL) growth per customer (enrol)', (p) => p.enrol?.storeBytesPerCustomer);
 
   console.log('');
   console.log(`bench:scale, ${num(r.customers)} customers per enrol phase (Temporal dev server, SQLite journal_mode=${r.journalMode}, one worker per path)`);
@@ -85,9 +95,10 @@ export function printReport(r: ScaleReport): void {
     const ratio = base !== undefined && mark !== undefined && base !== 0 ? `${(mark / base).toFixed(2)}x` : '-';
     console.log(`${label.padEnd(width)} ${num(base, digits).padStart(12)} ${num(mark, digits).padStart(12)} ${ratio.padStart(17)}`);
   }
-  const s = r.server;
   console.log('');
-  console.log(`Temporal dev server: RSS ${num(s.before && s.before.rssBytes / MB)} MB before enrolling, ${num(s.end && s.end.rssBytes / MB)} MB at the end, peak ${num(s.end && s.end.peakBytes / MB)} MB; idle CPU ${num(s.idleCpuBefore, 2)} s before, ${num(s.idleCpuAfter, 2)} s all parked (per ${r.idleWindowS} s)`);
+  for (const [name, s] of [['Temporal dev server', r.server], ['Store (embedded PostgreSQL)', r.store]] as const) {
+    console.log(`${name}: RSS ${num(s.before && s.before.rssBytes / MB)} MB before enrolling, ${num(s.end && s.end.rssBytes / MB)} MB at the end, peak ${num(s.end && s.end.peakBytes / MB)} MB; idle CPU ${num(s.idleCpuBefore, 2)} s before, ${num(s.idleCpuAfter, 2)} s all parked (per ${r.idleWindowS} s)`);
+  }
   if (b.enrol && w.enrol) console.log(`Target customers/s >= 0.5x baseline: ${(w.enrol.perSecond / b.enrol.perSecond).toFixed(2)}x`);
   if (w.paced) console.log(`Target p99 < 1 s at ${r.pacedRate} events/s: ${num(w.paced.latency.p99)} ms`);
   for (const [name, p] of [['baseline', b], ['waymark', w]] as const) {

@@ -15,6 +15,8 @@ export interface PhaseResult {
   /** Growth of the database over the phase, per customer: its files (temporal.db + WAL), and its pages in use. */
   dbFileBytesPerCustomer: number;
   dbUsedBytesPerCustomer: number;
+  /** Growth of the store's database (PostgreSQL) over the phase, per customer. */
+  storeBytesPerCustomer: number;
   /** The worker's SDK latency histograms over the phase. */
   timeGoes: string[];
 }
@@ -34,6 +36,7 @@ export async function runPhase(stack: Stack, path: Path, opts: PhaseOptions): Pr
   const { config } = stack;
   const base = await path.counts();
   const dbBefore = stack.dbSize();
+  const storeBefore = await stack.storeBytes();
   const metricsBefore = await scrape(path.worker.metricsUrl);
   const accepted = new Map<string, number>();
   const t0 = Date.now();
@@ -54,6 +57,7 @@ export async function runPhase(stack: Stack, path: Path, opts: PhaseOptions): Pr
   );
   const seconds = (at - t0) / 1000;
   const dbAfter = stack.dbSize();
+  const storeAfter = await stack.storeBytes();
   return {
     customers: opts.ids.length,
     seconds,
@@ -61,6 +65,7 @@ export async function runPhase(stack: Stack, path: Path, opts: PhaseOptions): Pr
     latency: latencies(accepted, await path.doneTimes(opts.prefix)),
     dbFileBytesPerCustomer: (dbAfter.fileBytes - dbBefore.fileBytes) / opts.ids.length,
     dbUsedBytesPerCustomer: (dbAfter.usedBytes - dbBefore.usedBytes) / opts.ids.length,
+    storeBytesPerCustomer: (storeAfter - storeBefore) / opts.ids.length,
     timeGoes: whereTimeGoes(await scrape(path.worker.metricsUrl), metricsBefore),
   };
 }

@@ -69,6 +69,7 @@ async function scale(stack: Stack): Promise<number> {
     baseline: { workflowsPerCustomer: 1 },
     waymark: { workflowsPerCustomer: 2 },
     server: {},
+    store: {},
   };
   const measured: Array<[Path, PathReport]> = [
     [bare, report.baseline],
@@ -80,6 +81,8 @@ async function scale(stack: Stack): Promise<number> {
     measured.forEach(([path, r]) => ((r.idleCpuBefore = idle.get(path)), (r.memBefore = treeStats(path.worker.child.pid))));
     report.server.idleCpuBefore = idle.get('server');
     report.server.before = treeStats(stack.server.pid);
+    report.store.idleCpuBefore = idle.get('store');
+    report.store.before = treeStats(stack.storePid());
 
     for (const [path, r] of measured) {
       const prefix = `${path.name}-${run}-`;
@@ -104,6 +107,8 @@ async function scale(stack: Stack): Promise<number> {
     }
     report.server.idleCpuAfter = after.get('server');
     report.server.end = treeStats(stack.server.pid);
+    report.store.idleCpuAfter = after.get('store');
+    report.store.end = treeStats(stack.storePid());
 
     const sample = Array.from({ length: Math.min(costSample, n) }, (_, i) => Math.floor((i * n) / Math.min(costSample, n)));
     console.log(`Fetching the histories of ${sample.length} customers per path...`);
@@ -124,9 +129,9 @@ async function scale(stack: Stack): Promise<number> {
   }
 }
 
-/** CPU seconds each worker tree and the server used over `windowMs` with nothing to do. */
-async function idleCpu(stack: Stack, paths: Array<[Path, PathReport]>, windowMs: number): Promise<Map<Path | 'server', number>> {
-  const targets: Array<[Path | 'server', number]> = [...paths.map(([p]): [Path, number] => [p, p.worker.child.pid]), ['server', stack.server.pid]];
+/** CPU seconds each worker tree, the Temporal server and the store's PostgreSQL used over `windowMs` with nothing to do. */
+async function idleCpu(stack: Stack, paths: Array<[Path, PathReport]>, windowMs: number): Promise<Map<Path | 'server' | 'store', number>> {
+  const targets: Array<[Path | 'server' | 'store', number]> = [...paths.map(([p]): [Path, number] => [p, p.worker.child.pid]), ['server', stack.server.pid], ['store', stack.storePid()]];
   const before = targets.map(([, pid]) => treeStats(pid).cpuSeconds);
   await new Promise((r) => setTimeout(r, windowMs));
   return new Map(targets.map(([key, pid], i) => [key, treeStats(pid).cpuSeconds - before[i]!]));

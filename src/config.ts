@@ -27,6 +27,20 @@ const sqlitePragmas = list.superRefine((entries, ctx) =>
   }),
 );
 
+/** Frequency caps as "channel:count/window" entries, e.g. "email:3/1d,sms:2/1d". */
+const FREQUENCY_CAP = /^(email|push|sms|in_app):(\d{1,6})\/(\S+)$/;
+const frequencyCaps = list.transform((entries, ctx) =>
+  entries.map((entry, i) => {
+    const match = FREQUENCY_CAP.exec(entry);
+    const windowMs = match ? durationMs(match[3]!) : undefined;
+    if (!match || windowMs === undefined || Number(match[2]) < 1) {
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} must be "channel:count/window" with a channel of email, push, sms, in_app, a count of at least 1 and a window that is ${DURATION_HINT} (e.g. "email:3/1d")` });
+      return z.NEVER;
+    }
+    return { channel: match[1] as 'email' | 'push' | 'sms' | 'in_app', count: Number(match[2]), windowMs };
+  }),
+);
+
 /** API keys as "key:scope" or "key:scope+scope"; the message never repeats a key. */
 const API_KEY_ENTRY = /^([^\s:]+):([a-z]+(?:\+[a-z]+)*)$/;
 const apiKeys = list.transform((entries, ctx) =>
@@ -82,6 +96,15 @@ const schema = z.object({
     timeoutSyncMaxWaitMs: duration,
     proofSteps: int(1_000, 100_000_000),
   }),
+  /** Message templates (docs/templates.md). */
+  templates: z.object({
+    /** Empty: the "templates" folder inside WAYMARK_JOURNEYS_DIR (none when that is empty too). */
+    dir: z.string(),
+    /** A template file larger than this is refused unread: templates are hand-written text, not data. */
+    maxFileBytes: int(1_024, 10_000_000),
+    /** One render's time budget (Liquid loops over a large event property could otherwise hold a send activity). */
+    renderLimitMs: duration,
+  }),
   router: z.object({
     dedupeWindowMs: duration,
     dedupeMaxIds: int(1, 100_000),
@@ -131,6 +154,12 @@ const schema = z.object({
     /** Recently accepted (customerId, messageId) pairs remembered per API process, to tell a duplicate from a conflict. */
     recentMessages: int(1, 10_000_000),
     recentMessagesTtlMs: duration,
+    /** Segment-compatible intake (docs/segment-rudderstack.md): bytes of one call, and of one /v1/batch body once decompressed. */
+    segmentMaxCallBytes: int(1_024, 10_000_000),
+    segmentMaxBatchBytes: int(1_024, 10_000_000),
+    /** anonymousId -> userId links (alias) kept in each API process's memory, and how long one is trusted before the store is asked again. */
+    aliasCacheSize: int(1, 10_000_000),
+    aliasCacheTtlMs: duration,
   }),
   /** What one customer's data may hold: beyond these an event is refused (422) and a profile update fails for good. */
   limits: z.object({
@@ -156,6 +185,50 @@ const schema = z.object({
   replay: z.object({
     concurrency: int(1, 1_000),
   }),
+  /** Sends, all workers together: with a rate, they go through their own task queue, which Temporal rate-limits across workers. */
+  sends: z.object({
+    taskQueue: z.string().min(1),
+    /** Messages per second to the provider across every worker; 0 = no limit (sends run on the journeys queue). */
+    ratePerSecond: z.coerce.number().min(0).max(100_000),
+  }),
+  /** The contact policy, across all journeys of a customer (docs/contact-policy.md). */
+  policy: z.object({
+    /** Per channel, at most N messages per rolling window, counted from the send ledger. */
+    caps: frequencyCaps,
+    /** A capped message waits until the cap allows it (defer), or is not sent (drop, for time-bound messages); never silently. */
+    capOverflow: z.enum(['defer', 'drop']),
+    /** Local hours (customer's time zone) when only transactional messages go out; empty = none. */
+    quietHours: z.union([z.literal(''), z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'must be "HH:MM-HH:MM" (local time, 24-hour), e.g. "21:00-08:00", or empty for none')]),
+  }),
+  /** `waymark journeys archive`: signals in flight at once, and the wait past WAYMARK_CATALOG_REFRESH before its second sweep. */
+  archive: z.object({
+    concurrency: int(1, 1_000),
+    sweepMarginMs: duration,
+  }),
+  /** The operational store (PostgreSQL): journey versions, profiles, the send ledger, the local channel. */
+  store: z.object({
+    /** A postgres:// URL; empty runs the embedded PostgreSQL under the data dir. */
+    url: z.union([z.literal(''), z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL, or empty for the embedded store')]),
+    /** When schema migrations run by themselves: only for the embedded store (production runs `waymark db migrate`), always, or never. */
+    migrateOnStart: z.enum(['embedded', 'always', 'never']),
+    poolMax: int(1, 1_000),
+    connectTimeoutMs: duration,
+    statementTimeoutMs: duration,
+    /** How often a process checks the store for journeys published, paused, archived or rolled back. */
+    catalogRefreshMs: duration,
+    /** Publish the shipped journeys and WAYMARK_JOURNEYS_DIR's files when the store opens (one-machine set-ups, tests). */
+    publishOnStart: flag,
+    embedded: z.object({
+      /** Empty: <data dir>/postgres. */
+      dir: z.string(),
+      port,
+      database: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL name (letters, digits, _)'),
+      startTimeoutMs: duration,
+      probeMs: duration,
+    }),
+  }),
+  /** Who a journey change is recorded as made by (empty: user@host of the process). */
+  actor: z.string(),
   bench: z.object({
     concurrency: int(1, 10_000),
     durationMs: duration,
@@ -164,6 +237,8 @@ const schema = z.object({
     /** bench:scale: events per API batch, batches in flight (each hands over WAYMARK_API_BATCH_CONCURRENCY events at a time). */
     batchSize: int(1, 10_000),
     batchConcurrency: int(1, 1_000),
+    /** bench:events: calls per Segment-compatible /v1/batch request (the Segment and RudderStack SDKs flush at 15 and 20). */
+    segmentBatchSize: int(1, 10_000),
     /** bench:scale's latency phase: a steady rate of new customers per second, for this long, per path. */
     pacedRate: int(1, 10_000),
     pacedDurationMs: duration,
@@ -182,6 +257,64 @@ const schema = z.object({
     stopGraceMs: duration,
     /** The baseline workflow's timer after its one activity: long enough to stay parked through the run. */
     baselineParkMs: duration,
+    /** bench:ingest: raw events pushed through the pipeline, spread over this many customers. */
+    ingestEvents: int(1_000, 100_000_000),
+    ingestCustomers: int(10, 10_000_000),
+    /** Rounds of (direct, pipeline) runs; the medians are reported (the machine's cores are shared). */
+    ingestRounds: int(1, 20),
+    /** bench:sends: messages through the Braze channel (and as many bare HTTP calls) per measured round, after this many of each to warm up. */
+    sends: int(1, 10_000_000),
+    sendsWarmup: int(0, 1_000_000),
+  }),
+  /** The Braze channel (docs/channels.md): the instance's REST endpoint and key, and what Braze needs with every message. */
+  braze: z.object({
+    /** The instance's REST endpoint, e.g. https://rest.iad-01.braze.com; empty: Braze is not used. */
+    url: z.union([z.literal(''), z.url({ protocol: /^https?$/, message: 'must be the instance\'s http(s):// REST endpoint, e.g. "https://rest.iad-01.braze.com", or empty for none' })]).transform((u) => u.replace(/\/+$/, '')),
+    apiKey: z.string(),
+    /** One Braze call, answer included; beyond it the call fails as a timeout and Temporal retries the activity. */
+    timeoutMs: duration,
+    /** A 429's wait until x-ratelimit-reset is capped at this (a clock or header gone wrong must not park a send for days). */
+    rateLimitMaxWaitMs: duration,
+    /** Characters of Braze's own error text kept in a failure (it is recorded on the run). */
+    maxReasonChars: int(16, 10_000),
+    /** The app identifier Braze requires on email and SMS messages (optional on push). */
+    appId: z.string(),
+    /** The email sender, "Display Name <sender@example.com>"; required to send email. */
+    emailFrom: z.union([z.literal(''), z.string().regex(/^[^<>]*<[^<>\s@]+@[^<>\s@]+>$/, 'must be "Display Name <sender@example.com>", or empty when no email is sent')]),
+    /** The SMS subscription group messages go out through; required to send SMS. */
+    smsSubscriptionGroupId: z.string(),
+  }),
+  /** The warehouse the pipeline fills and journeys' attributes come from (docs/warehouse.md). */
+  warehouse: z.object({
+    kind: z.enum(['duckdb', 'bigquery']),
+    /** Empty: <data dir>/warehouse.duckdb. One process at a time can open it: the pipeline worker. */
+    duckdbFile: z.string(),
+    bigqueryProject: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'must be a Google Cloud project id: 6-30 lower-case letters, digits or "-"'),
+    bigqueryLocation: z.string().min(1),
+    /** Datasets (DuckDB: schemas) are <prefix>raw, <prefix>staging, <prefix>marts...: one prefix per environment sharing a project. */
+    datasetPrefix: z.string().regex(/^[a-z][a-z0-9_]{0,60}_$/, 'must be lower-case letters, digits and "_", ending with "_", e.g. "waymark_"'),
+    /** Empty: Google's endpoint with Application Default Credentials; an http:// URL: an emulator (no credentials sent). */
+    bigqueryEndpoint: z.union([z.literal(''), z.url({ protocol: /^https?$/, message: 'must be an http(s):// URL, or empty for Google\'s endpoint' })]),
+    /** BigQuery cancels a job running longer than this; the activity fails and Temporal retries it. */
+    jobTimeoutMs: duration,
+  }),
+  /** The ingestion pipeline: its own task queue (never the journeys one), its activities' timeouts and retries, its schedule. */
+  pipeline: z.object({
+    taskQueue: z.string().min(1),
+    /** Empty: <data dir>/landing, where `waymark seed` and real exports drop files for the pipeline. */
+    landingDir: z.string(),
+    stepTimeoutMs: duration,
+    heartbeatTimeoutMs: duration,
+    retryInitialMs: duration,
+    retryMaxIntervalMs: duration,
+    retryMaxAttempts: int(1, 1000),
+    /** Events (health_at_risk, warehouse attributes) handed to the customer routers at a time. */
+    emitConcurrency: int(1, 1_000),
+    scheduleId: z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/, 'must be letters, digits, ".", "_" or "-"'),
+    scheduleEveryMs: duration,
+    scheduleCatchupWindowMs: duration,
+    scheduleOverlap: z.enum(['skip', 'buffer_one']),
+    schedulePaused: flag,
   }),
 }).superRefine((config, ctx) => {
   if (config.env === 'production' && config.api.apiKeys.some((k) => k.key === DEV_API_KEY)) {
@@ -196,6 +329,18 @@ const schema = z.object({
         ctx.addIssue({ code: 'custom', path: ['api', 'apiKeys'], message: `entry ${i + 1} is a weak key outside development: ${advice}` });
       }
     });
+  }
+  if (config.pipeline.taskQueue === config.temporal.journeyTaskQueue) {
+    ctx.addIssue({ code: 'custom', path: ['pipeline', 'taskQueue'], message: 'must differ from WAYMARK_JOURNEY_TASK_QUEUE: pipelines must never hold up journeys' });
+  }
+  if (config.braze.url && !config.braze.apiKey) {
+    ctx.addIssue({ code: 'custom', path: ['braze', 'apiKey'], message: 'must be set when WAYMARK_BRAZE_URL is: a REST API key of the Braze workspace (Settings > API Keys)' });
+  }
+  if (config.braze.url && !config.braze.appId) {
+    ctx.addIssue({ code: 'custom', path: ['braze', 'appId'], message: 'must be set when WAYMARK_BRAZE_URL is: an app identifier of the workspace (Settings > App Settings), Braze requires one on email and SMS' });
+  }
+  if (config.braze.url.startsWith('http://') && config.env !== 'development' && config.env !== 'test') {
+    ctx.addIssue({ code: 'custom', path: ['braze', 'url'], message: 'must be https:// outside development and test (the API key travels with every call)' });
   }
   if (config.api.headersTimeoutMs > config.api.requestTimeoutMs) {
     ctx.addIssue({ code: 'custom', path: ['api', 'headersTimeoutMs'], message: 'must not be longer than WAYMARK_API_REQUEST_TIMEOUT (the whole request includes its headers)' });
@@ -227,7 +372,7 @@ const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_ACTIVITY_RETRY_MAX_INTERVAL', 'activity.retryMaxIntervalMs', '5m'],
   ['WAYMARK_ACTIVITY_RETRY_BACKOFF', 'activity.retryBackoff', '2'],
   ['WAYMARK_ACTIVITY_RETRY_MAX_ATTEMPTS', 'activity.retryMaxAttempts', '20'],
-  ['WAYMARK_JOURNEYS_DIR', 'journeys.dir', ''],
+  ['WAYMARK_JOURNEYS_DIR', 'journeys.dir', 'journeys'],
   ['WAYMARK_JOURNEY_MAX_WAIT', 'journeys.maxWaitMs', '365d'],
   ['WAYMARK_JOURNEY_MAX_BUFFERED_EVENTS', 'journeys.maxBufferedEvents', '100'],
   ['WAYMARK_JOURNEY_MAX_PATH_ENTRIES', 'journeys.maxPathEntries', '200'],
@@ -235,6 +380,9 @@ const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_DEFAULT_TIMEZONE', 'journeys.defaultTimezone', 'UTC'],
   ['WAYMARK_JOURNEY_TIMEOUT_SYNC_MAX_WAIT', 'journeys.timeoutSyncMaxWaitMs', '1h'],
   ['WAYMARK_JOURNEY_PROOF_STEPS', 'journeys.proofSteps', '200000'],
+  ['WAYMARK_TEMPLATES_DIR', 'templates.dir', ''],
+  ['WAYMARK_TEMPLATE_MAX_BYTES', 'templates.maxFileBytes', '262144'],
+  ['WAYMARK_TEMPLATE_RENDER_LIMIT', 'templates.renderLimitMs', '1s'],
   ['WAYMARK_DEDUPE_WINDOW', 'router.dedupeWindowMs', '24h'],
   ['WAYMARK_DEDUPE_MAX_IDS', 'router.dedupeMaxIds', '2000'],
   ['WAYMARK_ROUTER_MAX_DECISIONS', 'router.maxDecisions', '50'],
@@ -270,6 +418,10 @@ const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_API_METRICS_ADDRESS', 'api.metricsAddress', '127.0.0.1:9464'],
   ['WAYMARK_API_RECENT_MESSAGES', 'api.recentMessages', '20000'],
   ['WAYMARK_API_RECENT_MESSAGES_TTL', 'api.recentMessagesTtlMs', '1h'],
+  ['WAYMARK_SEGMENT_MAX_CALL_BYTES', 'api.segmentMaxCallBytes', '32768'],
+  ['WAYMARK_SEGMENT_MAX_BATCH_BYTES', 'api.segmentMaxBatchBytes', '512000'],
+  ['WAYMARK_ALIAS_CACHE_SIZE', 'api.aliasCacheSize', '100000'],
+  ['WAYMARK_ALIAS_CACHE_TTL', 'api.aliasCacheTtlMs', '1m'],
   ['WAYMARK_MAX_TRAITS', 'limits.maxTraits', '200'],
   ['WAYMARK_MAX_TRAIT_KEY_CHARS', 'limits.maxTraitKeyChars', '100'],
   ['WAYMARK_MAX_TRAIT_VALUE_BYTES', 'limits.maxTraitValueBytes', '4096'],
@@ -285,12 +437,33 @@ const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_WORKER_METRICS_ADDRESS', 'worker.metricsAddress', ''],
   ['WAYMARK_WORKER_SHUTDOWN_GRACE', 'worker.shutdownGraceMs', '10s'],
   ['WAYMARK_REPLAY_CONCURRENCY', 'replay.concurrency', '16'],
+  ['WAYMARK_SEND_TASK_QUEUE', 'sends.taskQueue', 'waymark-sends'],
+  ['WAYMARK_SEND_RATE_LIMIT', 'sends.ratePerSecond', '0'],
+  ['WAYMARK_FREQUENCY_CAPS', 'policy.caps', 'email:5/1d,sms:3/1d,push:10/1d'],
+  ['WAYMARK_CAP_OVERFLOW', 'policy.capOverflow', 'defer'],
+  ['WAYMARK_QUIET_HOURS', 'policy.quietHours', ''],
+  ['WAYMARK_ARCHIVE_CONCURRENCY', 'archive.concurrency', '16'],
+  ['WAYMARK_ARCHIVE_SWEEP_MARGIN', 'archive.sweepMarginMs', '2s'],
+  ['WAYMARK_DATABASE_URL', 'store.url', ''],
+  ['WAYMARK_DB_MIGRATE_ON_START', 'store.migrateOnStart', 'embedded'],
+  ['WAYMARK_DB_POOL_MAX', 'store.poolMax', '10'],
+  ['WAYMARK_DB_CONNECT_TIMEOUT', 'store.connectTimeoutMs', '5s'],
+  ['WAYMARK_DB_STATEMENT_TIMEOUT', 'store.statementTimeoutMs', '10s'],
+  ['WAYMARK_CATALOG_REFRESH', 'store.catalogRefreshMs', '1s'],
+  ['WAYMARK_PUBLISH_ON_START', 'store.publishOnStart', 'false'],
+  ['WAYMARK_EMBEDDED_POSTGRES_DIR', 'store.embedded.dir', ''],
+  ['WAYMARK_EMBEDDED_POSTGRES_PORT', 'store.embedded.port', '54329'],
+  ['WAYMARK_EMBEDDED_POSTGRES_DATABASE', 'store.embedded.database', 'waymark'],
+  ['WAYMARK_EMBEDDED_POSTGRES_START_TIMEOUT', 'store.embedded.startTimeoutMs', '30s'],
+  ['WAYMARK_EMBEDDED_POSTGRES_PROBE', 'store.embedded.probeMs', '1s'],
+  ['WAYMARK_ACTOR', 'actor', ''],
   ['WAYMARK_BENCH_CONCURRENCY', 'bench.concurrency', '32'],
   ['WAYMARK_BENCH_DURATION', 'bench.durationMs', '15s'],
   ['WAYMARK_BENCH_WARMUP', 'bench.warmupMs', '2s'],
   ['WAYMARK_BENCH_CUSTOMERS', 'bench.customers', '1000'],
   ['WAYMARK_BENCH_BATCH_SIZE', 'bench.batchSize', '500'],
   ['WAYMARK_BENCH_BATCH_CONCURRENCY', 'bench.batchConcurrency', '2'],
+  ['WAYMARK_BENCH_SEGMENT_BATCH', 'bench.segmentBatchSize', '20'],
   ['WAYMARK_BENCH_PACED_RATE', 'bench.pacedRate', '20'],
   ['WAYMARK_BENCH_PACED_DURATION', 'bench.pacedDurationMs', '30s'],
   ['WAYMARK_BENCH_IDLE_WINDOW', 'bench.idleWindowMs', '10s'],
@@ -301,10 +474,43 @@ const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_BENCH_START_TIMEOUT', 'bench.startTimeoutMs', '2m'],
   ['WAYMARK_BENCH_STOP_GRACE', 'bench.stopGraceMs', '3s'],
   ['WAYMARK_BENCH_BASELINE_PARK', 'bench.baselineParkMs', '30d'],
+  ['WAYMARK_BENCH_INGEST_EVENTS', 'bench.ingestEvents', '1000000'],
+  ['WAYMARK_BENCH_INGEST_CUSTOMERS', 'bench.ingestCustomers', '2000'],
+  ['WAYMARK_BENCH_INGEST_ROUNDS', 'bench.ingestRounds', '3'],
+  ['WAYMARK_BENCH_SENDS', 'bench.sends', '5000'],
+  ['WAYMARK_BENCH_SENDS_WARMUP', 'bench.sendsWarmup', '500'],
+  ['WAYMARK_BRAZE_URL', 'braze.url', ''],
+  ['WAYMARK_BRAZE_API_KEY', 'braze.apiKey', ''],
+  ['WAYMARK_BRAZE_TIMEOUT', 'braze.timeoutMs', '10s'],
+  ['WAYMARK_BRAZE_RATE_LIMIT_MAX_WAIT', 'braze.rateLimitMaxWaitMs', '1h'],
+  ['WAYMARK_BRAZE_MAX_REASON_CHARS', 'braze.maxReasonChars', '500'],
+  ['WAYMARK_BRAZE_APP_ID', 'braze.appId', ''],
+  ['WAYMARK_BRAZE_EMAIL_FROM', 'braze.emailFrom', ''],
+  ['WAYMARK_BRAZE_SMS_SUBSCRIPTION_GROUP', 'braze.smsSubscriptionGroupId', ''],
+  ['WAYMARK_WAREHOUSE', 'warehouse.kind', 'duckdb'],
+  ['WAYMARK_DUCKDB_FILE', 'warehouse.duckdbFile', ''],
+  ['WAYMARK_BIGQUERY_PROJECT', 'warehouse.bigqueryProject', 'waymark-local'],
+  ['WAYMARK_BIGQUERY_LOCATION', 'warehouse.bigqueryLocation', 'US'],
+  ['WAYMARK_WAREHOUSE_DATASET_PREFIX', 'warehouse.datasetPrefix', 'waymark_'],
+  ['WAYMARK_BIGQUERY_ENDPOINT', 'warehouse.bigqueryEndpoint', ''],
+  ['WAYMARK_BIGQUERY_JOB_TIMEOUT', 'warehouse.jobTimeoutMs', '10m'],
+  ['WAYMARK_PIPELINES_TASK_QUEUE', 'pipeline.taskQueue', 'waymark-pipelines'],
+  ['WAYMARK_PIPELINE_LANDING_DIR', 'pipeline.landingDir', ''],
+  ['WAYMARK_PIPELINE_STEP_TIMEOUT', 'pipeline.stepTimeoutMs', '30m'],
+  ['WAYMARK_PIPELINE_HEARTBEAT_TIMEOUT', 'pipeline.heartbeatTimeoutMs', '1m'],
+  ['WAYMARK_PIPELINE_RETRY_INITIAL', 'pipeline.retryInitialMs', '5s'],
+  ['WAYMARK_PIPELINE_RETRY_MAX_INTERVAL', 'pipeline.retryMaxIntervalMs', '5m'],
+  ['WAYMARK_PIPELINE_RETRY_MAX_ATTEMPTS', 'pipeline.retryMaxAttempts', '10'],
+  ['WAYMARK_PIPELINE_EMIT_CONCURRENCY', 'pipeline.emitConcurrency', '32'],
+  ['WAYMARK_PIPELINE_SCHEDULE_ID', 'pipeline.scheduleId', 'waymark-ingestion'],
+  ['WAYMARK_PIPELINE_SCHEDULE_EVERY', 'pipeline.scheduleEveryMs', '1h'],
+  ['WAYMARK_PIPELINE_SCHEDULE_CATCHUP_WINDOW', 'pipeline.scheduleCatchupWindowMs', '1d'],
+  ['WAYMARK_PIPELINE_SCHEDULE_OVERLAP', 'pipeline.scheduleOverlap', 'skip'],
+  ['WAYMARK_PIPELINE_SCHEDULE_PAUSED', 'pipeline.schedulePaused', 'false'],
 ];
 
 /** Variables whose values a config error must not print. */
-const SECRET_VARIABLES = new Set(['WAYMARK_API_KEYS']);
+const SECRET_VARIABLES = new Set(['WAYMARK_API_KEYS', 'WAYMARK_DATABASE_URL', 'WAYMARK_BRAZE_API_KEY']);
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -365,6 +571,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
   }
   const config = parsed.data;
   config.dataDir = path.resolve(config.dataDir);
+  config.warehouse.duckdbFile = path.resolve(config.warehouse.duckdbFile || path.join(config.dataDir, 'warehouse.duckdb'));
+  config.pipeline.landingDir = path.resolve(config.pipeline.landingDir || path.join(config.dataDir, 'landing'));
+  config.store.embedded.dir = path.resolve(config.store.embedded.dir || path.join(config.dataDir, 'postgres'));
+  if (!config.templates.dir && config.journeys.dir) config.templates.dir = path.join(config.journeys.dir, 'templates');
   return config;
 }
 

@@ -1,17 +1,26 @@
-import path from 'node:path';
+import fs from 'node:fs';
+import os from 'node:os';
 import type { Config } from './config';
 import { formatProblem, JourneyCatalog } from './journey/catalog';
+import { LiveCatalog } from './journey/live-catalog';
 import { validationLimits } from './journey/validate';
 import type { Logger } from './logger';
 import { JourneyVersions } from './journey/versions';
 import { SHIPPED_JOURNEYS } from '../journeys';
-import { FileOutbox } from './channels/outbox';
-import { FileProfileStore } from './profiles/file-store';
+import { LocalChannel } from './channels/local';
+import { BrazeChannel } from './channels/braze/channel';
+import { MessageComposer } from './templates/compose';
+import { TemplateStore } from './templates/template-store';
+import { publishTemplates } from './templates/publish';
+import { SendLedger } from './channels/ledger';
+import { PgProfileStore } from './profiles/pg-store';
 import type { ActivityDeps } from '../activities';
 import { routerSettings } from './settings';
+import { Store } from './store/store';
+import { JourneyStore, type PublishOutcome } from './store/journeys';
 
 /**
- * Loads the journey catalog: the shipped journeys plus JSON/YAML files in WAYMARK_JOURNEYS_DIR.
+ * Reads the journey files: the shipped journeys plus the JSON/YAML files in WAYMARK_JOURNEYS_DIR.
  * An invalid file is left out (the valid journeys still load); with `logger`, each problem is logged with its file.
  */
 export function loadCatalog(config: Config, logger?: Logger): JourneyCatalog {
@@ -20,15 +29,70 @@ export function loadCatalog(config: Config, logger?: Logger): JourneyCatalog {
   return catalog;
 }
 
-/** The adapters config picks. Locally: the file outbox and file profile store under the data dir. */
-export function createDeps(config: Config, catalog = loadCatalog(config)): ActivityDeps & { outbox: FileOutbox } {
-  const outbox = new FileOutbox(path.join(config.dataDir, 'outbox'));
+/** Who a journey change is recorded as made by: WAYMARK_ACTOR, or the user and host of this process. */
+export function actorOf(config: Config): string {
+  return config.actor || `${os.userInfo().username}@${os.hostname()}`;
+}
+
+export type Deps = ActivityDeps & { store: Store; journeys: JourneyStore; templates: TemplateStore; outbox: LocalChannel };
+
+/** The adapters, all on the one store config points at (connected on first use). */
+export function createDeps(config: Config, logger?: Logger): Deps {
+  const store = new Store(config, logger);
+  const journeys = new JourneyStore(store);
+  const outbox = new LocalChannel(store);
+  const catalog = new LiveCatalog(journeys, config.store.catalogRefreshMs);
+  const templates = new TemplateStore(store);
   return {
+    store,
+    journeys,
+    templates,
     catalog,
-    versions: new JourneyVersions(path.join(config.dataDir, 'journey-versions'), catalog),
-    channel: outbox,
+    versions: new JourneyVersions(journeys, catalog),
+    // Braze when configured; otherwise the local channel, the embedded default.
+    channel: config.braze.url ? BrazeChannel.fromConfig(config) : outbox,
+    composer: new MessageComposer(templates, config),
     outbox,
-    profiles: new FileProfileStore(path.join(config.dataDir, 'profiles'), config.profileKeepKeys, config.limits),
+    ledger: new SendLedger(store),
+    policy: { ...config.policy, defaultTimezone: config.journeys.defaultTimezone },
+    profiles: new PgProfileStore(store, config.profileKeepKeys, config.limits),
     routerSettings: routerSettings(config),
   };
+}
+
+export interface PublishReport {
+  published: Array<PublishOutcome & { journeyId: string; source: string }>;
+  /** Files left out (invalid, or an id used twice) and warnings, with their file and line. */
+  problems: JourneyCatalog['problems'];
+}
+
+/** Publishes the given definitions (default: the shipped journeys and WAYMARK_JOURNEYS_DIR); the same content again is a no-op. */
+export async function publishCatalog(config: Config, journeys: JourneyStore, catalog: JourneyCatalog = loadCatalog(config)): Promise<PublishReport> {
+  const actor = actorOf(config);
+  const published: PublishReport['published'] = [];
+  for (const { published: journey, source } of catalog.sourced()) {
+    published.push({ journeyId: journey.definition.id, source, ...(await journeys.publish(journey, source, actor)) });
+  }
+  return { published, problems: catalog.problems };
+}
+
+/**
+ * Opens the store before a process starts work, so a bad URL or schema stops the start with a
+ * clear message (not the first activity); publishes the journey files when WAYMARK_PUBLISH_ON_START
+ * says so. Returns the journeys then published, as "id@version (status)".
+ */
+export async function prepareStore(deps: Deps, logger?: Logger): Promise<string[]> {
+  const { config } = deps.store;
+  await deps.store.pool();
+  if (config.store.publishOnStart) {
+    const report = await publishCatalog(config, deps.journeys, loadCatalog(config, logger));
+    for (const p of report.published.filter((x) => x.outcome !== 'unchanged')) logger?.info({ journey: p.journeyId, version: p.version, source: p.source }, `published ${p.journeyId}@${p.version} (${p.outcome})`);
+    if (fs.existsSync(config.templates.dir)) {
+      const templates = await publishTemplates(config, deps.templates, actorOf(config));
+      for (const p of templates.published.filter((x) => x.outcome !== 'unchanged')) logger?.info({ template: p.templateId, version: p.version }, `published template ${p.templateId}@${p.version}`);
+      for (const r of templates.refused) logger?.error({ source: r.source }, `template not published: ${r.issues.map((i) => i.message).join('; ')}`);
+    }
+  }
+  const snapshot = await deps.catalog.current();
+  return snapshot.all().map((j) => `${j.definition.id}@${j.version} (${snapshot.status(j.definition.id)})`);
 }

@@ -8,7 +8,8 @@ export function activitySettings(config: Config): ActivitySettings {
 
 export function journeyRunSettings(config: Config): JourneyRunSettings {
   const { maxBufferedEvents, maxPathEntries, continueAsNewAfterEvents, defaultTimezone, timeoutSyncMaxWaitMs } = config.journeys;
-  return { activity: activitySettings(config), maxBufferedEvents, maxPathEntries, continueAsNewAfterEvents, defaultTimezone, timeoutSyncMaxWaitMs };
+  const sends = config.sends.ratePerSecond > 0 ? { sendTaskQueue: config.sends.taskQueue } : {};
+  return { activity: activitySettings(config), maxBufferedEvents, maxPathEntries, continueAsNewAfterEvents, defaultTimezone, timeoutSyncMaxWaitMs, ...sends };
 }
 
 export function routerSettings(config: Config): RouterSettings {

@@ -27,6 +27,22 @@ export function workerTuning(t: Config['worker']): Partial<WorkerOptions> {
   };
 }
 
+/**
+ * The worker for the sends task queue (WAYMARK_SEND_RATE_LIMIT > 0): only the send activity, at
+ * most `ratePerSecond` per second across every worker polling the queue (Temporal enforces it).
+ */
+export function createSendWorker({ connection, namespace, deps, tuning, config }: Omit<JourneyWorkerOptions, 'taskQueue' | 'workflowBundle'> & { config: Config }): Promise<Worker> {
+  const { deliverMessage } = createActivities(deps, new Client({ connection, namespace }));
+  return Worker.create({
+    connection,
+    namespace,
+    taskQueue: config.sends.taskQueue,
+    activities: { deliverMessage },
+    maxTaskQueueActivitiesPerSecond: config.sends.ratePerSecond,
+    ...(tuning ? { maxConcurrentActivityTaskExecutions: tuning.maxConcurrentActivities, shutdownGraceTime: tuning.shutdownGraceMs } : {}),
+  });
+}
+
 /** The worker for the journeys task queue: the interpreter, the customer routers and their activities. */
 export function createJourneyWorker({ connection, namespace, taskQueue, deps, tuning, workflowBundle }: JourneyWorkerOptions): Promise<Worker> {
   // Routers start and signal runs from local activities, through the worker's own connection.

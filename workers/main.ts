@@ -1,8 +1,9 @@
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { connectWorker } from '../src/temporal/connect';
-import { createDeps, loadCatalog } from '../src/runtime';
-import { createJourneyWorker } from './journey-worker';
+import { createDeps, prepareStore } from '../src/runtime';
+import { describeStore } from '../src/store/store';
+import { createJourneyWorker, createSendWorker } from './journey-worker';
 import { installTemporalRuntime } from '../src/temporal/runtime';
 import { checkNamespace } from '../src/temporal/namespace-check';
 
@@ -11,7 +12,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config, 'worker');
   installTemporalRuntime(log, config.worker.metricsAddress);
-  const deps = createDeps(config, loadCatalog(config, log));
+  const deps = createDeps(config, log);
+  const journeys = await prepareStore(deps, log);
   const connection = await connectWorker(config);
   await checkNamespace(connection, config.temporal.address, config.temporal.namespace);
   const worker = await createJourneyWorker({
@@ -21,8 +23,12 @@ async function main(): Promise<void> {
     deps,
     tuning: config.worker,
   });
-  log.info({ taskQueue: config.temporal.journeyTaskQueue, journeys: deps.catalog.all().map((j) => `${j.definition.id}@${j.version}`) }, 'journeys worker running');
-  await worker.run();
+  // With a provider rate limit, sends have their own queue; every worker polls it, Temporal holds the rate across them.
+  const sender = config.sends.ratePerSecond > 0 ? await createSendWorker({ connection, namespace: config.temporal.namespace, deps, tuning: config.worker, config }) : undefined;
+  const sendQueue = sender ? `; sends on ${config.sends.taskQueue} at most ${config.sends.ratePerSecond}/s` : '';
+  log.info({ taskQueue: config.temporal.journeyTaskQueue, store: describeStore(config), journeys }, journeys.length ? `journeys worker running${sendQueue}` : `journeys worker running${sendQueue}; no journey is published yet: run 'waymark journeys publish'`);
+  await Promise.all([worker.run(), sender?.run()]);
+  await deps.store.close();
 }
 
 main().catch((err: unknown) => {

@@ -34,6 +34,8 @@ export interface JourneyRunSettings {
   defaultTimezone: string;
   /** How long a timed-out wait_for_event waits for its router to hand over events accepted in time. */
   timeoutSyncMaxWaitMs?: number;
+  /** The task queue sends go to when the provider's rate limit is enforced (WAYMARK_SEND_RATE_LIMIT); absent: the run's own. */
+  sendTaskQueue?: string;
 }
 
 export type JourneyStatus = 'active' | 'completed' | 'converted' | 'exited';
@@ -173,5 +175,11 @@ export const reenterSignal = defineSignal<[JourneyRunInput]>('reenter');
 export const journeyEndedSignal = defineSignal<[JourneyEnded]>('journeyEnded');
 export const syncRequestSignal = defineSignal<[SyncRequest]>('syncRequest');
 export const syncAckSignal = defineSignal<[string]>('syncAck');
+/** The journey was archived: the run exits at once, recording who archived it and when. */
+export interface ArchiveNotice {
+  actor: string;
+  at: string;
+}
+export const archiveSignal = defineSignal<[ArchiveNotice]>('archive');
 export const journeyStateQuery = defineQuery<JourneyState>('state');
 export const customerStateQuery = defineQuery<CustomerState>('state');

@@ -2,6 +2,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyLocalActivities,
   rootCause,
   setCurrentDetails,
@@ -15,7 +16,7 @@ import type { CustomerEvent } from '../src/events/schema';
 import type { EntryCandidate } from '../src/journey/entries';
 import { durationMs } from '../src/journey/duration';
 import { activityOptions } from './activity-options';
-import { eventDigest, profileChanges } from './event-facts';
+import { eventDigest, isConsentEvent, profileChanges } from './event-facts';
 import { renderRouterDetails } from './router-details';
 import {
   composeKey,
@@ -83,7 +84,8 @@ export async function customerWorkflow(input: CustomerRunInput): Promise<void> {
     state.seen.push([event.messageId, now, digest]);
     state.eventsAccepted++;
 
-    const changes = profileChanges(event);
+    // Consent events change the profile since the contact policy; routers replaying older histories did not.
+    const changes = profileChanges(event, isConsentEvent(event) && patched('consent-events'));
     if (changes) {
       try {
         await local.applyProfileChanges(customerId, changes, composeKey('event', event.messageId));

@@ -25,6 +25,7 @@ import { JourneyStatus, JourneyStep } from '../src/temporal/search-attributes';
 import { activityOptions } from './activity-options';
 import { renderJourneyDetails } from './journey-details';
 import {
+  archiveSignal,
   composeKey,
   customerWorkflowId,
   EVENT_SIGNAL_PREFIX,
@@ -91,6 +92,10 @@ async function runJourney(input: JourneyRunInput): Promise<JourneyState> {
     if (name.startsWith(EVENT_SIGNAL_PREFIX)) onEvent(args[0] as CustomerEvent);
   });
   setHandler(syncAckSignal, (token) => void acks.add(token));
+  // Archiving a journey ends its runs where they are; the reason says who and when (waymark journeys archive).
+  setHandler(archiveSignal, ({ actor, at }) => {
+    ending ??= { status: 'exited', reason: `journey archived by ${actor} at ${at}` };
+  });
   setHandler(reenterSignal, (next) => {
     if (next.entry.messageId !== entry.messageId) restart = next; // the same entry handed over twice is no restart
   });
@@ -150,19 +155,45 @@ async function runJourney(input: JourneyRunInput): Promise<JourneyState> {
           channel: step.channel,
           template: step.template,
           triggeringEvent: state.currentEvent.messageId,
+          eventProperties: state.currentEvent.properties,
+          journeyName: journey.name,
           workflowId: workflowInfo().workflowId,
           runId: workflowInfo().runId,
+          ...(step.transactional ? { transactional: true } : {}),
         };
-        const receipt = await attempt(
-          `sending ${step.channel} ${step.template}`,
-          () => acts.deliverMessage.executeWithOptions({ ...options, summary: `${step.channel} "${step.template}" (step ${id})` }, [message]),
-          at,
-        );
-        if (receipt) {
-          state.messagesSent++;
-          at.outcome = `${receipt.firstDelivery ? 'sent' : 'already sent'} ${step.channel} ${step.template}`;
+        // The contact policy may hold a message back (quiet hours, a frequency cap): wait, then ask
+        // again. Receipts recorded before the policy existed never say so, so their replay is unchanged.
+        let held = '';
+        for (;;) {
+          const receipt = await attempt(
+            `sending ${step.channel} ${step.template}`,
+            () =>
+              acts.deliverMessage.executeWithOptions(
+                { ...options, ...(settings.sendTaskQueue ? { taskQueue: settings.sendTaskQueue } : {}), summary: `${step.channel} "${step.template}" (step ${id})` },
+                [{ ...message, requestedAt: new Date().toISOString() }],
+              ),
+            at,
+          );
+          if (!receipt) return step.next;
+          if (receipt.deferred) {
+            const { until, reason } = receipt.deferred;
+            held = ` (held until ${until}: ${reason})`;
+            at.outcome = `held until ${until}: ${reason}`;
+            state.waiting = { kind: 'timer', step: id, until };
+            park(id);
+            showDetails();
+            await condition(interrupted, Math.max(1, Date.parse(until) - Date.now()), { summary: `${step.channel} "${step.template}" held: ${reason}` });
+            state.waiting = undefined;
+            if (!interrupted()) continue;
+            at.outcome = `${at.outcome}; interrupted`;
+          } else if (receipt.skipped) {
+            at.outcome = `not sent ${step.channel} ${step.template}: ${receipt.skipped}${held}`;
+          } else {
+            state.messagesSent++;
+            at.outcome = `${receipt.firstDelivery ? 'sent' : 'already sent'} ${step.channel} ${step.template}${held}`;
+          }
+          return step.next;
         }
-        return step.next;
       }
       case 'wait': {
         if (step.until) await refreshAttributes(at); // the customer's time zone may have changed

@@ -10,6 +10,8 @@ import { ApiError } from './errors';
 import { createGuard } from './guard';
 import { createMetrics, createMetricsApp } from './metrics';
 import { eventRoutes } from './event-routes';
+import { segmentRoutes } from './segment/routes';
+import type { Store } from '../store/store';
 
 /** Everything the app talks to, passed in, so tests and the benchmark build apps against a real server. */
 export interface AppDeps {
@@ -21,8 +23,10 @@ export interface AppDeps {
   logger: Logger;
   /** Where this app's metrics live; one per app. */
   registry: Registry;
-  /** Event types the published journeys use (see known-types.ts). */
-  knownTypes: ReadonlySet<string>;
+  /** Event types the published journeys use now (see known-types.ts). */
+  knownTypes: () => Promise<ReadonlySet<string>>;
+  /** The shared store: the Segment-compatible intake keeps its anonymousId -> userId links there. */
+  store: Store;
 }
 
 /** The public app and the metrics app, served on two addresses (see server.ts). */
@@ -79,6 +83,8 @@ export function createApp(deps: AppDeps): EventApi {
   // The guard (lockout, rates, key) runs first, so nothing about the body is read for a caller without a key.
   app.use('/v1/*', createGuard(config.api, EVENTS_SCOPE, logger));
   app.route('/v1/events', eventRoutes(deps, metrics));
+  // Segment's HTTP tracking API (/v1/track, /v1/identify, ..., /v1/batch): docs/segment-rudderstack.md.
+  app.route('/v1', segmentRoutes(deps, metrics));
 
   app.notFound((c) => reply(c, new ApiError('ROUTE_NOT_FOUND', '', `no route ${c.req.method} ${clip(c.req.path, config.api.maxEchoChars)}; see docs/events-api.md`)));
   app.onError((err, c) => {

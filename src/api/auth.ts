@@ -14,7 +14,7 @@ export function createKeyCheck(keys: Config['api']['apiKeys']) {
   /** Returns the position of the matching key in WAYMARK_API_KEYS (an id that is not secret, for rate limits and logs). */
   return function authorize(presented: string | undefined, scope: string): number {
     if (!presented) {
-      throw new ApiError('API_KEY_MISSING', 'headers.authorization', 'headers.authorization is missing: send "Authorization: Bearer <key>" or "X-API-Key: <key>"');
+      throw new ApiError('API_KEY_MISSING', 'headers.authorization', 'headers.authorization is missing: send "Authorization: Bearer <key>", "X-API-Key: <key>", or HTTP Basic with the key as user name and no password');
     }
     const digest = sha256(presented);
     let scopes: string[] | undefined;
@@ -30,8 +30,16 @@ export function createKeyCheck(keys: Config['api']['apiKeys']) {
   };
 }
 
-/** The key from `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
+/**
+ * The key from `Authorization: Bearer <key>`, `X-API-Key: <key>`, or HTTP Basic with the key as
+ * user name and an empty password, as the Segment and RudderStack SDKs send their write key. A
+ * Basic header with a password is someone else's scheme (a key in the password, a user and
+ * password): it presents no key.
+ */
 export function presentedKey(header: (name: string) => string | undefined): string | undefined {
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header('authorization') ?? '');
-  return bearer?.[1] ?? (header('x-api-key')?.trim() || undefined);
+  const authorization = header('authorization') ?? '';
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  const basic = /^Basic\s+([A-Za-z0-9+/]+=*)\s*$/i.exec(authorization);
+  const writeKey = basic ? /^([^:\s]+):$/.exec(Buffer.from(basic[1]!, 'base64').toString('utf8'))?.[1] : undefined;
+  return bearer?.[1] ?? writeKey ?? (header('x-api-key')?.trim() || undefined);
 }

@@ -20,7 +20,8 @@ const CHECK_SLICE = 20;
 /** POST / (one event) and POST /batch, mounted under /v1/events. */
 export function eventRoutes({ config, submit, logger, knownTypes }: AppDeps, metrics: ApiMetrics): Hono {
   const { api } = config;
-  const rules = eventRules(config, knownTypes);
+  const base = eventRules(config, new Set());
+  const currentRules = async () => ({ ...base, knownTypes: await knownTypes() });
   const body: BodyRules = { maxBodyBytes: api.maxBodyBytes, bodyTimeoutMs: api.bodyTimeoutMs, maxJsonDepth: config.limits.maxJsonDepth, maxEchoChars: api.maxEchoChars };
   const caps = answerCaps(api);
   const recent = new RecentMessages(api.recentMessages, api.recentMessagesTtlMs);
@@ -39,7 +40,9 @@ export function eventRoutes({ config, submit, logger, knownTypes }: AppDeps, met
     );
 
   routes.post('/', async (c) => {
-    const checked = checkEvent(await readJson(c, body), rules);
+    const raw = await readJson(c, body); // first: a slow body is timed from the request's start
+    const rules = await currentRules();
+    const checked = checkEvent(raw, rules);
     if (!checked.ok) throw checked.error;
     const { event, unknownType } = checked;
     const digest = eventDigest(event);
@@ -55,7 +58,9 @@ export function eventRoutes({ config, submit, logger, knownTypes }: AppDeps, met
   });
 
   routes.post('/batch', async (c) => {
-    const items = checkBatch(await readJson(c, body), api.maxBatchSize, rules);
+    const raw = await readJson(c, body);
+    const rules = await currentRules();
+    const items = checkBatch(raw, api.maxBatchSize, rules);
     const now = Date.now();
     const pool = new OrderedPool(api.batchConcurrency);
     // Items are checked in order, each before any later one, so a messageId repeated inside the batch is seen here.

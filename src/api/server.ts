@@ -6,14 +6,17 @@ import type { Hono } from 'hono';
 import { Registry } from 'prom-client';
 import { variableOf, type Config } from '../config';
 import type { Logger } from '../logger';
-import { loadCatalog } from '../runtime';
+import { LiveCatalog } from '../journey/live-catalog';
+import { JourneyStore } from '../store/journeys';
+import { Store } from '../store/store';
 import { createApp, type EventApi } from './app';
-import { knownEventTypes } from './known-types';
+import { liveKnownTypes } from './known-types';
 import { temporalGateway } from './temporal';
 
-/** The app wired to a Temporal client and the published journeys, as `npm run dev`, `npm run api` and the benchmark run it. */
-export function createAppForClient(config: Config, client: Client, logger: Logger, registry = new Registry()): EventApi {
-  return createApp({ config, logger, registry, knownTypes: knownEventTypes(loadCatalog(config, logger)), ...temporalGateway(client, config, logger) });
+/** The app wired to a Temporal client and the store's published journeys, as `npm run dev`, `npm run api` and the benchmark run it. */
+export function createAppForClient(config: Config, client: Client, logger: Logger, registry = new Registry(), store = new Store(config, logger)): EventApi {
+  const catalog = new LiveCatalog(new JourneyStore(store), config.store.catalogRefreshMs);
+  return createApp({ config, logger, registry, store, knownTypes: liveKnownTypes(catalog, logger), ...temporalGateway(client, config, logger) });
 }
 
 export interface RunningServer {

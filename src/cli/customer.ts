@@ -33,9 +33,15 @@ export async function customerCommand([customerId]: string[]): Promise<number> {
     return 1;
   }
   console.log(`Customer ${customerId}: ${router.eventsAccepted} events accepted, ${router.duplicatesIgnored} duplicates ignored${router.conflicts ? `, ${router.conflicts} conflicting messageId reuses ignored` : ''}`);
-  const profile = await createDeps(config).profiles.get(customerId);
+  const deps = createDeps(config);
+  const profile = await deps.profiles.get(customerId);
   console.log('\nProfile (traits; contact fields under "contact"):');
   console.log(Object.keys(profile).length ? JSON.stringify(profile, null, 2).replace(/^/gm, '  ') : '  (empty)');
+  const sends = await deps.ledger.forCustomer(customerId);
+  console.log('\nMessages (the send ledger: intent, then outcome, per send key):');
+  for (const s of sends) console.log(`  ${s.intentAt}  ${s.template.padEnd(30)} ${s.state}${s.attempts > 1 ? ` after ${s.attempts} attempts` : ''}${s.detail && s.state !== 'sent' ? `: ${s.detail}` : ''}`);
+  if (!sends.length) console.log('  (none)');
+  await deps.store.close();
   console.log('\nRecent decisions (entered, forwarded, and each journey not entered with the reason):');
   for (const d of router.decisions) console.log(`  ${d.at}  ${d.type.padEnd(22)} ${(d.journeyId ?? '').padEnd(18)} ${d.outcome}`);
   for (const [journeyId, m] of Object.entries(router.journeys)) {

@@ -5,9 +5,16 @@ import { loadConfig, type Config } from '../config';
 import { createLogger } from '../logger';
 import { connectClient, connectWorker } from '../temporal/connect';
 import { startOrReuseDevServer } from '../temporal/dev-server';
-import { createDeps, loadCatalog } from '../runtime';
+import fs from 'node:fs';
+import { actorOf, createDeps, loadCatalog, publishCatalog, type Deps } from '../runtime';
+import { publishTemplates } from '../templates/publish';
+import { openWarehouse } from '../warehouse/open';
+import { createPipelineWorker } from '../../workers/pipeline-worker';
+import { formatIssue } from '../journey/validate';
+import { formatProblem } from '../journey/catalog';
+import { describeStore } from '../store/store';
 import { runDemo } from '../demo';
-import { createJourneyWorker } from '../../workers/journey-worker';
+import { createJourneyWorker, createSendWorker } from '../../workers/journey-worker';
 import { createAppForClient, listen } from '../api/server';
 import { installTemporalRuntime } from '../temporal/runtime';
 
@@ -39,15 +46,23 @@ async function dev(): Promise<number> {
   // Listening from the start: a Ctrl-C during start-up must still stop the dev server we start.
   const stop = onStopSignal(config.dev.repeatSignalGapMs, say, () => ours.devServer?.kill());
   installTemporalRuntime(createLogger(config, 'worker'), config.worker.metricsAddress);
-  const deps = createDeps(config, loadCatalog(config, createLogger(config, 'worker')));
-  const server = await startOrReuseDevServer(config, say);
-  ours.devServer = server.process;
-  const started: Array<() => Promise<void>> = [() => server.stop()];
+  const deps = createDeps(config, createLogger(config, 'worker'));
+  const started: Array<() => Promise<void>> = [];
   try {
+    await deps.store.pool();
+    started.push(async () => {
+      await deps.store.close();
+      if (deps.store.startedEmbedded()) await deps.store.stopEmbedded();
+    });
+    say(`Store: ${describeStore(config)}${config.store.url ? '' : deps.store.startedEmbedded() ? ', started' : ', already running; reusing it'}.`);
+    await publishJourneyFiles(config, deps, say);
+    const server = await startOrReuseDevServer(config, say);
+    ours.devServer = server.process;
+    started.push(() => server.stop());
     if (stop.requested()) return 0;
     const client = await connectClient(config);
     started.push(() => client.connection.close());
-    const api = await listen(createAppForClient(config, client, createLogger(config, 'api')), config);
+    const api = await listen(createAppForClient(config, client, createLogger(config, 'api'), undefined, deps.store), config);
     started.push(() => api.close());
     const worker = await stop.unless(
       createJourneyWorker({ connection: await connectWorker(config), namespace: config.temporal.namespace, taskQueue: config.temporal.journeyTaskQueue, deps, tuning: config.worker }),
@@ -56,14 +71,30 @@ async function dev(): Promise<number> {
     const running = worker.run();
     running.catch(() => undefined); // a failure is awaited below; until then it must not count as unhandled (which exits without cleanup)
     started.push(() => drain(worker, running, config.worker.shutdownGraceMs, say));
+    if (config.sends.ratePerSecond > 0) {
+      const sender = await createSendWorker({ connection: await connectWorker(config), namespace: config.temporal.namespace, deps, tuning: config.worker, config });
+      const sending = sender.run();
+      sending.catch(() => undefined);
+      started.push(() => drain(sender, sending, config.worker.shutdownGraceMs, say));
+    }
+    // The pipelines' worker owns the warehouse (a DuckDB file opens in one process at a time).
+    const warehouse = await openWarehouse(config);
+    started.push(() => warehouse.close());
+    const pipelineWorker = await stop.unless(createPipelineWorker({ connection: await connectWorker(config), config, warehouse }));
+    if (!pipelineWorker) return 0;
+    const pipelineRunning = pipelineWorker.run();
+    pipelineRunning.catch(() => undefined);
+    started.push(() => drain(pipelineWorker, pipelineRunning, config.worker.shutdownGraceMs, say));
 
     say('');
     say(`Waymark is running.`);
     say(`  Temporal Web UI   ${server.uiUrl}/namespaces/${config.temporal.namespace}/workflows`);
     say(`  Temporal server   ${config.temporal.address} (namespace ${config.temporal.namespace})`);
-    say(`  Journeys          ${deps.catalog.all().map((j) => `${j.definition.id}@${j.version}`).join(', ')}`);
-    say(`  Outbox            ${deps.outbox.dir}`);
-    say(`  Task queue        ${config.temporal.journeyTaskQueue}`);
+    say(`  Journeys          ${(await deps.catalog.current()).all().map((j) => `${j.definition.id}@${j.version}`).join(', ')}`);
+    say(`  Store             ${describeStore(config)}`);
+    say(`  Task queues       ${config.temporal.journeyTaskQueue} (journeys), ${config.pipeline.taskQueue} (pipelines)`);
+    say(`  Warehouse         ${config.warehouse.kind}${config.warehouse.kind === 'duckdb' ? ` ${config.warehouse.duckdbFile}` : ''}; 'waymark seed' then 'waymark schedules apply' runs the ingestion pipeline`);
+    say(`  Messages          npm run waymark -- outbox`);
     say(`  Event API         ${api.url}/v1/events  (keys from WAYMARK_API_KEYS)`);
     say(`  API metrics       ${api.metricsUrl ?? 'off (WAYMARK_API_METRICS_ADDRESS is empty)'}`);
     const { count } = await client.workflow.count(`WorkflowType = 'customerWorkflow'`);
@@ -82,6 +113,17 @@ async function dev(): Promise<number> {
     await stopAll(started.reverse(), say);
     say('Stopped.');
   }
+}
+
+/** Publishes the shipped journeys, WAYMARK_JOURNEYS_DIR's files and the templates, saying what changed and what was refused. */
+async function publishJourneyFiles(config: Config, deps: Deps, say: (line: string) => void): Promise<void> {
+  const report = await publishCatalog(config, deps.journeys, loadCatalog(config));
+  for (const p of report.published) if (p.outcome !== 'unchanged') say(`Published ${p.journeyId}@${p.version} from ${p.source}${p.previous ? ` (was ${p.previous})` : ''}.`);
+  for (const problem of report.problems) say(formatProblem(problem));
+  if (!fs.existsSync(config.templates.dir)) return;
+  const templates = await publishTemplates(config, deps.templates, actorOf(config));
+  for (const p of templates.published) if (p.outcome !== 'unchanged') say(`Published template ${p.templateId}@${p.version} from ${p.source}.`);
+  for (const r of templates.refused) say(`${r.source} was not published:\n${r.issues.map((i) => `  - ${formatIssue(i)}`).join('\n')}`);
 }
 
 /** A Temporal CLI command that works as printed: the CLI is linked into .tools/bin (not on PATH), and may need our address. */

@@ -152,6 +152,21 @@ function waitingFor(journey: Journey, stepId: string): string | undefined {
   return undefined;
 }
 
+/** What the customer would read first: an email's subject, a push's title, an SMS's text; or why there is no content. */
+function headline({ content, contentMissing }: PreviewResult['messages'][number]): string {
+  if (!content) return `(no content: ${contentMissing ?? 'not rendered'})`;
+  switch (content.channel) {
+    case 'email':
+      return `"${content.subject}"`;
+    case 'push':
+      return `"${content.title}" ${content.body}`;
+    case 'sms':
+      return content.text;
+    case 'in_app':
+      return content.body;
+  }
+}
+
 /**
  * The preview as a table in time order (offset from entry, step, what happened), then the
  * messages, then the result. A waiting step shows twice: when it starts and when it ends, so
@@ -186,7 +201,8 @@ export function previewReport(journey: Journey, scenario: PreviewScenario, { fin
   lines.push('');
   const skipped = scenario.events.length - delivered.length;
   if (skipped) lines.push(`${skipped} scripted event(s) came after the journey had ended and were not sent.`);
-  lines.push(`Messages: ${messages.length ? `${messages.length} (${messages.map((m) => m.template).join(', ')})` : 'none'}`);
+  lines.push(`Messages: ${messages.length || 'none'}`);
+  for (const m of messages) lines.push(`  ${m.channel} ${m.template}: ${headline(m)}`);
   const after = ended !== undefined ? ` after ${formatOffset(ended - entered).slice(1)}` : '';
   lines.push(`Result: ${final.status}${after}${final.reason ? `: ${final.reason}` : ''}`);
   return lines;

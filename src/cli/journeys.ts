@@ -1,15 +1,17 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config';
 import { loadCatalog } from '../runtime';
-import { SHIPPED_JOURNEYS } from '../../journeys';
-import { duplicateIdProblems, formatProblem, type Candidate } from '../journey/catalog';
-import { checkJourneyFile, JOURNEY_FILE, type CheckedFile } from '../journey/journey-file';
 import { outline } from '../journey/outline';
-import { sealJourney } from '../journey/publish';
-import { formatIssue, validateJourney, validationLimits, type ValidationIssue, type ValidationLimits } from '../journey/validate';
+import { formatIssue, validationLimits, type ValidationIssue } from '../journey/validate';
+import { JourneyStore, type JourneyState } from '../store/journeys';
+import { Store } from '../store/store';
+import { connectClient } from '../temporal/connect';
+import { checkFiles } from './journeys-files';
+import { registerLifecycleCommands } from './journeys-lifecycle';
 import { registerPreviewCommand } from './journeys-preview';
+import { registerPublishCommand } from './journeys-publish';
+import { liveRuns } from './journeys-runs';
+import { registerVersionCommands, resolveVersion, versions } from './journeys-versions';
 
 const OK = 0;
 const FAILED = 1;
@@ -17,35 +19,62 @@ const FAILED = 1;
 export function registerJourneysCommand(program: Command): void {
   const journeys = program
     .command('journeys')
-    .description('list, show, validate and preview journeys')
+    .description('publish, list, show, change (pause, resume, archive, rollback), validate and preview journeys')
     .addHelpText(
       'after',
       `
-The catalog is the shipped journeys (journeys/*.ts) plus every .json/.yaml/.yml file in
-WAYMARK_JOURNEYS_DIR. docs/authoring-journeys.md explains the format and every check.
+Workers and the API run the journeys published in the store (WAYMARK_DATABASE_URL, or the embedded
+PostgreSQL). 'publish' stores the shipped journeys (journeys/*.ts) and the .json/.yaml/.yml files
+of WAYMARK_JOURNEYS_DIR, or the files named. docs/authoring-journeys.md explains the format, every
+check, and what a change means for customers already in a journey.
 
 Examples:
+  waymark journeys publish docs/examples/
   waymark journeys list
   waymark journeys show onboarding
+  waymark journeys diff onboarding@b4a6 onboarding@0c1d
+  waymark journeys pause onboarding
+  waymark journeys history onboarding
   waymark journeys validate docs/examples/
   waymark journeys preview trial-conversion --event subscription_started@8d`,
     );
 
+  registerPublishCommand(journeys);
+
   journeys
     .command('list')
-    .description('every loaded journey (id, version, entry event, steps), then each file that was left out or has warnings')
-    .addHelpText('after', '\nExits 1 when a journey file was left out (invalid, or its id is used twice).\n\nExample:\n  WAYMARK_JOURNEYS_DIR=docs/examples waymark journeys list')
-    .action(() => {
-      process.exitCode = list();
+    .description('every published journey: current version, status, number of versions, running customers (per version); with an id, its versions')
+    .argument('[id]', "a journey id: list its versions instead (as 'waymark journeys versions ID')")
+    .addHelpText(
+      'after',
+      `
+Running counts come from Temporal's visibility; when Temporal cannot be reached the rest is
+printed and the counts are marked unavailable. Journey files not published yet are named at the end.
+
+Examples:
+  waymark journeys list
+  waymark journeys list onboarding`,
+    )
+    .action(async (id: string | undefined) => {
+      process.exitCode = id === undefined ? await list() : await versions(id);
     });
 
   journeys
     .command('show')
-    .description("a loaded journey's outline: entry, goals and exits with their filters, then each step with its conditions and where it leads")
-    .argument('<id>', "a journey id, as 'waymark journeys list' shows them")
-    .addHelpText('after', '\nExits 1 when no journey has that id.\n\nExample:\n  waymark journeys show trial-conversion')
-    .action((id: string) => {
-      process.exitCode = show(id);
+    .description("a published journey's outline: entry, goals and exits with their filters, then each step with its conditions and where it leads")
+    .argument('<id>', "a journey id (its current version), or id@version for another version")
+    .addHelpText(
+      'after',
+      `
+Shows what the store holds: the version new customers enter. A journey that is only in a file
+(not published yet) is shown from its file, and says so. Exits 1 when no journey has that id.
+
+Examples:
+  waymark journeys show trial-conversion
+  waymark journeys show trial-conversion@b4a6`,
+    )
+    .action(async (id: string) => {
+      process.exitCode = await show(id);
     });
 
   journeys
@@ -56,8 +85,8 @@ Examples:
     .addHelpText(
       'after',
       `
-Also reports a journey id used by two of the files, or by a shipped journey: the catalog would
-load neither. Exits 0 when every file is valid (warnings are printed), 1 when one is invalid (or
+Also reports a journey id used by two of the files, or by a shipped journey: publishing would
+refuse both. Exits 0 when every file is valid (warnings are printed), 1 when one is invalid (or
 has warnings, with --strict).
 
 Examples:
@@ -68,69 +97,86 @@ Examples:
       process.exitCode = validate(files, options.strict ?? false);
     });
 
+  registerVersionCommands(journeys);
+  registerLifecycleCommands(journeys);
   registerPreviewCommand(journeys);
 }
 
-function list(): number {
-  const catalog = loadCatalog(loadConfig());
-  for (const { definition: j, version } of catalog.all()) {
-    console.log(`${j.id.padEnd(20)} ${version}  entry "${j.entry.event}"  ${Object.keys(j.steps).length} steps  ${j.name}`);
-  }
-  for (const problem of catalog.problems) console.error(`\n${formatProblem(problem)}`);
-  return catalog.problems.some((p) => p.severity === 'error') ? FAILED : OK;
+function runsText(runs: Awaited<ReturnType<typeof liveRuns>> | undefined): string {
+  if (!runs) return '?';
+  const split = [...runs.byVersion].map(([v, n]) => `${v}: ${n}`).join(', ');
+  return split ? `${runs.total} (${split})` : String(runs.total);
 }
 
-function show(id: string): number {
-  const catalog = loadCatalog(loadConfig());
-  const found = catalog.get(id);
-  if (!found) {
-    const leftOut = catalog.problems.filter((p) => p.severity === 'error').length;
-    const hint = leftOut ? `; ${leftOut} journey file(s) were left out, 'waymark journeys list' says why` : '';
-    console.error(`no journey "${id}": 'waymark journeys list' shows the ids${hint}`);
-    return FAILED;
+async function list(): Promise<number> {
+  const config = loadConfig();
+  const journeys = new JourneyStore(new Store(config));
+  const states = await journeys.states();
+  const versionsOf = new Map(await Promise.all(states.map(async (s) => [s.journeyId, (await journeys.versions(s.journeyId)).map((v) => v.version)] as const)));
+  let counts: Map<string, Awaited<ReturnType<typeof liveRuns>>> | undefined;
+  let unavailable: string | undefined;
+  try {
+    const client = await connectClient(config);
+    counts = new Map(await Promise.all(states.map(async (s) => [s.journeyId, await liveRuns(client, s.journeyId, versionsOf.get(s.journeyId)!)] as const)));
+  } catch (err) {
+    unavailable = (err as Error).message;
   }
-  console.log(outline(found.definition, found.version));
+  if (!states.length) console.log("no journey is published yet; 'waymark journeys publish' publishes the shipped journeys and WAYMARK_JOURNEYS_DIR's files");
+  const width = Math.max('journey'.length, ...states.map((s) => s.journeyId.length));
+  const row = (id: string, version: string, status: string, n: string, running: string) => `${id.padEnd(width)}  ${version.padEnd(12)}  ${status.padEnd(8)}  ${n.padEnd(8)}  ${running}`;
+  if (states.length) console.log(row('journey', 'current', 'status', 'versions', 'running'));
+  for (const s of states) console.log(row(s.journeyId, s.currentVersion, s.status, String(versionsOf.get(s.journeyId)!.length), runsText(counts?.get(s.journeyId))));
+  if (unavailable) console.error(`\nrunning counts unavailable: ${unavailable}`);
+  try {
+    printUnpublished(loadCatalog(config), states);
+  } catch (err) {
+    // The files are not what this command is about: a folder that cannot be read is a note, not a failure.
+    console.error(`\njourney files not compared with the store: ${(err as Error).message}`);
+  }
   return OK;
 }
 
-/** The files named, with folders replaced by their journey files; each file once. */
-function expand(args: string[]): { files: string[]; empty: string[] } {
-  const files: string[] = [];
-  const empty: string[] = [];
-  for (const arg of args) {
-    const isDir = fs.statSync(arg, { throwIfNoEntry: false })?.isDirectory();
-    const found = isDir ? fs.readdirSync(arg).filter((f) => JOURNEY_FILE.test(f)).sort().map((f) => path.join(arg, f)) : [arg];
-    if (!found.length) empty.push(arg);
-    for (const file of found) if (!files.some((f) => path.resolve(f) === path.resolve(file))) files.push(file);
-  }
-  return { files, empty };
+/** Journeys in the files (shipped, WAYMARK_JOURNEYS_DIR) the store does not have at all, and files left out. */
+function printUnpublished(catalog: ReturnType<typeof loadCatalog>, states: JourneyState[]): void {
+  const missing = catalog.sourced().filter(({ published }) => !states.some((s) => s.journeyId === published.definition.id));
+  if (missing.length) console.log(`\nnot published yet: ${missing.map((m) => `${m.published.definition.id} (${m.source})`).join(', ')}; 'waymark journeys publish' stores them`);
+  const invalid = catalog.problems.filter((p) => p.severity === 'error').map((p) => p.source);
+  if (invalid.length) console.log(`journey files refused: ${invalid.join(', ')}; 'waymark journeys validate FILE' says why`);
 }
 
-function check(file: string, limits: ValidationLimits): CheckedFile {
-  if (!JOURNEY_FILE.test(file) && fs.existsSync(file)) {
-    return { file, issues: [{ path: '', message: 'is not a journey file: name a .json, .yaml or .yml file, or a folder of them' }], warnings: [], lineOf: () => undefined };
+async function show(ref: string): Promise<number> {
+  const config = loadConfig();
+  const journeys = new JourneyStore(new Store(config));
+  const id = ref.split('@')[0]!;
+  const state = (await journeys.states()).find((s) => s.journeyId === id);
+  if (state) {
+    const found = ref.includes('@') ? await resolveVersion(journeys, ref) : { journeyId: id, version: state.currentVersion };
+    if (typeof found === 'string') {
+      console.error(found);
+      return FAILED;
+    }
+    const definition = await journeys.definition(found.journeyId, found.version);
+    console.log(outline(definition!, found.version));
+    const which = found.version === state.currentVersion ? 'the current version' : `not the current version (${state.currentVersion} is)`;
+    console.log(`\nstatus: ${state.status}; ${which}; 'waymark journeys versions ${id}' lists every version`);
+    return OK;
   }
-  return checkJourneyFile(file, limits);
+  const catalog = loadCatalog(config);
+  const file = catalog.sourced().find((j) => j.published.definition.id === id);
+  if (!file || ref.includes('@')) {
+    const leftOut = catalog.problems.filter((p) => p.severity === 'error').length;
+    const hint = leftOut ? `; ${leftOut} journey file(s) were left out, 'waymark journeys validate' says why` : '';
+    console.error(`no journey "${ref}" is published or in the journey files: 'waymark journeys list' shows the ids${hint}`);
+    return FAILED;
+  }
+  console.log(outline(file.published.definition, file.published.version));
+  console.log(`\nnot published: shown from ${file.source}; 'waymark journeys publish' makes it live`);
+  return OK;
 }
 
-/** The shipped journeys, so a file that reuses one of their ids is reported as the catalog would. */
-function shippedCandidates(limits: ValidationLimits): Candidate[] {
-  return Object.entries(SHIPPED_JOURNEYS).flatMap(([source, definition]) => {
-    const result = validateJourney(definition, limits);
-    return result.ok ? [{ source, published: sealJourney(result.journey) }] : [];
-  });
-}
 
 function validate(args: string[], strict: boolean): number {
-  const limits = validationLimits(loadConfig());
-  const { files, empty } = expand(args);
-  const checked = files.map((file) => check(file, limits));
-  const candidates = checked.flatMap((c): Candidate[] => (c.published ? [{ source: c.file, published: c.published, idLine: c.lineOf('id') }] : []));
-  for (const problem of duplicateIdProblems([...shippedCandidates(limits), ...candidates])) {
-    const file = checked.find((c) => c.file === problem.source);
-    file?.issues.push(...problem.issues);
-  }
-
+  const { checked, empty } = checkFiles(args, validationLimits(loadConfig()));
   const print = (label: string, issues: ValidationIssue[]) => issues.forEach((i) => console.log(`  ${label.padEnd(7)} ${formatIssue(i)}`));
   for (const dir of empty) console.log(`invalid   ${dir}: has no .json, .yaml or .yml file`);
   for (const c of checked) {

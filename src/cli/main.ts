@@ -4,10 +4,15 @@ import { ApiError } from '../api/errors';
 import { loadConfig } from '../config';
 import { registerConfigCommand } from './config';
 import { registerCustomerCommand } from './customer';
+import { registerOutboxCommand } from './outbox';
+import { registerDbCommand } from './db';
 import { registerDemoCommand } from './demo';
 import { registerDevCommand } from './dev';
 import { registerEventsCommand } from './events';
 import { registerJourneysCommand } from './journeys';
+import { registerSchedulesCommand } from './schedules';
+import { registerSeedCommand } from './seed';
+import { registerTemplatesCommand } from './templates';
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
@@ -29,7 +34,7 @@ Examples:
   waymark events send --help           help on any command`;
 
 /** Errors whose message already says what to fix: printed as they are, without a stack. */
-const KNOWN_ERROR_CODES = new Set(['CONFIG_INVALID', 'JOURNEY_INVALID', 'TEMPORAL_UNREACHABLE', 'PORT_IN_USE']);
+const KNOWN_ERROR_CODES = new Set(['CONFIG_INVALID', 'JOURNEY_INVALID', 'TEMPORAL_UNREACHABLE', 'PORT_IN_USE', 'JOURNEY_CHANGE_REFUSED', 'STORE_SCHEMA']);
 
 function buildProgram(): Command {
   const program = new Command('waymark')
@@ -39,9 +44,14 @@ function buildProgram(): Command {
   registerDevCommand(program);
   registerDemoCommand(program);
   registerJourneysCommand(program);
+  registerTemplatesCommand(program);
   registerCustomerCommand(program);
+  registerOutboxCommand(program);
   registerEventsCommand(program);
   registerConfigCommand(program);
+  registerSeedCommand(program);
+  registerSchedulesCommand(program);
+  registerDbCommand(program);
   // Set on every command, including those a register function built with `new Command` and added.
   const all = (command: Command): Command[] => [command, ...command.commands.flatMap(all)];
   for (const command of all(program)) command.exitOverride().showHelpAfterError('(add --help for usage)');

@@ -62,8 +62,10 @@ export class JourneyCatalog {
   /** Throws when two journeys share an id (`load` reports that as a problem instead). */
   constructor(
     journeys: Iterable<PublishedJourney>,
-    /** What loading found wrong; the worker and the API log these. */
+    /** What loading found wrong; publishing reports these. */
     readonly problems: readonly CatalogProblem[] = [],
+    /** The file (or shipped module) each journey id came from. */
+    private readonly sources: ReadonlyMap<string, string> = new Map(),
   ) {
     for (const j of journeys) {
       const id = j.definition.id;
@@ -97,9 +99,11 @@ export class JourneyCatalog {
     }
     const duplicates = duplicateIdProblems(candidates);
     const refused = new Set(duplicates.map((p) => p.source));
+    const kept = candidates.filter((c) => !refused.has(c.source));
     return new JourneyCatalog(
-      candidates.filter((c) => !refused.has(c.source)).map((c) => c.published),
+      kept.map((c) => c.published),
       [...problems, ...duplicates],
+      new Map(kept.map((c) => [c.published.definition.id, c.source])),
     );
   }
 
@@ -109,5 +113,10 @@ export class JourneyCatalog {
 
   all(): PublishedJourney[] {
     return [...this.byId.values()];
+  }
+
+  /** Each journey with the file or module it came from. */
+  sourced(): Array<{ published: PublishedJourney; source: string }> {
+    return this.all().map((published) => ({ published, source: this.sources.get(published.definition.id) ?? 'unknown' }));
   }
 }

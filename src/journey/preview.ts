@@ -1,14 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { publishTemplates } from '../templates/publish';
 import type { Config } from '../config';
 import type { CustomerEvent } from '../events/schema';
-import { FileOutbox, type OutboxRecord } from '../channels/outbox';
-import { FileProfileStore } from '../profiles/file-store';
-import { journeyRunSettings, routerSettings } from '../settings';
+import type { OutboxRecord } from '../channels/local';
+import { createDeps } from '../runtime';
+import { journeyRunSettings } from '../settings';
 import { startTimeSkippingServer } from '../temporal/time-skipping';
-import { JourneyCatalog } from './catalog';
-import { JourneyVersions } from './versions';
 import type { PublishedJourney } from './schema';
 import { createJourneyWorker } from '../../workers/journey-worker';
 import { eventSignal, journeyWorkflowId, type JourneyState } from '../../workflows/contract';
@@ -34,27 +32,28 @@ export interface PreviewResult {
   delivered: PreviewScenario['events'];
 }
 
+/** A throwaway database on the embedded PostgreSQL: a preview never touches the configured store. */
+function scratchConfig(config: Config): Config {
+  const store = { ...config.store, url: '', migrateOnStart: 'embedded' as const, embedded: { ...config.store.embedded, database: `preview_${randomBytes(8).toString('hex')}` } };
+  return { ...config, store };
+}
+
 /**
  * Runs a journey for a made-up customer on a private time-skipping Temporal server, with the
- * real interpreter and a throwaway outbox and profile store, so a designer sees exactly which
- * messages go out and when, in seconds, without touching any real customer or channel.
+ * real interpreter and a throwaway database (profiles, local channel), so a designer sees exactly
+ * which messages go out and when, in seconds, without touching any real customer or channel.
  */
 export async function previewJourney(published: PublishedJourney, scenario: PreviewScenario, config: Config): Promise<PreviewResult> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-preview-'));
+  const deps = createDeps(scratchConfig(config));
   const env = await startTimeSkippingServer();
   try {
-    const outbox = new FileOutbox(path.join(dir, 'outbox'));
-    const profiles = new FileProfileStore(path.join(dir, 'profiles'), config.profileKeepKeys, config.limits);
     const { customerId } = scenario;
-    if (Object.keys(scenario.attributes).length) await profiles.apply(customerId, { traits: scenario.attributes }, 'preview');
-    const catalog = new JourneyCatalog([published]);
+    await deps.journeys.publish(published, 'preview', 'preview');
+    // The templates of the folder (the files, not the store's versions): a designer previews the words they are writing.
+    if (fs.existsSync(config.templates.dir)) await publishTemplates(config, deps.templates, 'preview');
+    if (Object.keys(scenario.attributes).length) await deps.profiles.apply(customerId, { traits: scenario.attributes }, 'preview');
     const taskQueue = 'waymark-preview';
-    const worker = await createJourneyWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      deps: { catalog, versions: new JourneyVersions(path.join(dir, 'versions'), catalog), channel: outbox, profiles, routerSettings: routerSettings(config) },
-    });
+    const worker = await createJourneyWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, deps });
     return await worker.runUntil(async () => {
       const entryMs = await env.currentTimeMs();
       const event = (type: string, atMs: number, properties: Record<string, unknown>, n: number): CustomerEvent => ({
@@ -88,10 +87,10 @@ export async function previewJourney(published: PublishedJourney, scenario: Prev
         await handle.signal(eventSignal, event(e.type, entryMs + e.afterMs, e.properties, i + 1));
         delivered.push(e);
       }
-      return { final: await handle.result(), messages: await outbox.list(), delivered };
+      return { final: await handle.result(), messages: await deps.outbox.list(), delivered };
     });
   } finally {
     await env.teardown();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await deps.store.dropScratchDatabase();
   }
 }

@@ -79,13 +79,16 @@ export const Filter: z.ZodType<Filter> = z.lazy(() =>
 export const EventMatch = z.strictObject({ event: eventType, filter: Filter.optional() });
 export type EventMatch = z.infer<typeof EventMatch>;
 
-export const CHANNELS = ['email', 'push', 'sms', 'in_app'] as const;
+import { CHANNELS } from './channels';
+export { CHANNELS };
 export { WEEKDAYS, type Weekday } from './weekdays';
 
 const SendStep = z.strictObject({
   kind: z.literal('send'),
   channel: z.enum(CHANNELS),
   template: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be a template name (letters, digits, "_", ".", "-")'),
+  /** A receipt or a password reset: frequency caps and quiet hours do not hold it back; consent still does. */
+  transactional: z.boolean().optional(),
   next: stepRef,
 });
 const WaitStep = z

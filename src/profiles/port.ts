@@ -1,8 +1,12 @@
-/** Changes an event or a journey step makes to a profile: traits merge (null removes one), contact fields replace. */
+/** Changes an event or a journey step makes to a profile: traits merge (null removes one), contact fields and consent replace. */
 export interface ProfileChanges {
   traits?: Record<string, unknown>;
   contact?: ContactFields;
+  consent?: Consent;
 }
+
+/** Per channel: whether the customer agreed to messages. A channel not listed is subscribed (opt-out). */
+export type Consent = Partial<Record<'email' | 'push' | 'sms' | 'in_app', 'subscribed' | 'unsubscribed'>>;
 
 /** How a customer can be reached; validated by the event API before it gets here. */
 export interface ContactFields {
@@ -12,8 +16,8 @@ export interface ContactFields {
   locale?: string;
 }
 
-/** A profile as journeys see it: the traits, with the contact fields under `contact`. */
-export type ProfileView = Record<string, unknown> & { contact?: ContactFields };
+/** A profile as journeys see it: the traits, with the contact fields under `contact` and consent under `consent`. */
+export type ProfileView = Record<string, unknown> & { contact?: ContactFields; consent?: Consent };
 
 /** Customer traits and contact fields that journeys branch on, personalise with and update. */
 export interface ProfileStore {

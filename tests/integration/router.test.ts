@@ -3,7 +3,7 @@ import type { Worker } from '@temporalio/worker';
 import { createDeps } from '../../src/runtime';
 import { submitEvent } from '../../src/events/intake';
 import { customerStateQuery, customerWorkflowId, journeyStateQuery, journeyWorkflowId } from '../../workflows/contract';
-import { makeEvent, startWorker } from '../support/harness';
+import { makeEvent, startWorker, storeEnv } from '../support/harness';
 import { devServer, eventually } from '../support/dev-server';
 import { runWaymark } from '../support/cli';
 
@@ -108,6 +108,7 @@ describe('events through the customer router (dev server)', () => {
     const shown = await runWaymark(['customer', customerId], {
       WAYMARK_TEMPORAL_ADDRESS: server.config.temporal.address,
       WAYMARK_DATA_DIR: server.config.dataDir,
+      ...storeEnv(server.config),
       WAYMARK_LOG_LEVEL: 'silent',
     });
     expect(shown.code).toBe(0);

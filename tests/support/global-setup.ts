@@ -3,10 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startEphemeralDevServer } from './ephemeral-dev-server';
+import { startOrReuseEmbedded } from '../../src/store/embedded';
+import { freePort } from '../../src/free-port';
 
 /**
- * Once per test run: bundle the workflow code (every worker in the run reuses it) and start one
- * real Temporal dev server, with Waymark's search attributes, for the integration tests.
+ * Once per test run: bundle the workflow code (every worker in the run reuses it), start one
+ * real Temporal dev server, with Waymark's search attributes, and one embedded PostgreSQL, in
+ * which each test config gets its own database (tests/support/harness.ts testConfig).
  */
 export default async function globalSetup(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-test-'));
@@ -18,6 +21,13 @@ export default async function globalSetup(): Promise<void> {
   fs.writeFileSync(bundlePath, code);
   process.env.WAYMARK_TEST_BUNDLE = bundlePath;
   process.env.WAYMARK_TEST_DIR = dir;
+
+  const postgresDir = path.join(dir, 'postgres');
+  const postgres = await startOrReuseEmbedded({ dir: postgresDir, port: await freePort(), database: 'postgres', startTimeoutMs: 60_000, probeMs: 1_000 });
+  // Every process a test starts (the CLI, a worker, `waymark dev`) uses this server, never one of its own.
+  process.env.WAYMARK_EMBEDDED_POSTGRES_DIR = postgresDir;
+  process.env.WAYMARK_EMBEDDED_POSTGRES_PORT = new URL(postgres.url).port;
+  (globalThis as Record<string, unknown>).__waymarkPostgres = postgres;
 
   const devServer = await startEphemeralDevServer();
   process.env.WAYMARK_TEST_TEMPORAL_ADDRESS = devServer.address;

@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../../src/config';
 import { startTimeSkippingServer } from '../../src/temporal/time-skipping';
-import { createDeps } from '../../src/runtime';
+import { createDeps, prepareStore, type Deps } from '../../src/runtime';
+import { Store } from '../../src/store/store';
 import { createJourneyWorker } from '../../workers/journey-worker';
 import type { CustomerEvent } from '../../src/events/schema';
 import { journeyRunSettings } from '../../src/settings';
@@ -24,7 +25,21 @@ if (!(globalThis as Record<symbol, unknown>)[runtimeKey]) {
   (globalThis as Record<symbol, unknown>)[runtimeKey] = true;
 }
 
-/** A config for one test: its own data directory and task queue, quiet logs. */
+/** The test run's embedded PostgreSQL, with a database of this config's own (created on first use). */
+function testStore(): Record<string, string> {
+  const dir = process.env.WAYMARK_EMBEDDED_POSTGRES_DIR;
+  const port = process.env.WAYMARK_EMBEDDED_POSTGRES_PORT;
+  if (!dir || !port) return {};
+  return { WAYMARK_EMBEDDED_POSTGRES_DIR: dir, WAYMARK_EMBEDDED_POSTGRES_PORT: port, WAYMARK_EMBEDDED_POSTGRES_DATABASE: `t_${randomBytes(8).toString('hex')}` };
+}
+
+/** The variables that give a child process (a worker, the CLI) the same store as `config`. */
+export function storeEnv(config: Config): Record<string, string> {
+  const { url, embedded } = config.store;
+  return url ? { WAYMARK_DATABASE_URL: url } : { WAYMARK_EMBEDDED_POSTGRES_DIR: embedded.dir, WAYMARK_EMBEDDED_POSTGRES_PORT: String(embedded.port), WAYMARK_EMBEDDED_POSTGRES_DATABASE: embedded.database };
+}
+
+/** A config for one test: its own data directory, database and task queue, the shipped journeys published, quiet logs. */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   const dataDir = fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'data-'));
   return loadConfig(
@@ -35,6 +50,10 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
       WAYMARK_DATA_DIR: dataDir,
       WAYMARK_JOURNEY_TASK_QUEUE: `test-${randomUUID()}`,
       WAYMARK_ACTIVITY_RETRY_INITIAL: '1s',
+      WAYMARK_PUBLISH_ON_START: 'true',
+      // Journeys under test send many messages quickly; the contact policy's tests set caps themselves.
+      WAYMARK_FREQUENCY_CAPS: '',
+      ...testStore(),
       ...overrides,
     },
   );
@@ -62,7 +81,9 @@ export function devServerAddress(): string {
   return address;
 }
 
-export function startWorker(connection: NativeConnection, config: Config, deps = createDeps(config)): Promise<Worker> {
+/** A worker on the config's task queue, after its store is ready (journeys published). */
+export async function startWorker(connection: NativeConnection, config: Config, deps: Deps = createDeps(config)): Promise<Worker> {
+  await prepareStore(deps);
   return createJourneyWorker({
     connection,
     namespace: config.temporal.namespace,
@@ -95,4 +116,23 @@ export function runInput(published: PublishedJourney, config: Config, entry: Cus
     entry,
     settings: journeyRunSettings(config),
   };
+}
+
+/** Deps on the config's own database with exactly `journeys` published (instead of the shipped ones). */
+export async function depsWith(config: Config, journeys: PublishedJourney[]): Promise<Deps> {
+  const deps = createDeps({ ...config, store: { ...config.store, publishOnStart: false } });
+  for (const journey of journeys) await deps.journeys.publish(journey, 'test', 'test');
+  return deps;
+}
+
+/** A journey published in the deps' store (after startWorker published the shipped ones). */
+export async function publishedJourney(deps: Deps, id: string): Promise<PublishedJourney> {
+  const journey = (await deps.catalog.current()).get(id);
+  if (!journey) throw new Error(`journey ${id} is not published in this test's store`);
+  return journey;
+}
+
+/** A store no server answers for (a port nothing listens on): every call fails for real with ECONNREFUSED. */
+export function unreachableStore(config: Config, port: number): Store {
+  return new Store({ ...config, store: { ...config.store, url: `postgres://waymark@127.0.0.1:${port}/unreachable`, migrateOnStart: 'never' } });
 }

@@ -3,10 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { dirWith } from '../support/files';
+import { storeEnv, testConfig } from '../support/harness';
 
 /**
  * `waymark journeys` as a user runs it: the real CLI in a child process, its exit code and what
- * it prints. Nothing here needs Temporal (a refused preview stops before starting a server).
+ * it prints. Nothing here needs Temporal (a refused preview stops before starting a server; the
+ * address below answers nothing, so `list` shows its counts as unavailable). The commands that
+ * read the store get a fresh database on the test run's embedded PostgreSQL.
  */
 
 const ROOT = path.join(__dirname, '../..');
@@ -14,10 +17,20 @@ const EXAMPLES = path.join(ROOT, 'docs/examples');
 const FIXTURES = path.join(ROOT, 'tests/fixtures/journeys');
 
 
+/** Settings for a store of one test's own: a new database on the test run's PostgreSQL. */
+const freshStore = () => storeEnv(testConfig());
+
 function waymark(args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
   const result = spawnSync(path.join(ROOT, 'bin/waymark'), args, {
     encoding: 'utf8',
-    env: { ...process.env, WAYMARK_JOURNEYS_DIR: '', WAYMARK_LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      WAYMARK_JOURNEYS_DIR: '',
+      WAYMARK_LOG_LEVEL: 'warn',
+      WAYMARK_TEMPORAL_ADDRESS: '127.0.0.1:1',
+      WAYMARK_TEMPORAL_CONNECT_TIMEOUT: '1s',
+      ...env,
+    },
     timeout: 60_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -71,27 +84,79 @@ describe('waymark journeys validate', () => {
   });
 });
 
-describe('waymark journeys list and show', () => {
-  it('lists the valid journeys when a file in the folder is invalid, names that file and its line, and exits 1', () => {
+describe('waymark journeys publish, list and show', () => {
+  it('publishes the valid files of a folder, refuses an invalid one naming its file and line, and exits 1', () => {
+    const store = freshStore();
     const dir = dirWith({ 'welcome.yaml': welcome(), 'unknown-next.yaml': fs.readFileSync(path.join(FIXTURES, 'unknown-next.yaml'), 'utf8') });
-    const { code, stdout, stderr } = waymark(['journeys', 'list'], { WAYMARK_JOURNEYS_DIR: dir });
-    expect(code).toBe(1);
-    expect(stdout).toMatch(/^welcome-series +[0-9a-f]{12} {2}entry "signed_up"/m);
-    expect(stdout).toMatch(/^onboarding /m);
-    expect(stderr).toContain(`${path.join(dir, 'unknown-next.yaml')} was not loaded:\n  - steps.nudge.next (line 8): refers to unknown step "dnoe"`);
-    expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+    const published = waymark(['journeys', 'publish', dir, '--actor', 'ada'], store);
+    expect(published.code).toBe(1);
+    expect(published.stdout).toMatch(new RegExp(`^new journey +welcome-series@[0-9a-f]{12} +\\(${path.join(dir, 'welcome.yaml')}\\)$`, 'm'));
+    expect(published.stdout).toContain('1 new journey(s), 0 new version(s), 0 unchanged, 1 file(s) refused; recorded as made by ada');
+    expect(published.stderr).toContain(`${path.join(dir, 'unknown-next.yaml')} was refused (nothing in it was published):\n  - steps.nudge.next (line 8): refers to unknown step "dnoe"`);
+    expect(published.stderr).not.toMatch(/\n\s+at /); // no stack trace
+
+    const listed = waymark(['journeys', 'list'], store);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^journey +current +status +versions +running\nwelcome-series +[0-9a-f]{12} +active +1 +\?$/m);
+    expect(listed.stdout).toContain('not published yet: onboarding (journeys/onboarding.ts), ');
+    expect(listed.stderr).toContain('running counts unavailable: cannot reach Temporal at 127.0.0.1:1');
+  });
+
+  it('publishes the shipped journeys by default; the same content again is unchanged', () => {
+    const store = freshStore();
+    const first = waymark(['journeys', 'publish'], store);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^new journey +onboarding@[0-9a-f]{12} +\(journeys\/onboarding\.ts\)$/m);
+    const again = waymark(['journeys', 'publish'], store);
+    expect(again.stdout).toMatch(/^unchanged +onboarding@[0-9a-f]{12} /m);
+    expect(again.stdout).toContain('0 new journey(s), 0 new version(s), 3 unchanged, 0 file(s) refused');
+  });
+
+  it('refuses to roll back a journey with one version, and to change one never published, saying why', () => {
+    const store = freshStore();
+    waymark(['journeys', 'publish', path.join(EXAMPLES, 'winback.json')], store);
+    const rollback = waymark(['journeys', 'rollback', 'winback'], store);
+    expect(rollback.code).toBe(1);
+    expect(rollback.stderr).toBe('waymark: journey "winback" has had only one version; there is nothing to roll back to\n');
+    const pause = waymark(['journeys', 'pause', 'no-such-journey'], store);
+    expect(pause.code).toBe(1);
+    expect(pause.stderr).toContain(`no journey "no-such-journey" is published; 'waymark journeys list' shows those that are`);
+    const diff = waymark(['journeys', 'diff', 'winback@zz', 'ffffffffffff'], store);
+    expect(diff.code).toBe(1);
+    expect(diff.stderr).toContain('"winback@zz": a version is hex digits');
+    expect(diff.stderr).toContain('no version of any journey starts with "ffffffffffff"');
+  });
+
+  it('archives in the store even when Temporal cannot be reached, says its runs were not told, and exits 1', () => {
+    const store = freshStore();
+    waymark(['journeys', 'publish', path.join(EXAMPLES, 'winback.json')], store);
+    const archived = waymark(['journeys', 'archive', 'winback', '--actor', 'ada'], store);
+    expect(archived.code).toBe(1);
+    expect(archived.stdout).toMatch(/^winback: active -> archived by ada; within 1s \(WAYMARK_CATALOG_REFRESH\) it takes no new customers$/m);
+    expect(archived.stderr).toContain("its running runs were NOT told to exit: cannot reach Temporal at 127.0.0.1:1");
+    expect(archived.stderr).toContain("Run 'waymark journeys archive winback' again once Temporal is reachable.");
+    expect(waymark(['journeys', 'list'], store).stdout).toMatch(/^winback +[0-9a-f]{12} +archived +1 +\?$/m);
+    expect(waymark(['journeys', 'history', 'winback'], store).stdout).toMatch(/ archive +at version [0-9a-f]{12} +by ada$/m);
   });
 
   it('shows branch conditions, filters and where each way leads, with no internal field paths', () => {
-    const { code, stdout } = waymark(['journeys', 'show', 'welcome-series'], { WAYMARK_JOURNEYS_DIR: EXAMPLES });
-    expect(code).toBe(0);
-    expect(stdout).toContain('  entry:    signed_up where all(event.source in [web, mobile], event.invited_by not exists)');
-    expect(stdout).toContain('  exit:     unsubscribed where event.list = "marketing" ends the run as exited');
-    expect(stdout).toMatch(/if company_size ≥ 50 +-> book_demo/);
-    expect(stdout).toMatch(/if any\(performed project_created, plan = "pro"\) +-> invite_prompt/);
-    expect(stdout).toMatch(/else +-> getting_started/);
-    expect(stdout).toContain('wait up to 3d for teammate_invited where event.role ≠ "guest"');
-    expect(stdout).not.toMatch(/branches\.\d|paths\.\d|default:|onEvent:|journeys\/|docs\//);
+    const store = freshStore();
+    const fromFile = waymark(['journeys', 'show', 'welcome-series'], { ...store, WAYMARK_JOURNEYS_DIR: EXAMPLES });
+    expect(fromFile.code).toBe(0);
+    const [shown, note] = fromFile.stdout.split('\n\nnot published: ');
+    expect(note).toBe(`shown from ${path.join(EXAMPLES, 'welcome-series.yaml')}; 'waymark journeys publish' makes it live\n`);
+    expect(shown).toContain('  entry:    signed_up where all(event.source in [web, mobile], event.invited_by not exists)');
+    expect(shown).toContain('  exit:     unsubscribed where event.list = "marketing" ends the run as exited');
+    expect(shown).toMatch(/if company_size ≥ 50 +-> book_demo/);
+    expect(shown).toMatch(/if any\(performed project_created, plan = "pro"\) +-> invite_prompt/);
+    expect(shown).toMatch(/else +-> getting_started/);
+    expect(shown).toContain('wait up to 3d for teammate_invited where event.role ≠ "guest"');
+    expect(shown).not.toMatch(/branches\.\d|paths\.\d|default:|onEvent:|journeys\/|docs\//);
+
+    waymark(['journeys', 'publish', EXAMPLES], store);
+    const published = waymark(['journeys', 'show', 'welcome-series'], store);
+    expect(published.stdout.split('\n\n')[0]).toBe(shown!.split('\n\n')[0]); // the same header, read back from the store
+    expect(published.stdout).toContain("status: active; the current version; 'waymark journeys versions welcome-series' lists every version");
   });
 });
 
@@ -110,7 +175,7 @@ describe('waymark journeys preview', () => {
   });
 
   it('has help on every subcommand, with an example', () => {
-    for (const sub of ['list', 'show', 'validate', 'preview']) {
+    for (const sub of ['publish', 'list', 'versions', 'show', 'diff', 'history', 'pause', 'resume', 'archive', 'rollback', 'validate', 'preview']) {
       const { code, stdout } = waymark(['journeys', sub, '--help']);
       expect({ sub, code, example: /Examples?:\n {2}(\S+=\S+ )?waymark journeys /.test(stdout) }).toEqual({ sub, code: 0, example: true });
     }

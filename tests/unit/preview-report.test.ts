@@ -28,7 +28,10 @@ function converted(): PreviewResult {
       { step: 'until_day12', kind: 'wait', at: at(6 * DAY), outcome: 'interrupted' },
     ],
   } as unknown as JourneyState;
-  const messages = [{ template: 'trial-day1-getting-started' }, { template: 'trial-day7-power-tips' }] as PreviewResult['messages'];
+  const messages = [
+    { channel: 'email', template: 'trial-day1-getting-started', content: { channel: 'email', subject: 'Your first day with Fieldnote', html: '', text: '' } },
+    { channel: 'email', template: 'trial-day7-power-tips', contentMissing: 'template "trial-day7-power-tips" is not published' },
+  ] as PreviewResult['messages'];
   return { final, messages, delivered: [{ afterMs: 8 * DAY, type: 'subscription_started', properties: { plan: 'pro' } }] };
 }
 
@@ -63,7 +66,9 @@ describe('previewReport', () => {
   it('ends with the skipped events, the messages, then the result last', () => {
     expect(lines.slice(lines.indexOf('') + 1)).toEqual([
       '1 scripted event(s) came after the journey had ended and were not sent.',
-      'Messages: 2 (trial-day1-getting-started, trial-day7-power-tips)',
+      'Messages: 2',
+      '  email trial-day1-getting-started: "Your first day with Fieldnote"',
+      '  email trial-day7-power-tips: (no content: template "trial-day7-power-tips" is not published)',
       'Result: converted after 8d: goal "converted" reached (subscription_started at 2025-03-11T09:00:00Z)',
     ]);
   });

@@ -1,9 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { composeKey } from '../../workflows/contract';
 import { eventDigest, profileChanges } from '../../workflows/event-facts';
-import { FileProfileStore } from '../../src/profiles/file-store';
+import { PgProfileStore } from '../../src/profiles/pg-store';
+import { Store } from '../../src/store/store';
+import { testConfig } from '../support/harness';
 import { ProfileLimitError } from '../../src/profiles/port';
 import { md } from '../../src/temporal/markdown';
 import { explainCondition } from '../../src/journey/explain';
@@ -42,11 +41,24 @@ describe('event facts', () => {
       contact: { email: 'ana@example.com', timezone: 'Europe/Paris' },
     });
   });
+
+  it('turns unsubscribed and subscribed events into consent, for one channel or all; routers from before consent existed skip it', () => {
+    expect(profileChanges(event({ type: 'unsubscribed', properties: { channel: 'sms' } }))).toEqual({ consent: { sms: 'unsubscribed' } });
+    expect(profileChanges(event({ type: 'subscribed' }))).toEqual({ consent: { email: 'subscribed', push: 'subscribed', sms: 'subscribed', in_app: 'subscribed' } });
+    expect(profileChanges(event({ type: 'unsubscribed', properties: { channel: 'fax' } }))).toBeUndefined();
+    expect(profileChanges(event({ type: 'unsubscribed' }), false)).toBeUndefined();
+  });
 });
 
-describe('profile limits (real files)', () => {
+describe('profile limits (the real store: the test run\'s PostgreSQL)', () => {
   const limits = { maxTraits: 3, maxTraitKeyChars: 10, maxTraitValueBytes: 50, maxProfileBytes: 120 };
-  const store = () => new FileProfileStore(fs.mkdtempSync(path.join(os.tmpdir(), 'profiles-')), 10, limits);
+  const stores: Store[] = [];
+  afterAll(() => Promise.all(stores.map((s) => s.close())));
+  const store = () => {
+    const db = new Store(testConfig());
+    stores.push(db);
+    return new PgProfileStore(db, 10, limits);
+  };
 
   it('refuses an update that would break a limit, names it, and keeps the profile as it was', async () => {
     const s = store();

@@ -1,9 +1,9 @@
 import { entriesFor } from '../../src/journey/entries';
-import { createDeps } from '../../src/runtime';
+import { createDeps, loadCatalog } from '../../src/runtime';
 import { journeyWorkflowId, journeyStateQuery, eventSignal, type JourneyState } from '../../workflows/contract';
 import { journeyWorkflow } from '../../workflows/journey';
 import type { CustomerEvent } from '../../src/events/schema';
-import { makeEvent, runInput, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
+import { makeEvent, publishedJourney, runInput, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -28,7 +28,7 @@ describe('churn-prevention journey (time skipping)', () => {
       const handle = await server.env.client.workflow.start(journeyWorkflow, {
         workflowId: journeyWorkflowId('churn-prevention', customerId),
         taskQueue: config.temporal.journeyTaskQueue,
-        args: [runInput(deps.catalog.get('churn-prevention')!, config, entry)],
+        args: [runInput(await publishedJourney(deps, 'churn-prevention'), config, entry)],
       });
       await opts.drive?.({
         signal: async (type, atMs) => handle.signal(eventSignal, makeEvent(type, customerId, atMs ?? (await server.env.currentTimeMs()))),
@@ -41,7 +41,7 @@ describe('churn-prevention journey (time skipping)', () => {
   }
 
   it('enters only on churn_risk_detected with score >= 0.7', async () => {
-    const catalog = createDeps(testConfig()).catalog;
+    const catalog = loadCatalog(testConfig());
     const entering = async (event: CustomerEvent) => entriesFor(catalog.all(), event).entered.map((j) => j.journeyId);
     const at = Date.now();
     expect(await entering(makeEvent('churn_risk_detected', 'c1', at, { properties: { score: 0.82 } }))).toEqual(['churn-prevention']);

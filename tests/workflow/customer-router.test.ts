@@ -1,11 +1,9 @@
-import { createDeps } from '../../src/runtime';
-import { JourneyCatalog } from '../../src/journey/catalog';
 import { publishJourney } from '../../src/journey/publish';
 import { routerSettings } from '../../src/settings';
 import { type CustomerRunInput, customerStateQuery, customerWorkflowId, eventSignal, journeyStateQuery, journeyWorkflowId } from '../../workflows/contract';
 import { customerWorkflow } from '../../workflows/customer';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { makeEvent, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
+import { depsWith, makeEvent, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
 
 const HOUR = 3_600_000;
 const limits = { maxWaitMs: 365 * 24 * HOUR };
@@ -67,7 +65,7 @@ describe('the customer router (time skipping)', () => {
 
   async function withRouter(customerId: string, drive: (send: (type: string) => Promise<void>) => Promise<void>) {
     const config = testConfig();
-    const deps = { ...createDeps(config, new JourneyCatalog([cooldownJourney, restartJourney, performedJourney])) };
+    const deps = await depsWith(config, [cooldownJourney, restartJourney, performedJourney]);
     const worker = await startWorker(server.env.nativeConnection, config, deps);
     return worker.runUntil(async () => {
       const send = async (type: string) => {
@@ -136,7 +134,7 @@ describe('the customer router (time skipping)', () => {
 
   it('a router started before version 2 moves onto today\'s code at its next event, keeping what it knew', async () => {
     const config = testConfig();
-    const worker = await startWorker(server.env.nativeConnection, config, createDeps(config, new JourneyCatalog([cooldownJourney])));
+    const worker = await startWorker(server.env.nativeConnection, config, await depsWith(config, [cooldownJourney]));
     const customerId = 'upgrade-1';
     const final = await worker.runUntil(async () => {
       // The input routers had before version 2 (no "v"): the workflow runs the frozen v1 code.
@@ -163,7 +161,7 @@ describe('the customer router (time skipping)', () => {
   it('continues as new under a burst of events without losing one, taking the current worker settings', async () => {
     const config = testConfig({ WAYMARK_ROUTER_CONTINUE_AS_NEW_AFTER: '100' });
     const newer = routerSettings(testConfig({ WAYMARK_DEDUPE_WINDOW: '2h' }));
-    const deps = { ...createDeps(config, new JourneyCatalog([])), routerSettings: newer };
+    const deps = { ...(await depsWith(config, [])), routerSettings: newer };
     const worker = await startWorker(server.env.nativeConnection, config, deps);
     const customerId = 'burst-1';
     const handle = server.env.client.workflow.getHandle(customerWorkflowId(customerId));

@@ -1,13 +1,11 @@
 import { createDeps } from '../../src/runtime';
-import { FileOutbox } from '../../src/channels/outbox';
+import { LocalChannel } from '../../src/channels/local';
+import { freePort } from '../../src/free-port';
 import { publishJourney } from '../../src/journey/publish';
-import { JourneyCatalog } from '../../src/journey/catalog';
 import { journeyStateQuery, journeyWorkflowId } from '../../workflows/contract';
 import { journeyWorkflow } from '../../workflows/journey';
-import { makeEvent, runInput, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
+import { depsWith, makeEvent, publishedJourney, runInput, startWorker, testConfig, unreachableStore, useTimeSkippingEnv } from '../support/harness';
 
-// Paths under /dev/null cannot be created: a real, permanent I/O failure, not a mock.
-const BROKEN_DIR = '/dev/null/waymark';
 const fastFailing = { WAYMARK_ACTIVITY_RETRY_MAX_ATTEMPTS: '2', WAYMARK_ACTIVITY_RETRY_INITIAL: '1s' };
 
 describe('failure paths (time skipping)', () => {
@@ -15,13 +13,14 @@ describe('failure paths (time skipping)', () => {
 
   it('a send that fails for good is written on the path and the journey goes on', async () => {
     const config = testConfig(fastFailing);
-    const deps = { ...createDeps(config), channel: new FileOutbox(BROKEN_DIR) };
+    // The ledger works; the channel's own store refuses every connection: a real failure, not a mock.
+    const deps = { ...createDeps(config), channel: new LocalChannel(unreachableStore(config, await freePort())) };
     const worker = await startWorker(server.env.nativeConnection, config, deps);
     const final = await worker.runUntil(async () => {
       const handle = await server.env.client.workflow.start(journeyWorkflow, {
         workflowId: journeyWorkflowId('onboarding', 'fail-send'),
         taskQueue: config.temporal.journeyTaskQueue,
-        args: [runInput(deps.catalog.get('onboarding')!, config, makeEvent('signed_up', 'fail-send', await server.env.currentTimeMs()))],
+        args: [runInput(await publishedJourney(deps, 'onboarding'), config, makeEvent('signed_up', 'fail-send', await server.env.currentTimeMs()))],
       });
       return handle.result();
     });
@@ -29,7 +28,7 @@ describe('failure paths (time skipping)', () => {
     expect(final.messagesSent).toBe(0);
     expect(final.failures).toBe(3);
     expect(final.path.filter((p) => p.kind === 'send').map((p) => p.outcome)).toEqual([
-      expect.stringMatching(/^sending email onboarding-welcome failed: .*ENOTDIR/),
+      expect.stringMatching(/^sending email onboarding-welcome failed: .*ECONNREFUSED/),
       expect.stringMatching(/^sending email onboarding-tips failed: /),
       expect.stringMatching(/^sending email onboarding-nudge failed: /),
     ]);
@@ -48,7 +47,7 @@ describe('failure paths (time skipping)', () => {
       'tz',
       { maxWaitMs: config.journeys.maxWaitMs },
     );
-    const deps = createDeps(config, new JourneyCatalog([journey]));
+    const deps = await depsWith(config, [journey]);
     const worker = await startWorker(server.env.nativeConnection, config, deps);
     await worker.runUntil(async () => {
       const entry = makeEvent('go', 'tz-1', await server.env.currentTimeMs(), { context: { traits: { timezone: 'Mars/Olympus_Mons' } } });

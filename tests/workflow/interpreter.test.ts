@@ -4,11 +4,9 @@ import type { Config } from '../../src/config';
 import type { MessageChannel } from '../../src/channels/port';
 import { publishJourney } from '../../src/journey/publish';
 import type { JourneyInput, PublishedJourney } from '../../src/journey/schema';
-import { createDeps } from '../../src/runtime';
-import { JourneyCatalog } from '../../src/journey/catalog';
 import { composeKey, journeyWorkflowId, journeyStateQuery, eventSignal, type JourneyState } from '../../workflows/contract';
 import { journeyWorkflow } from '../../workflows/journey';
-import { makeEvent, runInput, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
+import { depsWith, makeEvent, runInput, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -59,7 +57,7 @@ describe('journey interpreter (time skipping)', () => {
 
   async function run(journey: PublishedJourney, customerId: string, opts: Options = {}) {
     const config = opts.config ?? testConfig();
-    const deps = createDeps(config, new JourneyCatalog([journey]));
+    const deps = await depsWith(config, [journey]);
     const worker = await startWorker(server.env.nativeConnection, config, { ...deps, channel: opts.channel?.(deps.outbox) ?? deps.outbox });
     return worker.runUntil(async () => {
       const entry = makeEvent('go', customerId, await server.env.currentTimeMs());
@@ -178,6 +176,8 @@ describe('journey interpreter (time skipping)', () => {
       const { final, records } = await run(buffering, 'once-1', {
         // the real outbox records the message, then the worker "crashes" before it can say so
         channel: (real) => ({
+          provider: real.provider,
+          keyed: real.keyed,
           async deliver(message) {
             attempts.push(message.stepId);
             const receipt = await real.deliver(message);
@@ -199,7 +199,7 @@ describe('journey interpreter (time skipping)', () => {
 
     it('a worker restart mid-run, with every task replayed from history, sends nothing again', async () => {
       const config = testConfig();
-      const deps = createDeps(config, new JourneyCatalog([buffering]));
+      const deps = await depsWith(config, [buffering]);
       // no workflow cache: each workflow task replays the whole history (as after a crash)
       const replayingWorker = () =>
         Worker.create({

@@ -1,7 +1,7 @@
 import { createDeps } from '../../src/runtime';
 import { journeyWorkflowId, journeyStateQuery, eventSignal } from '../../workflows/contract';
 import { journeyWorkflow } from '../../workflows/journey';
-import { makeEvent, runInput, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
+import { makeEvent, publishedJourney, runInput, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
 
 const DAY = 86_400_000;
 
@@ -11,8 +11,8 @@ describe('onboarding journey (time skipping)', () => {
   async function run(customerId: string, drive: (h: { signal: (type: string, offsetMs?: number) => Promise<void> }) => Promise<void>) {
     const config = testConfig();
     const deps = createDeps(config);
-    const onboarding = deps.catalog.get('onboarding')!;
     const worker = await startWorker(server.env.nativeConnection, config, deps);
+    const onboarding = await publishedJourney(deps, 'onboarding');
     return worker.runUntil(async () => {
       const entryAt = await server.env.currentTimeMs();
       const handle = await server.env.client.workflow.start(journeyWorkflow, {
@@ -76,7 +76,7 @@ describe('onboarding journey (time skipping)', () => {
       const handle = await server.env.client.workflow.start(journeyWorkflow, {
         workflowId: journeyWorkflowId('onboarding', 'cust-q2'),
         taskQueue: config.temporal.journeyTaskQueue,
-        args: [runInput(deps.catalog.get('onboarding')!, config, makeEvent('signed_up', 'cust-q2', await server.env.currentTimeMs()))],
+        args: [runInput(await publishedJourney(deps, 'onboarding'), config, makeEvent('signed_up', 'cust-q2', await server.env.currentTimeMs()))],
       });
       await server.env.sleep(60_000);
       const state = await handle.query(journeyStateQuery);

@@ -1,8 +1,8 @@
-import { createDeps } from '../../src/runtime';
+import { createDeps, loadCatalog } from '../../src/runtime';
 import { pickPath } from '../../src/journey/split';
 import { journeyWorkflowId, journeyStateQuery, eventSignal, type JourneyState, type Waiting } from '../../workflows/contract';
 import { journeyWorkflow } from '../../workflows/journey';
-import { makeEvent, runInput, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
+import { makeEvent, publishedJourney, runInput, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -24,7 +24,7 @@ describe('trial-conversion journey (time skipping)', () => {
 
   /** The first customer ids (cust-0, cust-1, ...) the day-12 split sends to each path. */
   function customerOn(pathName: string): string {
-    const catalog = createDeps(testConfig()).catalog;
+    const catalog = loadCatalog(testConfig());
     const step = catalog.get('trial-conversion')!.definition.steps.offer_test!;
     if (step.kind !== 'split') throw new Error('offer_test is not a split');
     for (let i = 0; i < 1_000; i++) {
@@ -50,7 +50,7 @@ describe('trial-conversion journey (time skipping)', () => {
       const handle = await server.env.client.workflow.start(journeyWorkflow, {
         workflowId: journeyWorkflowId('trial-conversion', customerId),
         taskQueue: config.temporal.journeyTaskQueue,
-        args: [runInput(deps.catalog.get('trial-conversion')!, config, entry)],
+        args: [runInput(await publishedJourney(deps, 'trial-conversion'), config, entry)],
       });
       await opts.drive?.({
         signal: async (type) => handle.signal(eventSignal, makeEvent(type, customerId, await server.env.currentTimeMs())),

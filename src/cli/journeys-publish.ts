@@ -1,0 +1,84 @@
+import type { Command } from 'commander';
+import { loadConfig, type Config } from '../config';
+import { JourneyCatalog, type CatalogProblem } from '../journey/catalog';
+import { formatIssue, validationLimits } from '../journey/validate';
+import { actorOf, loadCatalog, publishCatalog } from '../runtime';
+import { JourneyStore } from '../store/journeys';
+import { Store } from '../store/store';
+import { checkFiles } from './journeys-files';
+
+const OK = 0;
+const FAILED = 1;
+
+export function registerPublishCommand(journeys: Command): void {
+  journeys
+    .command('publish')
+    .description('validate journeys and store each as an immutable version; running workers and APIs use it within WAYMARK_CATALOG_REFRESH')
+    .argument('[files...]', 'journey files (.json, .yaml, .yml) or folders of them (default: the shipped journeys and WAYMARK_JOURNEYS_DIR)')
+    .option('--actor <name>', 'who the change is recorded as made by (default: WAYMARK_ACTOR, else user@host)')
+    .addHelpText(
+      'after',
+      `
+Prints, per journey: "new journey", "new version" (old -> new) or "unchanged" (the same content as
+the current version: nothing is stored). An invalid file is refused with its name and the line of
+each problem; the valid ones are published all the same. Customers already in a journey keep the
+version they entered; new entries take the new one.
+
+Exits 1 when a file was refused.
+
+Examples:
+  waymark journeys publish
+  waymark journeys publish docs/examples/welcome-series.yaml --actor ada`,
+    )
+    .action(async (files: string[], options: { actor?: string }) => {
+      process.exitCode = await publish(files, options.actor);
+    });
+}
+
+/** The named files as a catalog: the valid journeys, and a problem for every file refused or warned about. */
+function catalogOf(args: string[], config: Config): JourneyCatalog {
+  const { checked, empty } = checkFiles(args, validationLimits(config));
+  const problems: CatalogProblem[] = empty.map((dir) => ({ source: dir, severity: 'error', issues: [{ path: '', message: 'has no .json, .yaml or .yml file' }] }));
+  for (const c of checked) {
+    if (c.issues.length) problems.push({ source: c.file, severity: 'error', issues: c.issues });
+    if (c.warnings.length) problems.push({ source: c.file, severity: 'warning', issues: c.warnings });
+  }
+  const valid = checked.filter((c) => c.published && !c.issues.length);
+  return new JourneyCatalog(
+    valid.map((c) => c.published!),
+    problems,
+    new Map(valid.map((c) => [c.published!.definition.id, c.file])),
+  );
+}
+
+function describeProblem({ source, severity, issues }: CatalogProblem): string {
+  const verdict = severity === 'error' ? 'was refused (nothing in it was published)' : 'has warnings (it was published)';
+  return `${source} ${verdict}:\n${issues.map((i) => `  - ${formatIssue(i)}`).join('\n')}`;
+}
+
+async function publish(args: string[], actor: string | undefined): Promise<number> {
+  if (actor !== undefined && !actor.trim()) {
+    console.error('--actor: give a name (or leave the option out to use WAYMARK_ACTOR, else user@host)');
+    return FAILED;
+  }
+  const base = loadConfig();
+  const config: Config = actor ? { ...base, actor: actor.trim() } : base;
+  const catalog = args.length ? catalogOf(args, config) : loadCatalog(config);
+  const journeys = new JourneyStore(new Store(config));
+  const report = await publishCatalog(config, journeys, catalog);
+  const status = new Map((await journeys.states()).map((s) => [s.journeyId, s.status]));
+
+  for (const p of report.published) {
+    const what =
+      p.outcome === 'new-version' ? `new version   ${p.journeyId}  ${p.previous} -> ${p.version}` : `${p.outcome === 'new-journey' ? 'new journey' : 'unchanged'}     ${p.journeyId}@${p.version}`;
+    const held = status.get(p.journeyId) !== 'active' ? `  [${status.get(p.journeyId)}: takes no new customers until 'waymark journeys resume ${p.journeyId}']` : '';
+    console.log(`${what}  (${p.source})${held}`);
+  }
+  const refused = report.problems.filter((p) => p.severity === 'error');
+  for (const problem of report.problems) console.error(`\n${describeProblem(problem)}`);
+
+  const count = (o: string) => report.published.filter((p) => p.outcome === o).length;
+  console.log(`\n${count('new-journey')} new journey(s), ${count('new-version')} new version(s), ${count('unchanged')} unchanged, ${refused.length} file(s) refused; recorded as made by ${actorOf(config)}`);
+  if (count('new-version')) console.log(`Customers already in a journey keep their version; new entries take the new one within ${config.store.catalogRefreshMs / 1000}s (WAYMARK_CATALOG_REFRESH).`);
+  return refused.length ? FAILED : OK;
+}

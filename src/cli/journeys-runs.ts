@@ -1,0 +1,69 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Config } from '../config';
+import { archiveSignal, type ArchiveNotice } from '../../workflows/contract';
+
+/**
+ * What the journey commands ask Temporal: how many runs each journey (and version) has going,
+ * and telling the runs of an archived journey to exit. Journey ids and versions are safe to put
+ * in a visibility query as they are (lower-case letters, digits and "-"; hex).
+ */
+
+const runsOf = (journeyId: string) => `WorkflowType = 'journeyWorkflow' AND JourneyId = '${journeyId}' AND ExecutionStatus = 'Running'`;
+
+/** Running runs of the journey: in all, and per version when more than one version has any. */
+export async function liveRuns(client: Client, journeyId: string, versions: string[]): Promise<{ total: number; byVersion: Map<string, number> }> {
+  const { count: total } = await client.workflow.count(runsOf(journeyId));
+  const byVersion = new Map<string, number>();
+  // One count per version only when there is something to split; a journey with no runs costs one query.
+  if (total > 0 && versions.length > 1) {
+    const counts = await Promise.all(versions.map((v) => client.workflow.count(`${runsOf(journeyId)} AND JourneyVersion = '${v}'`)));
+    versions.forEach((v, i) => counts[i]!.count && byVersion.set(v, counts[i]!.count));
+  }
+  return { total, byVersion };
+}
+
+export interface SweepResult {
+  /** Runs signalled (each run once, across sweeps). */
+  told: number;
+  /** Runs that ended between the listing and the signal. */
+  ended: number;
+  /** Runs the signal did not reach, with the first error. */
+  failed: number;
+  firstError?: string;
+}
+
+/**
+ * Signals every running run of the journey to exit (archiveSignal), at most
+ * WAYMARK_ARCHIVE_CONCURRENCY at a time, skipping runs in `seen` (told by an earlier sweep).
+ * `say` gets a progress line at each tenth of the runs counted at the start.
+ */
+export async function tellRunsToExit(client: Client, config: Config, journeyId: string, notice: ArchiveNotice, seen: Set<string>, say: (line: string) => void): Promise<SweepResult> {
+  const result: SweepResult = { told: 0, ended: 0, failed: 0 };
+  const { count: expected } = await client.workflow.count(runsOf(journeyId));
+  say(`  ${expected} run(s) running`);
+  const step = Math.max(1, Math.ceil(expected / 10));
+  let done = 0;
+  const tell = async (workflowId: string) => {
+    try {
+      await client.workflow.getHandle(workflowId).signal(archiveSignal, notice);
+      result.told++;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) result.ended++;
+      else {
+        result.failed++;
+        result.firstError ??= `${workflowId}: ${(err as Error).message}`;
+      }
+    }
+    if (++done % step === 0 && done < expected) say(`  ${done}/${expected} done`);
+  };
+  const inFlight = new Set<Promise<void>>();
+  for await (const run of client.workflow.list({ query: runsOf(journeyId) })) {
+    if (seen.has(run.runId)) continue;
+    seen.add(run.runId);
+    const p = tell(run.workflowId).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    if (inFlight.size >= config.archive.concurrency) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  return result;
+}

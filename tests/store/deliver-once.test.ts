@@ -1,0 +1,173 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { deliverOnce, SEND_OUTCOME_UNKNOWN, SEND_REJECTED } from '../../activities/deliver';
+import { SendLedger } from '../../src/channels/ledger';
+import { LocalChannel } from '../../src/channels/local';
+import { ChannelError, type MessageChannel } from '../../src/channels/port';
+import type { PolicySettings } from '../../src/channels/policy';
+import { PgProfileStore } from '../../src/profiles/pg-store';
+import { Store } from '../../src/store/store';
+import { testConfig } from '../support/harness';
+import { testMessage } from '../support/messages';
+import { MessageComposer } from '../../src/templates/compose';
+import { TemplateStore } from '../../src/templates/template-store';
+import { sealTemplate } from '../../src/templates/validate';
+
+const NO_POLICY: PolicySettings = { caps: [], capOverflow: 'defer', quietHours: '', defaultTimezone: 'UTC' };
+
+const message = testMessage;
+
+/** The real local channel, counting its calls, declared keyed or not, failing as told. */
+function channel(local: LocalChannel, keyed: boolean, failWith?: () => Error): MessageChannel & { calls: number } {
+  return {
+    provider: 'test',
+    keyed,
+    calls: 0,
+    async deliver(m) {
+      this.calls++;
+      if (failWith) throw failWith();
+      return local.deliver(m);
+    },
+  };
+}
+
+describe('deliverOnce: the send ledger around a channel (real PostgreSQL)', () => {
+  const stores: Store[] = [];
+  afterAll(() => Promise.all(stores.map((s) => s.close())));
+  const setup = () => {
+    const store = new Store(testConfig());
+    stores.push(store);
+    const composer = new MessageComposer(new TemplateStore(store), store.config);
+    return { store, composer, ledger: new SendLedger(store), local: new LocalChannel(store), profiles: new PgProfileStore(store, 10, { maxTraits: 10, maxTraitKeyChars: 10, maxTraitValueBytes: 100, maxProfileBytes: 1_000 }) };
+  };
+  const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (err: unknown) => err as ApplicationFailure);
+
+  it('sends a key once: a second attempt finds it sent and calls nothing', async () => {
+    const { composer, ledger, local, profiles } = setup();
+    const ch = channel(local, false);
+    expect((await deliverOnce(message('a'), { channel: ch, composer, ledger, profiles, policy: NO_POLICY })).firstDelivery).toBe(true);
+    expect((await deliverOnce(message('a'), { channel: ch, composer, ledger, profiles, policy: NO_POLICY })).firstDelivery).toBe(false);
+    expect(ch.calls).toBe(1);
+  });
+
+  it('an attempt that died after the call: a keyed channel is called again, an unkeyed one is recorded unknown and not called', async () => {
+    const { composer, ledger, local, profiles } = setup();
+    await ledger.begin(message('k'), 'test', undefined, Date.now()); // an attempt that stopped between its call and the record
+    const keyed = channel(local, true);
+    expect((await deliverOnce(message('k'), { channel: keyed, composer, ledger, profiles, policy: NO_POLICY })).firstDelivery).toBe(true);
+
+    await ledger.begin(message('u'), 'test', undefined, Date.now());
+    const unkeyed = channel(local, false);
+    const err = await failure(deliverOnce(message('u'), { channel: unkeyed, composer, ledger, profiles, policy: NO_POLICY }));
+    expect(err).toMatchObject({ type: SEND_OUTCOME_UNKNOWN, nonRetryable: true });
+    expect(err?.message).toContain("is unknown: an earlier attempt reached test and stopped before its answer was recorded");
+    expect(unkeyed.calls).toBe(0);
+    expect(await failure(deliverOnce(message('u'), { channel: unkeyed, composer, ledger, profiles, policy: NO_POLICY }))).toMatchObject({ type: SEND_OUTCOME_UNKNOWN });
+    expect((await ledger.forCustomer('c-1')).find((e) => e.key === 'u')).toMatchObject({ state: 'unknown' });
+  });
+
+  it('a refusal fails for good with the reason, and a later attempt does not call again', async () => {
+    const { composer, ledger, local, profiles } = setup();
+    const ch = channel(local, false, () => new ChannelError('400: invalid email address', 'rejected'));
+    expect(await failure(deliverOnce(message('r'), { channel: ch, composer, ledger, profiles, policy: NO_POLICY }))).toMatchObject({ type: SEND_REJECTED, nonRetryable: true, message: '400: invalid email address' });
+    expect(await failure(deliverOnce(message('r'), { channel: ch, composer, ledger, profiles, policy: NO_POLICY }))).toMatchObject({ type: SEND_REJECTED });
+    expect(ch.calls).toBe(1);
+  });
+
+  it('"not sent" is retried, after the delay the provider gave, and the retry sends', async () => {
+    const { composer, ledger, local, profiles } = setup();
+    const limited = channel(local, false, () => new ChannelError('429: rate limited', 'not-sent', 7_000));
+    expect(await failure(deliverOnce(message('n'), { channel: limited, composer, ledger, profiles, policy: NO_POLICY }))).toMatchObject({ type: 'SEND_NOT_SENT', nonRetryable: false, nextRetryDelay: 7_000 });
+    expect((await deliverOnce(message('n'), { channel: channel(local, false), composer, ledger, profiles, policy: NO_POLICY })).firstDelivery).toBe(true);
+    expect((await ledger.forCustomer('c-1')).find((e) => e.key === 'n')).toMatchObject({ state: 'sent', attempts: 2 });
+  });
+
+  describe('the contact policy, across journeys', () => {
+    it('skips a channel the customer unsubscribed from, even a transactional message, and records nothing', async () => {
+      const { composer, ledger, local, profiles } = setup();
+      await profiles.apply('c-1', { consent: { email: 'unsubscribed' } }, 'unsub');
+      const deps = { channel: channel(local, true), composer, ledger, profiles, policy: NO_POLICY };
+      expect(await deliverOnce(message('p1', { transactional: true }), deps)).toMatchObject({ skipped: 'the customer unsubscribed from email' });
+      expect(await deliverOnce(message('p2', { channel: 'sms' }), deps)).toMatchObject({ firstDelivery: true });
+      expect((await ledger.forCustomer('c-1')).map((e) => e.key)).toEqual(['p2']);
+    });
+
+    it("defers to the end of quiet hours in the customer's time zone; a transactional message goes at once", async () => {
+      const { composer, ledger, local, profiles } = setup();
+      await profiles.apply('c-1', { contact: { timezone: 'Europe/Paris' } }, 'tz');
+      const deps = { channel: channel(local, true), composer, ledger, profiles, policy: { ...NO_POLICY, quietHours: '21:00-08:00' } };
+      // 22:30 in Paris (UTC+1 in November): held until 08:00 Paris, 07:00 UTC.
+      expect(await deliverOnce(message('q1', { requestedAt: '2026-11-25T21:30:00Z' }), deps)).toMatchObject({
+        deferred: { until: '2026-11-26T07:00:00.000Z', reason: 'quiet hours 21:00-08:00 in Europe/Paris' },
+      });
+      expect(await deliverOnce(message('q2', { transactional: true, requestedAt: '2026-11-25T21:30:00Z' }), deps)).toMatchObject({ firstDelivery: true });
+      expect(await deliverOnce(message('q1', { requestedAt: '2026-11-26T07:00:00Z' }), deps)).toMatchObject({ firstDelivery: true });
+    });
+
+    it('caps a channel across journeys, from the ledger: beyond it a message is deferred until a slot frees, or dropped when config says so', async () => {
+      const { composer, ledger, local, profiles } = setup();
+      const policy = { ...NO_POLICY, caps: [{ channel: 'email' as const, count: 2, windowMs: 3_600_000 }] };
+      const deps = { channel: channel(local, true), composer, ledger, profiles, policy };
+      await deliverOnce(message('c1', { journeyId: 'onboarding' }), deps);
+      await deliverOnce(message('c2', { journeyId: 'trial' }), deps);
+      const third = await deliverOnce(message('c3', { journeyId: 'churn' }), deps);
+      expect(third.deferred?.reason).toBe('the email cap of 2 per 3600s (WAYMARK_FREQUENCY_CAPS)');
+      expect(Date.parse(third.deferred!.until) - Date.now()).toBeGreaterThan(3_500_000);
+      expect(await deliverOnce(message('c4', { transactional: true }), deps)).toMatchObject({ firstDelivery: true });
+      expect(await deliverOnce(message('c5'), { ...deps, policy: { ...policy, capOverflow: 'drop' as const } })).toMatchObject({ skipped: expect.stringContaining('WAYMARK_CAP_OVERFLOW=drop') });
+      expect(await deliverOnce(message('c1'), deps)).toMatchObject({ firstDelivery: false }); // a retry of a sent key is no new send
+    });
+
+    it('holds the cap when two machines send to one customer at once', async () => {
+      const x = setup();
+      const y = { ...x, store: new Store(x.store.config) };
+      stores.push(y.store);
+      const policy = { ...NO_POLICY, caps: [{ channel: 'email' as const, count: 3, windowMs: 3_600_000 }] };
+      const machines = [x, y].map((m) => ({ channel: channel(new LocalChannel(m.store), true), composer: x.composer, ledger: new SendLedger(m.store), profiles: m.profiles, policy }));
+      const receipts = await Promise.all(Array.from({ length: 10 }, (_, i) => deliverOnce(message(`r${i}`), machines[i % 2]!)));
+      expect(receipts.filter((r) => r.firstDelivery)).toHaveLength(3);
+      expect(receipts.filter((r) => r.deferred)).toHaveLength(7);
+    });
+  });
+
+  describe('content', () => {
+    const greeting = (subject: string) =>
+      sealTemplate({ id: 'greeting', channel: 'email', variables: { traits: ['first_name'], event: ['plan'] }, subject, html: '<p>Hi {{ first_name | default: "x" }}</p>', text: 'Hi {{ first_name | default: "x" }}, plan {{ event.plan | default: "-" }}' } as never);
+
+    it('renders the published template for the customer, with the recipient from the profile', async () => {
+      const { store, composer, ledger, local, profiles } = setup();
+      await new TemplateStore(store).publish(greeting('Welcome, {{ first_name | default: "there" }}'), 'test', 'test');
+      await profiles.apply('c-1', { traits: { first_name: 'Ana <3' }, contact: { email: 'ana@example.com' } }, 'p');
+      await deliverOnce(message('w1', { template: 'greeting', eventProperties: { plan: 'pro' } }), { channel: local, composer, ledger, profiles, policy: NO_POLICY });
+      const [sent] = await local.list('c-1');
+      expect(sent).toMatchObject({
+        recipient: { externalId: 'c-1', email: 'ana@example.com' },
+        content: { channel: 'email', subject: 'Welcome, Ana <3', html: '<p>Hi Ana &lt;3</p>', text: 'Hi Ana <3, plan pro' },
+        templateVersion: greeting('Welcome, {{ first_name | default: "there" }}').version,
+      });
+    });
+
+    it('a retry renders the version its first attempt used, though a newer one was published in between', async () => {
+      const { store, composer, ledger, local, profiles } = setup();
+      const templates = new TemplateStore(store);
+      const first = greeting('First {{ first_name | default: "x" }}');
+      await templates.publish(first, 'test', 'test');
+      const flaky = channel(local, true, () => new ChannelError('503: try later', 'not-sent'));
+      const deps = { channel: flaky, composer, ledger, profiles, policy: NO_POLICY };
+      await failure(deliverOnce(message('w2', { template: 'greeting' }), deps));
+      await templates.publish(greeting('Second {{ first_name | default: "x" }}'), 'test', 'test');
+      await deliverOnce(message('w2', { template: 'greeting' }), { ...deps, channel: local });
+      expect((await local.list('c-1')).map((m) => [m.templateVersion, m.content?.channel === 'email' && m.content.subject])).toEqual([[first.version, 'First x']]);
+    });
+
+    it('a template this customer cannot fill fails for good, saying which variable; an unpublished one is recorded without content', async () => {
+      const { store, composer, ledger, local, profiles } = setup();
+      await new TemplateStore(store).publish(greeting('Hello {{ first_name }}'), 'test', 'test');
+      const deps = { channel: local, composer, ledger, profiles, policy: NO_POLICY };
+      const err = await failure(deliverOnce(message('w3', { template: 'greeting' }), deps));
+      expect(err).toMatchObject({ type: 'TEMPLATE_RENDER', nonRetryable: true });
+      expect(err?.message).toContain('first_name');
+      await deliverOnce(message('w4', { template: 'nowhere' }), deps);
+      expect((await local.list('c-1')).map((m) => m.contentMissing)).toEqual(['template "nowhere" is not published (\'waymark templates publish\')']);
+    });
+  });
+});
