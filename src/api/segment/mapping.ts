@@ -1,0 +1,93 @@
+import { EventContext, type CustomerEvent } from '../../events/schema';
+import { clip } from '../echo';
+import { ApiError, formatPath } from '../errors';
+import { eventTypeOf, type Call } from './call';
+
+type Path = ReadonlyArray<PropertyKey>;
+type Contact = Pick<NonNullable<CustomerEvent['context']>, 'email' | 'phone' | 'timezone' | 'locale'>;
+const CONTACT_FIELDS = ['email', 'phone', 'timezone', 'locale'] as const;
+
+/** A call as the Waymark event it becomes, or why it cannot become one. */
+export type Mapped =
+  | {
+      ok: true;
+      event: CustomerEvent;
+      /** The event with the time the sender stated, before skew correction: what a retry of the same call repeats exactly. */
+      stated: CustomerEvent;
+      /** Where the event's traits came from, for messages about their limits. */
+      traitsPath: string;
+    }
+  | { ok: false; error: ApiError };
+
+/**
+ * When the call happened, in ms. The sender's `timestamp`, else `originalTimestamp`, else the
+ * moment it arrived. Clock-skew correction, in the one direction that is certain: a `sentAt`
+ * later than the arrival proves the sender's clock is ahead by at least that much, so the time
+ * is moved back by it. A `sentAt` earlier than the arrival mixes a slow clock with time spent in
+ * queues and retries (SDKs resend the same body, with the same `sentAt`), which cannot be told
+ * apart, so it changes nothing.
+ */
+export function eventTime(call: { timestamp?: string; originalTimestamp?: string; sentAt?: string }, receivedAt: number): number {
+  const stated = call.timestamp ?? call.originalTimestamp;
+  if (stated === undefined) return receivedAt;
+  const at = Date.parse(stated);
+  const ahead = call.sentAt === undefined ? 0 : Date.parse(call.sentAt) - receivedAt;
+  return ahead > 0 ? at - ahead : at;
+}
+
+/** The Waymark event of an identify, track, page, screen or group call, for `customerId`. */
+export function toCustomerEvent(call: Call, customerId: string, receivedAt: number, at: Path, maxEchoChars: number): Mapped {
+  const where = (...path: PropertyKey[]) => clip(formatPath([...at, ...path]), maxEchoChars);
+  const type = typeOf(call);
+  if (!type) {
+    const path = where('event');
+    return { ok: false, error: new ApiError('FIELD_FORMAT', path, `${path} cannot be an event type: use letters, digits, spaces, "_", ".", ":" or "-", starting with a letter (at most 100)`) };
+  }
+  // identify's traits describe the user; context.traits (any call) too. identify's own win.
+  const ownTraits = call.type === 'identify' ? call.traits : undefined;
+  const traits = { ...call.context?.traits, ...ownTraits };
+  const traitsPath = ownTraits ? where('traits') : where('context', 'traits');
+  const contact: Contact = {};
+  for (const field of CONTACT_FIELDS) {
+    const fromTraits = traits[field];
+    delete traits[field];
+    // A form's empty or null phone says "not given", not "remove the phone".
+    const value = fromTraits === null || fromTraits === '' ? undefined : (fromTraits ?? call.context?.[field as 'timezone' | 'locale']);
+    if (value === undefined) continue;
+    const path = fromTraits !== undefined ? `${traitsPath}.${field}` : where('context', field);
+    const checked = EventContext.shape[field].safeParse(value);
+    if (!checked.success) return { ok: false, error: new ApiError(typeof value === 'string' ? 'FIELD_FORMAT' : 'FIELD_TYPE', path, `${path} ${checked.error.issues[0]!.message}`) };
+    contact[field] = checked.data;
+  }
+  const context: CustomerEvent['context'] = { ...contact, ...(Object.keys(traits).length ? { traits } : {}) };
+  const stated = call.timestamp ?? call.originalTimestamp ?? new Date(receivedAt).toISOString();
+  const base = { messageId: call.messageId, type, customerId, properties: propertiesOf(call), ...(Object.keys(context).length ? { context } : {}) };
+  return {
+    ok: true,
+    event: { ...base, timestamp: new Date(eventTime(call, receivedAt)).toISOString() },
+    stated: { ...base, timestamp: stated },
+    traitsPath,
+  };
+}
+
+/** track: its event's name; the other calls are events named after the call. */
+function typeOf(call: Call): string | undefined {
+  return call.type === 'track' ? eventTypeOf(call.event ?? '') : call.type;
+}
+
+function propertiesOf(call: Call): Record<string, unknown> {
+  switch (call.type) {
+    case 'page':
+    case 'screen': {
+      const named = { ...(call.name !== undefined ? { name: call.name } : {}), ...(call.category !== undefined ? { category: call.category } : {}) };
+      return { ...named, ...call.properties };
+    }
+    case 'group':
+      // The group's traits describe the group (a company, an account), not the user: they stay on the event.
+      return { groupId: call.groupId, traits: call.traits ?? {} };
+    case 'identify':
+      return {};
+    default:
+      return call.properties ?? {};
+  }
+}
