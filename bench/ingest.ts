@@ -1,0 +1,133 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { loadConfig, type Config } from '../src/config';
+import { freePort } from '../src/free-port';
+import { pipelineSettings } from '../src/pipeline/settings';
+import { startDevServer } from '../src/temporal/dev-server';
+import { findBatch } from '../src/warehouse/batch';
+import { openDuckDb } from '../src/warehouse/duckdb';
+import { runBatch } from '../src/warehouse/run-batch';
+import { writeExports } from '../src/warehouse/seed/generate';
+import type { IngestionResult } from '../workflows/pipeline/contract';
+import { createPipelineWorker } from '../workers/pipeline-worker';
+
+/**
+ * bench:ingest: WAYMARK_BENCH_INGEST_EVENTS raw web and app events (with the other sources'
+ * rows around them) through the ingestion pipeline end to end on DuckDB (one activity per step
+ * on the pipelines task queue of a dev server started as `npm run dev` starts it, then the
+ * customer events to the routers), next to the same steps' SQL run directly on DuckDB in this
+ * process, on the same export, in alternating rounds; medians are reported.
+ */
+const say = (line: string) => console.log(`[bench:ingest] ${line}`);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const perSecond = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleString('en-US');
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+
+/** Milliseconds each activity type took in a run, from its history (scheduled to completed). */
+async function timePerActivity(client: Client, workflowId: string): Promise<Map<string, number>> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const scheduled = new Map<number, { type: string; at: number }>();
+  const byType = new Map<string, number>();
+  for (const e of history.events ?? []) {
+    const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+    if (e.activityTaskScheduledEventAttributes) scheduled.set(Number(e.eventId), { type: e.activityTaskScheduledEventAttributes.activityType!.name!, at });
+    const done = e.activityTaskCompletedEventAttributes;
+    if (done) {
+      const s = scheduled.get(Number(done.scheduledEventId))!;
+      byType.set(s.type, (byType.get(s.type) ?? 0) + at - s.at);
+    }
+  }
+  return byType;
+}
+
+/** The same steps through runBatch on a fresh DuckDB file: no Temporal. */
+async function directRun(config: Config, dataDir: string, round: number): Promise<number> {
+  const direct = await openDuckDb(path.join(dataDir, `direct-${round}.duckdb`));
+  const started = Date.now();
+  const outcome = await runBatch(direct, (await findBatch(direct, config.pipeline.landingDir, randomUUID(), 'bench'))!);
+  const ms = Date.now() - started;
+  await direct.close();
+  if (outcome.status !== 'published') throw new Error(`the direct run was ${outcome.status}`);
+  return ms;
+}
+
+async function main(): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-bench-ingest-'));
+  const [temporalPort, uiPort] = [await freePort(), await freePort()];
+  const config = loadConfig(process.env, { WAYMARK_DATA_DIR: dataDir, WAYMARK_TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`, WAYMARK_TEMPORAL_UI_PORT: String(uiPort), WAYMARK_LOG_LEVEL: 'warn' });
+  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
+  const { ingestEvents, ingestCustomers, ingestRounds } = config.bench;
+  let stopServer: (() => void) | undefined;
+  try {
+    say(`writing an export: ${ingestCustomers.toLocaleString('en-US')} customers, about ${ingestEvents.toLocaleString('en-US')} web and app events...`);
+    const manifest = writeExports({ landingDir: config.pipeline.landingDir, customers: ingestCustomers, seed: 1, asOf: '2026-03-31', eventsPerCustomer: Math.round(ingestEvents / ingestCustomers), days: 90, exportId: 'bench' });
+    const events = manifest.rows.ga360_hits! + manifest.rows.firebase_events!;
+    const rows = Object.values(manifest.rows).reduce((a, b) => a + b, 0);
+
+    // Translation to DuckDB happens once per statement per process: warm it for both sides.
+    const warm = await openDuckDb(path.join(dataDir, 'warm.duckdb'));
+    writeExports({ landingDir: path.join(dataDir, 'warm'), customers: 20, seed: 2, asOf: '2026-03-31', eventsPerCustomer: 5, days: 30, exportId: 'warm' });
+    await runBatch(warm, (await findBatch(warm, path.join(dataDir, 'warm'), 'warm', 'warm'))!);
+    await warm.close();
+
+    const server = await startDevServer(config, () => undefined);
+    stopServer = () => server.process.kill('SIGTERM');
+    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/pipeline'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
+    const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
+    const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace });
+
+    const rounds: Array<{ direct: number; pipeline: number; send: number; eventsSent: number; steps: Map<string, number> }> = [];
+    for (let round = 1; round <= ingestRounds; round++) {
+      const direct = await directRun(config, dataDir, round);
+      say(`round ${round}: direct ${seconds(direct)}`);
+      // Each round's pipeline gets a fresh warehouse file, so it does the same work as the direct run.
+      const warehouse = await openDuckDb(path.join(dataDir, `pipeline-${round}.duckdb`));
+      const worker = await createPipelineWorker({ connection: nativeConnection, config, warehouse, workflowBundle: { code } });
+      const workflowId = `bench-ingest-${round}-${randomUUID()}`;
+      const started = Date.now();
+      const result = (await worker.runUntil(
+        client.workflow.execute('ingestionWorkflow', { workflowId, taskQueue: config.pipeline.taskQueue, args: [{ settings: pipelineSettings(config), batchId: 'bench' }] }),
+      )) as IngestionResult;
+      const pipeline = Date.now() - started;
+      await warehouse.close();
+      if (result.status !== 'published') throw new Error(`the pipeline run was ${result.status}`);
+      const steps = await timePerActivity(client, workflowId);
+      rounds.push({ direct, pipeline, send: steps.get('sendEvents') ?? 0, eventsSent: result.eventsSent, steps });
+      say(`round ${round}: pipeline ${seconds(pipeline)} (sending ${result.eventsSent} events: ${seconds(steps.get('sendEvents') ?? 0)})`);
+    }
+
+    const direct = median(rounds.map((r) => r.direct));
+    const pipeline = median(rounds.map((r) => r.pipeline));
+    const sameWork = median(rounds.map((r) => r.pipeline - r.send));
+    const send = median(rounds.map((r) => r.send));
+    const last = rounds[rounds.length - 1]!;
+    console.log('');
+    console.log(`raw events: ${events.toLocaleString('en-US')} (raw rows in all: ${rows.toLocaleString('en-US')}), ${ingestCustomers.toLocaleString('en-US')} customers, ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)}`);
+    console.log(`medians of ${rounds.length} rounds (each: direct then pipeline, same export, fresh DuckDB files)`);
+    console.log(`  direct SQL on DuckDB:            ${seconds(direct).padStart(8)}  ${perSecond(events, direct).padStart(9)} events/s  ${perSecond(rows, direct).padStart(9)} rows/s`);
+    console.log(`  pipeline, load to publish:       ${seconds(sameWork).padStart(8)}  ${perSecond(events, sameWork).padStart(9)} events/s  ${perSecond(rows, sameWork).padStart(9)} rows/s`);
+    console.log(`  pipeline end to end:             ${seconds(pipeline).padStart(8)}  ${perSecond(events, pipeline).padStart(9)} events/s  ${perSecond(rows, pipeline).padStart(9)} rows/s`);
+    console.log(`    of which ${last.eventsSent.toLocaleString('en-US')} customer events to the routers: ${seconds(send)} (${perSecond(last.eventsSent, send)}/s)`);
+    console.log(`  overhead, same SQL work:         ${(sameWork / direct).toFixed(2)}x (target <= 1.2x)`);
+    console.log(`  overhead, end to end:            ${(pipeline / direct).toFixed(2)}x`);
+    console.log(`rounds: ${rounds.map((r, i) => `#${i + 1} direct ${seconds(r.direct)} / pipeline ${seconds(r.pipeline)} (events ${seconds(r.send)})`).join('; ')}`);
+    console.log(`last pipeline run, time per activity type: ${[...last.steps].sort((a, b) => b[1] - a[1]).map(([t, ms]) => `${t} ${seconds(ms)}`).join(', ')}`);
+    await client.connection.close();
+    await nativeConnection.close();
+  } finally {
+    stopServer?.();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(`bench:ingest failed: ${(err as Error).stack ?? err}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,97 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { loadConfig, type Config } from '../config';
+import { applySchedules, listSchedules } from '../pipeline/schedules';
+import { connectClient } from '../temporal/connect';
+import type { Client } from '@temporalio/client';
+import { progressQuery } from '../../workflows/pipeline/contract';
+
+async function withClient<T>(work: (client: Client, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const client = await connectClient(config);
+  try {
+    return await work(client, config);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+/** A running batch's step and counts, as its progress query answers. */
+async function progressOf(client: Client, workflowId: string): Promise<string> {
+  try {
+    const p = await client.workflow.getHandle(workflowId).query(progressQuery);
+    return `${p.step}${p.total ? ` ${p.done}/${p.total}` : ''}, batch ${p.batchId ?? '?'}`;
+  } catch (err) {
+    return `progress unknown (${(err as Error).message})`;
+  }
+}
+
+function instant(text: string): Date {
+  const at = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  if (Number.isNaN(at.getTime())) throw new InvalidArgumentError('must be a date (2026-03-01) or an ISO 8601 date-time');
+  return at;
+}
+
+/** `waymark schedules`: the pipeline's Temporal Schedules, from config. */
+export function registerSchedulesCommand(program: Command): void {
+  const schedules = program
+    .command('schedules')
+    .description("the pipelines' Temporal Schedules: create or update them from config, see their runs, pause, trigger, backfill")
+    .addHelpText('after', '\nExamples:\n  waymark schedules apply\n  waymark schedules list\n  waymark schedules backfill --from 2026-03-01 --to 2026-03-07');
+  schedules
+    .command('apply')
+    .description('create or update the schedules from config (WAYMARK_PIPELINE_SCHEDULE_*); running it again changes nothing')
+    .addHelpText('after', '\nExamples:\n  waymark schedules apply\n  WAYMARK_PIPELINE_SCHEDULE_EVERY=6h waymark schedules apply')
+    .action(() =>
+      withClient(async (client, config) => {
+        for (const { scheduleId, change } of await applySchedules(client, config)) {
+          console.log(`${change} ${scheduleId}: every ${config.pipeline.scheduleEveryMs / 1000}s on task queue ${config.pipeline.taskQueue}${config.pipeline.schedulePaused ? ' (paused)' : ''}`);
+        }
+      }),
+    );
+  schedules
+    .command('list')
+    .description('each schedule with its next runs and the outcome of its last runs')
+    .addHelpText('after', '\nExample:\n  waymark schedules list')
+    .action(() =>
+      withClient(async (client, config) => {
+        for (const s of await listSchedules(client, config)) {
+          console.log(`${s.scheduleId}  every ${s.every}  overlap ${s.overlap}${s.paused ? '  PAUSED' : ''}`);
+          console.log(`  next: ${s.next.join(', ') || '-'}`);
+          for (const r of s.recent) console.log(`  ran:  ${r.scheduledAt}  ${r.status.padEnd(10)} ${r.workflowId}`);
+          for (const id of s.running) console.log(`  running now: ${id}: ${await progressOf(client, id)}`);
+        }
+      }),
+    );
+  const one = (name: string, description: string, act: (handle: ReturnType<Client['schedule']['getHandle']>) => Promise<void>) =>
+    schedules
+      .command(name)
+      .description(description)
+      .option('--schedule <id>', 'which schedule (default: WAYMARK_PIPELINE_SCHEDULE_ID)')
+      .addHelpText('after', `\nExamples:\n  waymark schedules ${name}\n  waymark schedules ${name} --schedule waymark-ingestion`)
+      .action((flags: { schedule?: string }) =>
+        withClient(async (client, config) => {
+          await act(client.schedule.getHandle(flags.schedule ?? config.pipeline.scheduleId));
+          console.log(`${name}: done`);
+        }),
+      );
+  one('pause', 'stop starting runs until resumed', (h) => h.pause('paused with waymark schedules pause'));
+  one('resume', 'start runs again', (h) => h.unpause('resumed with waymark schedules resume'));
+  one('trigger', 'start a run now (skipped if one is running)', (h) => h.trigger());
+  schedules
+    .command('backfill')
+    .description('take the actions the schedule would have taken between two instants (one run per interval)')
+    .option('--from <date>', 'required: start, e.g. 2026-03-01', instant)
+    .option('--to <date>', 'required: end, e.g. 2026-03-07', instant)
+    .option('--schedule <id>', 'which schedule (default: WAYMARK_PIPELINE_SCHEDULE_ID)')
+    .addHelpText('after', '\nExample:\n  waymark schedules backfill --from 2026-03-01 --to 2026-03-07')
+    // Checked here rather than as required options: commander would report them before an unknown option.
+    .action(function (this: Command, flags: { from?: Date; to?: Date; schedule?: string }) {
+      const { from, to } = flags;
+      if (!from || !to) this.error(`error: required option '${from ? '--to' : '--from'} <date>' not specified`, { exitCode: 2, code: 'commander.error' });
+      return withClient(async (client, config) => {
+        if (to <= from) throw new InvalidArgumentError('--to must be after --from');
+        await client.schedule.getHandle(flags.schedule ?? config.pipeline.scheduleId).backfill({ start: from, end: to });
+        console.log(`backfill requested from ${from.toISOString()} to ${to.toISOString()}`);
+      });
+    });
+}

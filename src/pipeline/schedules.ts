@@ -1,0 +1,101 @@
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleOptions, type ScheduleUpdateOptions } from '@temporalio/client';
+import type { Config } from '../config';
+import { INGESTION_WORKFLOW, type IngestionInput } from '../../workflows/pipeline/contract';
+import { pipelineSettings } from './settings';
+
+/**
+ * The pipeline schedules config asks for, and one reconcile step that creates or updates them:
+ * running `waymark schedules apply` twice leaves the same schedules.
+ */
+
+const OVERLAP = { skip: ScheduleOverlapPolicy.SKIP, buffer_one: ScheduleOverlapPolicy.BUFFER_ONE } as const;
+
+export function desiredSchedules(config: Config): ScheduleOptions[] {
+  const p = config.pipeline;
+  const input: IngestionInput = { settings: pipelineSettings(config) };
+  return [
+    {
+      scheduleId: p.scheduleId,
+      spec: { intervals: [{ every: p.scheduleEveryMs }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: INGESTION_WORKFLOW,
+        // Temporal appends the scheduled time to the id, so each run is findable by its schedule.
+        workflowId: `pipeline/${p.scheduleId}`,
+        taskQueue: p.taskQueue,
+        args: [input],
+      },
+      // A batch still running when the next is due: skip (or queue one), never run two at once.
+      policies: { overlap: OVERLAP[p.scheduleOverlap], catchupWindow: p.scheduleCatchupWindowMs },
+      state: { paused: p.schedulePaused, note: p.schedulePaused ? 'paused by WAYMARK_PIPELINE_SCHEDULE_PAUSED' : undefined },
+    },
+  ];
+}
+
+/** The update that makes an existing schedule match `desired` (a pure function of both). */
+export function updateTo(desired: ScheduleOptions): (current: ScheduleDescription) => ScheduleUpdateOptions {
+  return (current) => ({
+    ...current,
+    spec: desired.spec,
+    action: desired.action as ScheduleUpdateOptions['action'],
+    policies: { ...current.policies, ...desired.policies },
+    state: { ...current.state, paused: desired.state?.paused ?? false, note: desired.state?.note },
+  });
+}
+
+export async function applySchedules(client: Client, config: Config): Promise<Array<{ scheduleId: string; change: 'created' | 'updated' }>> {
+  const changes: Array<{ scheduleId: string; change: 'created' | 'updated' }> = [];
+  for (const desired of desiredSchedules(config)) {
+    try {
+      await client.schedule.create(desired);
+      changes.push({ scheduleId: desired.scheduleId, change: 'created' });
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      await client.schedule.getHandle(desired.scheduleId).update(updateTo(desired));
+      changes.push({ scheduleId: desired.scheduleId, change: 'updated' });
+    }
+  }
+  return changes;
+}
+
+export interface ScheduleView {
+  scheduleId: string;
+  paused: boolean;
+  every: string;
+  overlap: string;
+  next: string[];
+  recent: Array<{ workflowId: string; scheduledAt: string; status: string }>;
+  running: string[];
+}
+
+/** Each pipeline schedule with its next runs and its last runs' outcomes. */
+export async function listSchedules(client: Client, config: Config): Promise<ScheduleView[]> {
+  const views: ScheduleView[] = [];
+  for (const { scheduleId } of desiredSchedules(config)) {
+    let d: ScheduleDescription;
+    try {
+      d = await client.schedule.getHandle(scheduleId).describe();
+    } catch {
+      views.push({ scheduleId, paused: false, every: 'not created: run waymark schedules apply', overlap: '', next: [], recent: [], running: [] });
+      continue;
+    }
+    const recent = await Promise.all(
+      d.info.recentActions.slice(-5).map(async (a) => {
+        const { workflowId, firstExecutionRunId } = a.action.workflow;
+        const status = await client.workflow.getHandle(workflowId, firstExecutionRunId).describe().then((w) => w.status.name, () => 'UNKNOWN');
+        return { workflowId, scheduledAt: a.scheduledAt.toISOString(), status };
+      }),
+    );
+    const interval = d.spec.intervals?.[0]?.every;
+    views.push({
+      scheduleId,
+      paused: d.state.paused,
+      every: typeof interval === 'number' ? `${interval / 1000}s` : String(interval ?? ''),
+      overlap: String(d.policies.overlap),
+      next: d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()),
+      recent,
+      running: d.info.runningActions.map((r) => r.workflow.workflowId),
+    });
+  }
+  return views;
+}

@@ -1,0 +1,15 @@
+import type { Config } from '../config';
+import { openBigQuery } from './bigquery';
+import { withDatasetPrefix } from './datasets';
+import { openDuckDb } from './duckdb';
+import type { Warehouse } from './port';
+
+/** The adapter config picks; nothing else in the code knows which one it got. */
+export async function openWarehouse(config: Config): Promise<Warehouse> {
+  const w = config.warehouse;
+  const warehouse =
+    w.kind === 'duckdb'
+      ? await openDuckDb(w.duckdbFile)
+      : openBigQuery({ projectId: w.bigqueryProject, location: w.bigqueryLocation, apiEndpoint: w.bigqueryEndpoint, jobTimeoutMs: w.jobTimeoutMs });
+  return withDatasetPrefix(warehouse, w.datasetPrefix);
+}

@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
+import { WorkflowFailedError, CancelledFailure } from '@temporalio/client';
+import { applySchedules, listSchedules } from '../../src/pipeline/schedules';
+import { pipelineSettings } from '../../src/pipeline/settings';
+import { openDuckDb } from '../../src/warehouse/duckdb';
+import type { Warehouse } from '../../src/warehouse/port';
+import { writeExports } from '../../src/warehouse/seed/generate';
+import { customerWorkflowId, eventSignalName } from '../../workflows/contract';
+import { progressQuery, type IngestionResult } from '../../workflows/pipeline/contract';
+import { createPipelineWorker } from '../../workers/pipeline-worker';
+import { devServer, eventually } from '../support/dev-server';
+
+/** The ingestion workflow on the pipelines task queue of a real dev server, started by its Temporal Schedule. */
+describe('ingestion pipeline on Temporal', () => {
+  let server: Awaited<ReturnType<typeof devServer>>;
+  let warehouse: Warehouse;
+  let worker: Worker;
+  let running: Promise<void>;
+
+  beforeAll(async () => {
+    const id = randomUUID().slice(0, 8);
+    server = await devServer({ WAYMARK_PIPELINES_TASK_QUEUE: `pipelines-${id}`, WAYMARK_PIPELINE_SCHEDULE_ID: `ingestion-${id}`, WAYMARK_PIPELINE_SCHEDULE_EVERY: '1h', WAYMARK_PIPELINE_HEARTBEAT_TIMEOUT: '3s' });
+    const { config } = server;
+    writeExports({ landingDir: config.pipeline.landingDir, customers: 120, seed: 3, asOf: '2026-03-31', eventsPerCustomer: 15, days: 60, exportId: 'b1' });
+    warehouse = await openDuckDb(config.warehouse.duckdbFile);
+    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows/pipeline'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
+    worker = await createPipelineWorker({ connection: server.nativeConnection, config, warehouse, workflowBundle: { code } });
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await warehouse?.close();
+    await server?.close();
+  });
+
+  test('schedules apply creates the schedule, applying again updates it in place, and a triggered run publishes the batch', async () => {
+    const { client, config } = server;
+    expect(await applySchedules(client, config)).toEqual([{ scheduleId: config.pipeline.scheduleId, change: 'created' }]);
+    expect(await applySchedules(client, config)).toEqual([{ scheduleId: config.pipeline.scheduleId, change: 'updated' }]);
+    const described = await client.schedule.getHandle(config.pipeline.scheduleId).describe();
+    expect(described.action).toMatchObject({ workflowType: 'ingestionWorkflow', taskQueue: config.pipeline.taskQueue });
+    expect(described.policies.overlap).toBe('SKIP');
+
+    await client.schedule.getHandle(config.pipeline.scheduleId).trigger();
+    const workflowId = await eventually(async () => (await client.schedule.getHandle(config.pipeline.scheduleId).describe()).info.recentActions[0]?.action.workflow.workflowId, 'the triggered run');
+    const result = (await client.workflow.getHandle(workflowId).result()) as IngestionResult;
+    expect(result).toMatchObject({ status: 'published', batchId: 'b1' });
+    expect(result.status === 'published' && result.eventsSent).toBe(result.status === 'published' ? result.atRisk + result.attributes : -1);
+
+    const [view] = await listSchedules(client, config);
+    expect(view!.recent).toEqual([expect.objectContaining({ workflowId, status: 'COMPLETED' })]);
+    expect(view!.next.length).toBeGreaterThan(0);
+  });
+
+  test("customers whose health crossed into at_risk got a health_at_risk event in their router's history, with their warehouse attributes", async () => {
+    const [atRisk] = await warehouse.query<{ customer_id: string; plan: string }>("SELECT customer_id, plan FROM waymark_marts.customer_health WHERE category = 'at_risk' ORDER BY customer_id LIMIT 1");
+    expect(atRisk).toBeDefined();
+    const history = await server.client.workflow.getHandle(customerWorkflowId(atRisk!.customer_id)).fetchHistory();
+    const signals = history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes || e.workflowExecutionStartedEventAttributes);
+    const names = history.events!.flatMap((e) => e.workflowExecutionSignaledEventAttributes?.signalName ?? []);
+    expect(signals.length).toBeGreaterThan(0);
+    expect(names).toEqual(expect.arrayContaining([eventSignalName('health_at_risk'), eventSignalName('warehouse_attributes_updated')]));
+  });
+
+  test('a run with an export that is not there fails at once, naming the folder, instead of retrying', async () => {
+    const { client, config } = server;
+    const run = client.workflow.execute('ingestionWorkflow', {
+      workflowId: `pipeline-missing-${randomUUID()}`,
+      taskQueue: config.pipeline.taskQueue,
+      args: [{ settings: pipelineSettings(config), batchId: 'no-such-export' }],
+    });
+    await expect(run).rejects.toBeInstanceOf(WorkflowFailedError);
+    await expect(run).rejects.toMatchObject({ cause: { cause: { message: expect.stringContaining(`no export "no-such-export" in ${config.pipeline.landingDir}`) } } });
+    expect(fs.existsSync(path.join(config.pipeline.landingDir, 'b1'))).toBe(true);
+  });
+
+  test('a cancelled run stops within the step under way (nothing is scheduled after the request), and the batch runs again cleanly', async () => {
+    const { client, config } = server;
+    writeExports({ landingDir: config.pipeline.landingDir, customers: 120, seed: 4, asOf: '2026-04-01', eventsPerCustomer: 15, days: 60, exportId: 'b2' });
+    const start = () =>
+      client.workflow.start('ingestionWorkflow', { workflowId: `pipeline-cancel-${randomUUID()}`, taskQueue: config.pipeline.taskQueue, args: [{ settings: pipelineSettings(config), batchId: 'b2' }] });
+    const handle = await start();
+    await eventually(async () => ((await handle.query(progressQuery)).step === 'load raw' ? true : undefined), 'the run to be loading raw', 30_000);
+    await handle.cancel();
+    await expect(handle.result()).rejects.toMatchObject({ cause: expect.any(CancelledFailure) });
+    const events = (await handle.fetchHistory()).events!;
+    const requested = events.findIndex((e) => e.workflowExecutionCancelRequestedEventAttributes);
+    expect(requested).toBeGreaterThan(0);
+    expect(events.slice(requested).some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
+    // The step under way ended (completed or cancelled at a heartbeat) before the run did.
+    const last = events.slice(requested).filter((e) => e.activityTaskCompletedEventAttributes || e.activityTaskCanceledEventAttributes);
+    expect(last.length).toBeGreaterThan(0);
+
+    const again = await (await start()).result();
+    if (again.status === 'quarantined') console.log(again.reason);
+    expect(again).toMatchObject({ status: 'published', batchId: 'b2' });
+  });
+});

@@ -1,0 +1,62 @@
+import { Client } from '@temporalio/client';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { createPipelineActivities } from '../activities/pipeline';
+import { loadConfig, type Config } from '../src/config';
+import { submitEvent } from '../src/events/intake';
+import { createLogger } from '../src/logger';
+import { connectWorker } from '../src/temporal/connect';
+import { installTemporalRuntime } from '../src/temporal/runtime';
+import { openWarehouse } from '../src/warehouse/open';
+import type { Warehouse } from '../src/warehouse/port';
+
+export interface PipelineWorkerOptions {
+  connection: NativeConnection;
+  config: Config;
+  warehouse: Warehouse;
+  /** A prebuilt bundle of workflows/pipeline (tests build it once); otherwise bundled now. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/**
+ * The worker for the pipelines task queue: its own workflows, its own activities, never the
+ * journeys' queue, so a long batch cannot hold up a journey.
+ */
+export function createPipelineWorker({ connection, config, warehouse, workflowBundle }: PipelineWorkerOptions): Promise<Worker> {
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  return Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.pipeline.taskQueue,
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows/pipeline') }),
+    // Events go to the customer routers the way the event API sends them.
+    activities: createPipelineActivities({ warehouse, config, submit: (event) => submitEvent(client, config, event) }),
+    maxConcurrentActivityTaskExecutions: config.warehouse.kind === 'duckdb' ? 1 : undefined,
+  });
+}
+
+/**
+ * The pipeline worker as its own process (`npm run pipeline-worker`). With DuckDB it is the one
+ * process that opens the warehouse file, for as long as it runs.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config, 'pipeline-worker');
+  installTemporalRuntime(log);
+  const warehouse = await openWarehouse(config);
+  const connection = await connectWorker(config);
+  const worker = await createPipelineWorker({ connection, config, warehouse });
+  const where = config.warehouse.kind === 'duckdb' ? config.warehouse.duckdbFile : `${config.warehouse.bigqueryProject} (${config.warehouse.bigqueryLocation})`;
+  log.info({ taskQueue: config.pipeline.taskQueue, warehouse: config.warehouse.kind, at: where, landing: config.pipeline.landingDir }, 'pipeline worker running');
+  try {
+    await worker.run();
+  } finally {
+    await warehouse.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error((err as Error).message ?? err);
+    process.exit(1);
+  });
+}

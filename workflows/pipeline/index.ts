@@ -1,0 +1,2 @@
+/** The pipelines task queue's workflows (bundled apart from the journeys'). */
+export { ingestionWorkflow } from './ingestion';
