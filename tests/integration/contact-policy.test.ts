@@ -1,0 +1,57 @@
+import { submitEvent } from '../../src/events/intake';
+import { createDeps } from '../../src/runtime';
+import { journeyWorkflowId } from '../../workflows/contract';
+import type { journeyWorkflow } from '../../workflows/journey';
+import { journeysDir } from '../support/api';
+import { devServer, eventually } from '../support/dev-server';
+import { makeEvent, startWorker } from '../support/harness';
+
+/** Three emails in a row; the third is transactional. */
+const policyJourney = {
+  id: 'policy-test',
+  name: 'Policy test',
+  entry: { event: 'policy_go' },
+  start: 'a',
+  steps: {
+    a: { kind: 'send', channel: 'email', template: 'policy-a', next: 'b' },
+    b: { kind: 'send', channel: 'email', template: 'policy-b', next: 'c' },
+    c: { kind: 'send', channel: 'email', template: 'policy-c', transactional: true, next: 'end' },
+    end: { kind: 'exit' },
+  },
+};
+
+describe('the contact policy on a real run (dev server, real clock)', () => {
+  it('holds a message beyond the frequency cap until the cap allows it, lets a transactional one through, and skips an unsubscribed channel', async () => {
+    const server = await devServer({ WAYMARK_JOURNEYS_DIR: journeysDir([policyJourney]), WAYMARK_FREQUENCY_CAPS: 'email:1/3s' });
+    const deps = createDeps(server.config);
+    const [capped, unsubscribed] = ['capped', 'unsubscribed'].map((c) => `${c}-${Date.now()}`) as [string, string];
+    const result = async (customerId: string) => {
+      const run = server.client.workflow.getHandle<typeof journeyWorkflow>(journeyWorkflowId('policy-test', customerId));
+      await eventually(() => run.describe().then(() => true, () => undefined), `${customerId}'s run`); // the router starts it
+      return run.result();
+    };
+    try {
+      const worker = await startWorker(server.nativeConnection, server.config, deps);
+      const [cappedRun, unsubscribedRun] = await worker.runUntil(async () => {
+        await submitEvent(server.client, server.config, makeEvent('unsubscribed', unsubscribed, Date.now(), { properties: { channel: 'email' } }));
+        await new Promise((r) => setTimeout(r, 1_000)); // the router applies the unsubscribe before the entry
+        await submitEvent(server.client, server.config, makeEvent('policy_go', unsubscribed, Date.now()));
+        await submitEvent(server.client, server.config, makeEvent('policy_go', capped, Date.now()));
+        return Promise.all([result(capped), result(unsubscribed)]);
+      });
+      const outcomes = (run: typeof cappedRun) => run.path.filter((p) => p.kind === 'send').map((p) => p.outcome);
+      expect(outcomes(cappedRun)).toEqual([
+        'sent email policy-a',
+        expect.stringMatching(/^sent email policy-b \(held until .*: the email cap of 1 per 3s \(WAYMARK_FREQUENCY_CAPS\)\)$/),
+        'sent email policy-c',
+      ]);
+      const sent = await deps.outbox.list(capped);
+      expect(Date.parse(sent[1]!.recordedAt) - Date.parse(sent[0]!.recordedAt)).toBeGreaterThanOrEqual(2_900);
+      expect(outcomes(unsubscribedRun)).toEqual(['a', 'b', 'c'].map((s) => `not sent email policy-${s}: the customer unsubscribed from email`));
+      expect(await deps.outbox.list(unsubscribed)).toEqual([]);
+    } finally {
+      await deps.store.close();
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { submitEvent } from '../../src/events/intake';
+import { createDeps } from '../../src/runtime';
+import { createSendWorker } from '../../workers/journey-worker';
+import { devServer, eventually } from '../support/dev-server';
+import { devServerAddress, makeEvent, startWorker } from '../support/harness';
+
+const CUSTOMERS = 8;
+const RATE = 2;
+
+describe('the provider rate limit across workers (dev server, two send workers on one queue)', () => {
+  it('sends at most WAYMARK_SEND_RATE_LIMIT messages per second, whichever worker sends', async () => {
+    const server = await devServer({ WAYMARK_SEND_RATE_LIMIT: String(RATE), WAYMARK_SEND_TASK_QUEUE: `sends-${randomUUID()}` });
+    const deps = createDeps(server.config);
+    const prefix = `rate-${Date.now()}`;
+    const secondConnection = await NativeConnection.connect({ address: devServerAddress() });
+    const workers: Worker[] = [];
+    const running: Promise<void>[] = [];
+    try {
+      workers.push(await startWorker(server.nativeConnection, server.config, deps));
+      // One process may hold only one worker per task queue: the second send worker gets its own connection, as a second process would.
+      for (const connection of [server.nativeConnection, secondConnection]) {
+        workers.push(await createSendWorker({ connection, namespace: server.config.temporal.namespace, deps, config: server.config }));
+      }
+      running.push(...workers.map((w) => w.run()));
+      for (let i = 0; i < CUSTOMERS; i++) await submitEvent(server.client, server.config, makeEvent('signed_up', `${prefix}-${i}`, Date.now()));
+      const sent = await eventually(async () => {
+        const { rows } = await deps.store.query<{ at: Date }>("SELECT recorded_at AS at FROM local_messages WHERE customer_id LIKE $1 || '%' ORDER BY recorded_at", [prefix]);
+        return rows.length >= CUSTOMERS ? rows.map((r) => r.at.getTime()) : undefined;
+      }, 'every welcome email', 60_000);
+      // 8 sends at 2 per second: the last leaves at least ~3 s after the first (the first burst may take two at once).
+      expect(sent[sent.length - 1]! - sent[0]!).toBeGreaterThanOrEqual(((CUSTOMERS - RATE) / RATE) * 1000 - 500);
+    } finally {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await Promise.allSettled(running);
+      await secondConnection.close();
+      await deps.store.close();
+      await server.close();
+    }
+  });
+});
