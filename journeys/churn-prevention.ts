@@ -4,8 +4,8 @@ import { defineJourney } from '../src/journey/define';
 export default defineJourney({
   id: 'churn-prevention',
   name: 'Churn prevention',
-  description: 'Win back customers the churn model flags as at risk.',
-  entry: { event: 'churn_risk_detected', filter: { property: 'score', op: 'gte', value: 0.7 } },
+  description: 'Win back customers whose health fell into at risk (the warehouse pipeline sends health_at_risk with the score, 0-100).',
+  entry: { event: 'health_at_risk', filter: { property: 'score', op: 'lt', value: 40 } },
   reentry: { policy: 'after_exit', cooldown: '30d' },
   exits: [{ event: 'subscription_cancelled' }],
   start: 'winback_offer',

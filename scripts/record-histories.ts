@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     await trial.result();
     await save('trial-conversion-full', trial);
 
-    const churn = await journeyRun('churn-prevention', 'rec-churn', 'churn_risk_detected', { properties: { score: 0.9 } });
+    const churn = await journeyRun('churn-prevention', 'rec-churn', 'health_at_risk', { properties: { score: 20 } });
     await env.sleep(2 * HOUR);
     await churn.signal(eventSignal, makeEvent('session_started', 'rec-churn', await now()));
     await churn.result();

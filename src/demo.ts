@@ -15,10 +15,10 @@ const SCRIPT: Array<{ customer: string; type: string; properties?: Record<string
   { customer: 'barbara', type: 'trial_started', context: { timezone: 'America/Los_Angeles', traits: { usage_events: 2 } } },
   { customer: 'ken', type: 'trial_started', context: { timezone: 'Asia/Tokyo' } },
   { customer: 'ken', type: 'subscription_started', afterMs: 1_000 },
-  { customer: 'margaret', type: 'churn_risk_detected', properties: { score: 0.91 }, context: { traits: { plan: 'pro' } } },
-  { customer: 'dennis', type: 'churn_risk_detected', properties: { score: 0.82 }, context: { traits: { plan: 'free' } } },
+  { customer: 'margaret', type: 'health_at_risk', properties: { score: 18 }, context: { traits: { plan: 'pro' } } },
+  { customer: 'dennis', type: 'health_at_risk', properties: { score: 31 }, context: { traits: { plan: 'free' } } },
   { customer: 'dennis', type: 'session_started', afterMs: 1_000 },
-  { customer: 'edsger', type: 'churn_risk_detected', properties: { score: 0.4 } },
+  { customer: 'edsger', type: 'health_at_risk', properties: { score: 55 } },
 ];
 
 /** Sends the demo events; customer ids get `suffix` so the demo can run again. Returns the customer ids. */

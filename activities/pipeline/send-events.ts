@@ -9,12 +9,15 @@ export type SubmitEvent = (event: CustomerEvent) => Promise<unknown>;
 
 const PAGE = 500;
 
-/** The event for one outbox row; its messageId is fixed by batch and customer, so a resend is dropped by the router. */
+/**
+ * The event for one outbox row; its messageId is fixed by batch and customer, so a resend is
+ * dropped by the router. The batch id is length-prefixed: no two (batch, customer) pairs share an id.
+ */
 export function eventOf(row: OutboxRow, batchId: string, at: string): CustomerEvent {
   const traits = { plan: row.plan, company_size: row.company_size, health_score: row.health_score, health_category: row.health_category };
   const type = row.kind === 'health_at_risk' ? 'health_at_risk' : 'warehouse_attributes_updated';
   return CustomerEvent.parse({
-    messageId: `warehouse:${type}:${batchId}:${row.customer_id}`,
+    messageId: `warehouse:${type}:${batchId.length}:${batchId}:${row.customer_id}`,
     type,
     customerId: row.customer_id,
     timestamp: at,

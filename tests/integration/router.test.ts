@@ -94,13 +94,13 @@ describe('events through the customer router (dev server)', () => {
 
   it('keeps contact fields on the profile and says which entry filter kept a customer out, with the value seen', async () => {
     const customerId = `contact-${Date.now()}`;
-    await send('churn_risk_detected', customerId, { properties: { score: 0.4 }, context: { email: 'ana@example.com', timezone: 'Europe/Paris', traits: { plan: 'pro' } } });
+    await send('health_at_risk', customerId, { properties: { score: 55 }, context: { email: 'ana@example.com', timezone: 'Europe/Paris', traits: { plan: 'pro' } } });
     const state = await eventually(async () => {
       const s = await client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery);
       return s.decisions.length ? s : undefined;
     }, 'the routing decision');
     expect(state.decisions.map((d) => [d.journeyId, d.outcome])).toEqual([
-      ['churn-prevention', 'not entered: the entry filter event.score ≥ 0.7 did not hold (event.score = 0.4)'],
+      ['churn-prevention', 'not entered: the entry filter event.score < 40 did not hold (event.score = 55)'],
     ]);
     expect(await deps.profiles.get(customerId)).toEqual({ plan: 'pro', contact: { email: 'ana@example.com', timezone: 'Europe/Paris' } });
 
@@ -114,7 +114,7 @@ describe('events through the customer router (dev server)', () => {
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain('"email": "ana@example.com"');
     expect(shown.stdout).toContain('"plan": "pro"');
-    expect(shown.stdout).toMatch(/churn-prevention\s+not entered: the entry filter event\.score ≥ 0\.7 did not hold \(event\.score = 0\.4\)/);
+    expect(shown.stdout).toMatch(/churn-prevention\s+not entered: the entry filter event\.score < 40 did not hold \(event\.score = 55\)/);
   });
 
   it('names each event signal by its type, so a run\'s history reads as what the customer did', async () => {

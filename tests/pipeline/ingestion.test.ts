@@ -11,7 +11,9 @@ import { writeExports } from '../../src/warehouse/seed/generate';
 import { customerWorkflowId, eventSignalName } from '../../workflows/contract';
 import { progressQuery, type IngestionResult } from '../../workflows/pipeline/contract';
 import { createPipelineWorker } from '../../workers/pipeline-worker';
+import { createDeps, type Deps } from '../../src/runtime';
 import { devServer, eventually } from '../support/dev-server';
+import { startWorker } from '../support/harness';
 
 /** The ingestion workflow on the pipelines task queue of a real dev server, started by its Temporal Schedule. */
 describe('ingestion pipeline on Temporal', () => {
@@ -19,6 +21,10 @@ describe('ingestion pipeline on Temporal', () => {
   let warehouse: Warehouse;
   let worker: Worker;
   let running: Promise<void>;
+  // The journeys worker: the routers that get the pipeline's events, and the journeys they start.
+  let deps: Deps;
+  let journeys: Worker;
+  let journeysRunning: Promise<void>;
 
   beforeAll(async () => {
     const id = randomUUID().slice(0, 8);
@@ -29,10 +35,15 @@ describe('ingestion pipeline on Temporal', () => {
     const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows/pipeline'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
     worker = await createPipelineWorker({ connection: server.nativeConnection, config, warehouse, workflowBundle: { code } });
     running = worker.run();
+    deps = createDeps(config);
+    journeys = await startWorker(server.nativeConnection, config, deps);
+    journeysRunning = journeys.run();
   });
   afterAll(async () => {
     worker?.shutdown();
-    await running;
+    journeys?.shutdown();
+    await Promise.all([running, journeysRunning]);
+    await deps?.store.close();
     await warehouse?.close();
     await server?.close();
   });
@@ -56,14 +67,23 @@ describe('ingestion pipeline on Temporal', () => {
     expect(view!.next.length).toBeGreaterThan(0);
   });
 
-  test("customers whose health crossed into at_risk got a health_at_risk event in their router's history, with their warehouse attributes", async () => {
+  test("customers whose health crossed into at_risk got a health_at_risk event in their router's history, with their warehouse attributes, and entered churn prevention", async () => {
     const [atRisk] = await warehouse.query<{ customer_id: string; plan: string }>("SELECT customer_id, plan FROM waymark_marts.customer_health WHERE category = 'at_risk' ORDER BY customer_id LIMIT 1");
     expect(atRisk).toBeDefined();
-    const history = await server.client.workflow.getHandle(customerWorkflowId(atRisk!.customer_id)).fetchHistory();
-    const signals = history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes || e.workflowExecutionStartedEventAttributes);
-    const names = history.events!.flatMap((e) => e.workflowExecutionSignaledEventAttributes?.signalName ?? []);
-    expect(signals.length).toBeGreaterThan(0);
+    // Once, on a loaded machine, the router's history read right after the run lacked this event: wait for it rather than read once.
+    const names = await eventually(async () => {
+      const history = await server.client.workflow.getHandle(customerWorkflowId(atRisk!.customer_id)).fetchHistory();
+      const signals = history.events!.flatMap((e) => e.workflowExecutionSignaledEventAttributes?.signalName ?? []);
+      return signals.includes(eventSignalName('health_at_risk')) ? signals : undefined;
+    }, "the router's health_at_risk event");
     expect(names).toEqual(expect.arrayContaining([eventSignalName('health_at_risk'), eventSignalName('warehouse_attributes_updated')]));
+
+    // The shipped churn-prevention journey enters on that event: its first message is the win-back offer.
+    const sends = await eventually(async () => {
+      const rows = await deps.ledger.forCustomer(atRisk!.customer_id);
+      return rows.some((r) => r.state === 'sent') ? rows : undefined;
+    }, 'the win-back offer', 30_000);
+    expect(sends.map((r) => [r.template, r.state])).toEqual([['churn-winback-offer', 'sent']]);
   });
 
   test('a run with an export that is not there fails at once, naming the folder, instead of retrying', async () => {

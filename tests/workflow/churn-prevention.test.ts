@@ -24,7 +24,7 @@ describe('churn-prevention journey (time skipping)', () => {
     const worker = await startWorker(server.env.nativeConnection, config, deps);
     return worker.runUntil(async () => {
       const entryAt = await server.env.currentTimeMs();
-      const entry = makeEvent('churn_risk_detected', customerId, entryAt, { properties: { score: 0.82 } });
+      const entry = makeEvent('health_at_risk', customerId, entryAt, { properties: { score: 22 } });
       const handle = await server.env.client.workflow.start(journeyWorkflow, {
         workflowId: journeyWorkflowId('churn-prevention', customerId),
         taskQueue: config.temporal.journeyTaskQueue,
@@ -40,15 +40,16 @@ describe('churn-prevention journey (time skipping)', () => {
     });
   }
 
-  it('enters only on churn_risk_detected with score >= 0.7', async () => {
+  it('enters only on health_at_risk with a score under 40', async () => {
     const catalog = loadCatalog(testConfig());
     const entering = async (event: CustomerEvent) => entriesFor(catalog.all(), event).entered.map((j) => j.journeyId);
     const at = Date.now();
-    expect(await entering(makeEvent('churn_risk_detected', 'c1', at, { properties: { score: 0.82 } }))).toEqual(['churn-prevention']);
-    expect(await entering(makeEvent('churn_risk_detected', 'c1', at, { properties: { score: 0.7 } }))).toEqual(['churn-prevention']);
-    expect(await entering(makeEvent('churn_risk_detected', 'c1', at, { properties: { score: 0.69 } }))).toEqual([]);
-    expect(await entering(makeEvent('churn_risk_detected', 'c1', at, { properties: { score: '0.9' } }))).toEqual([]);
-    expect(await entering(makeEvent('churn_risk_detected', 'c1', at))).toEqual([]);
+    expect(await entering(makeEvent('health_at_risk', 'c1', at, { properties: { score: 22 } }))).toEqual(['churn-prevention']);
+    expect(await entering(makeEvent('health_at_risk', 'c1', at, { properties: { score: 39.5 } }))).toEqual(['churn-prevention']);
+    expect(await entering(makeEvent('health_at_risk', 'c1', at, { properties: { score: 40 } }))).toEqual([]);
+    expect(await entering(makeEvent('health_at_risk', 'c1', at, { properties: { score: '12' } }))).toEqual([]);
+    expect(await entering(makeEvent('health_at_risk', 'c1', at))).toEqual([]);
+    expect(await entering(makeEvent('churn_risk_detected', 'c1', at, { properties: { score: 22 } }))).toEqual([]);
   });
 
   it('a customer who comes back within 7 days is marked retained and gets only the win-back offer', async () => {
