@@ -27,6 +27,7 @@ async function demo(): Promise<number> {
   console.log(`Sending demo events to ${config.temporal.address}:`);
   const customers = await runDemo(client, config, (line) => console.log(line));
   console.log(`\nDone. ${customers.length} customers. Open http://localhost:${config.temporal.uiPort} or run:`);
+  console.log(`  npm run waymark -- outbox                  the messages they got, rendered (a few seconds on)`);
   console.log(`  npm run waymark -- customer ${customers[0]}`);
   return 0;
 }

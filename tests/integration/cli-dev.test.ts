@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { accepts, ROOT, WAYMARK } from '../support/cli';
+import { accepts, ROOT, runWaymark, WAYMARK } from '../support/cli';
+import { eventually } from '../support/dev-server';
 import { freePort } from '../../src/free-port';
 
 const GRACE_S = 5;
@@ -21,7 +22,7 @@ interface Dev {
 }
 
 /** Starts `command` (npm run dev, or bin/waymark dev) against its own data folder and free ports; resolves once the banner is out. */
-async function startDev(command: string, args: string[]): Promise<Dev> {
+async function startDev(command: string, args: string[], extraEnv: Record<string, string> = {}): Promise<Dev> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-dev-'));
   const [temporalPort, uiPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
   const env = {
@@ -33,6 +34,7 @@ async function startDev(command: string, args: string[]): Promise<Dev> {
     WAYMARK_API_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
     WAYMARK_DEMO_ON_START: 'false',
     WAYMARK_WORKER_SHUTDOWN_GRACE: `${GRACE_S}s`,
+    ...extraEnv,
   };
   const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -86,8 +88,8 @@ describe('waymark dev stops on a signal to its node process alone', () => {
     running = undefined;
   });
 
-  it('npm run dev: SIGINT to node drains, stops the API and the dev server it started, exits 0', async () => {
-    const dev = (running = await startDev('npm', ['run', 'dev']));
+  it('npm run dev: the demo fills the outbox with rendered messages; SIGINT to node drains, stops the API and the dev server it started, exits 0', async () => {
+    const dev = (running = await startDev('npm', ['run', 'dev'], { WAYMARK_DEMO_ON_START: 'true' }));
     const apiPort = Number(/Event API\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(dev.output())?.[1]);
     expect(await accepts(dev.temporalPort)).toBe(true);
     expect(await accepts(apiPort)).toBe(true);
@@ -96,6 +98,17 @@ describe('waymark dev stops on a signal to its node process alone', () => {
     const tryLine = /^Try: (npm run temporal -- .*)$/m.exec(dev.output())?.[1];
     expect(tryLine).toContain(`--address 127.0.0.1:${dev.temporalPort}`);
     await expect(promisify(execFile)('sh', ['-c', tryLine!], { cwd: ROOT })).resolves.toBeDefined();
+
+    // The demo's customers get their messages, rendered from the shipped templates, at their addresses.
+    const ada = /signed_up\s+(ada-\w+)/.exec(dev.output())?.[1];
+    expect(ada).toBeDefined();
+    const outbox = await eventually(async () => {
+      const { code, stdout } = await runWaymark(['outbox', '--customer', ada!]);
+      return code === 0 && stdout.includes('Subject:') ? stdout : undefined;
+    }, "ada's welcome email in the outbox", 60_000);
+    expect(outbox).toContain(`email to ${ada} (${ada}@example.com)`);
+    expect(outbox).toMatch(/template onboarding-welcome@\w+/);
+    expect(outbox).toMatch(/\| Subject: .*Ada/);
 
     const node = childOf(dev.child.pid!);
     expect(node.cmdline).toMatch(/^\S*node .*src\/cli\/main\.ts dev$/);
