@@ -9,10 +9,10 @@ import { matchesEvent } from '../src/journey/conditions';
 import type { EntryMatch } from '../src/journey/entries';
 import type { JourneyVersions } from '../src/journey/versions';
 import type { Journey, PublishedJourney } from '../src/journey/schema';
-import type { DeliveryReceipt, MessageChannel, MessageRequest } from '../src/channels/port';
+import { ChannelError, type ConsentSync, type DeliveryReceipt, type MessageChannel, type MessageRequest } from '../src/channels/port';
 import { ProfileLimitError, type ProfileChanges, type ProfileStore, type ProfileView } from '../src/profiles/port';
 import type { JourneyRunInput, RouterSettings } from '../workflows/contract';
-import { deliverOnce } from './deliver';
+import { deliverInOrder } from './deliver';
 import { signalRuns, type SignalTarget } from './signals';
 import { startJourneys } from './start-journeys';
 
@@ -28,6 +28,8 @@ export interface ActivityDeps {
   profiles: ProfileStore;
   /** The router settings this worker's config gives now. */
   routerSettings: RouterSettings;
+  /** Where consent changes are told besides the profile (Braze with WAYMARK_BRAZE_SUBSCRIPTION_GROUPS); none: nowhere. */
+  consentSync?: ConsentSync;
 }
 
 /** Errors that no retry can fix become non-retryable failures, recorded on the run with their reason. */
@@ -41,20 +43,40 @@ async function failFast<T>(call: () => Promise<T>): Promise<T> {
 }
 
 /**
+ * Tells the provider a consent change already recorded in the profile. A refusal (a 4xx: a wrong
+ * group id, a bad key) fails for good; anything else is retried, which is harmless: the provider
+ * sets the same state again.
+ */
+async function tellConsent(sync: ConsentSync, customerId: string, consent: NonNullable<ProfileChanges['consent']>): Promise<void> {
+  try {
+    await sync.sync(customerId, consent, Context.current().cancellationSignal);
+  } catch (err) {
+    if (!(err instanceof ChannelError)) throw err;
+    const message = `the consent change is recorded in the profile, but ${sync.provider} was not told: ${err.message}`;
+    const type = err.code ?? 'CONSENT_SYNC_FAILED';
+    if (err.outcome === 'rejected') throw ApplicationFailure.nonRetryable(message, type);
+    throw ApplicationFailure.create({ message, type, ...(err.retryAfterMs !== undefined ? { nextRetryDelay: err.retryAfterMs } : {}) });
+  }
+}
+
+/**
  * The activities journey workflows call. Each is thin: a port or the Temporal client does the
  * work. The router and the interpreter run the short ones as local activities.
  */
-export function createActivities({ catalog, versions, channel, composer, ledger, profiles, policy, routerSettings }: ActivityDeps, client: Client) {
+export function createActivities({ catalog, versions, channel, composer, ledger, profiles, policy, routerSettings, consentSync }: ActivityDeps, client: Client) {
   return {
-    /** Sends one message at most once (see deliver.ts). */
+    /** Sends one message at most once, on the first of its channels that can reach the customer (see deliver.ts). */
     async deliverMessage(message: MessageRequest): Promise<DeliveryReceipt> {
-      return deliverOnce(message, { channel, composer, ledger, profiles, policy }, Context.current().cancellationSignal);
+      return deliverInOrder(message, { channel, composer, ledger, profiles, policy }, Context.current().cancellationSignal);
     },
     async getProfile(customerId: string): Promise<ProfileView> {
       return profiles.get(customerId);
     },
+    /** Applies changes once per key; a consent change is then told to the provider (again on a retry: harmless). */
     async applyProfileChanges(customerId: string, changes: ProfileChanges, key: string): Promise<ProfileView> {
-      return failFast(() => profiles.apply(customerId, changes, key));
+      const profile = await failFast(() => profiles.apply(customerId, changes, key));
+      if (changes.consent && consentSync) await tellConsent(consentSync, customerId, changes.consent);
+      return profile;
     },
     /** The definition a run started with, by its version. */
     async loadJourney(journeyId: string, version: string): Promise<Journey> {

@@ -41,6 +41,20 @@ const frequencyCaps = list.transform((entries, ctx) =>
   }),
 );
 
+/** Braze subscription groups as "channel:group id" entries, e.g. "email:8a3c...,sms:51d0...": email and SMS have them in Braze. */
+const SUBSCRIPTION_GROUP = /^(email|sms):(\S+)$/;
+const subscriptionGroups = list.transform((entries, ctx) => {
+  const groups: Partial<Record<'email' | 'sms', string>> = {};
+  entries.forEach((entry, i) => {
+    const match = SUBSCRIPTION_GROUP.exec(entry);
+    if (!match) return ctx.addIssue({ code: 'custom', message: `entry ${i + 1} must be "channel:group id" with a channel of email or sms (e.g. "email:8a3c5e1f-...")` });
+    const channel = match[1] as 'email' | 'sms';
+    if (groups[channel]) ctx.addIssue({ code: 'custom', message: `entry ${i + 1} names ${channel} again: one subscription group per channel` });
+    groups[channel] = match[2]!;
+  });
+  return groups;
+});
+
 /** API keys as "key:scope" or "key:scope+scope"; the message never repeats a key. */
 const API_KEY_ENTRY = /^([^\s:]+):([a-z]+(?:\+[a-z]+)*)$/;
 const apiKeys = list.transform((entries, ctx) =>
@@ -104,6 +118,41 @@ const schema = z.object({
     maxFileBytes: int(1_024, 10_000_000),
     /** One render's time budget (Liquid loops over a large event property could otherwise hold a send activity). */
     renderLimitMs: duration,
+  }),
+  /** Generated message content (docs/content-generation.md): the model, its budget, and the guardrails its output must pass. */
+  content: z.object({
+    /** none: every send uses its template; gemini: send steps with `generate` ask Gemini first. */
+    generator: z.enum(['none', 'gemini']),
+    /** One model call, answer included; beyond it the template is sent. */
+    timeoutMs: duration,
+    /** Further calls after a 429 or 5xx, each after the wait the answer asks for (or retryWaitMs); 0 = none. */
+    retries: int(0, 5),
+    retryWaitMs: duration,
+    /** An answer asking for a longer wait than this is not retried: the template is sent. */
+    retryMaxWaitMs: duration,
+    /** Phrases generated content must not contain (case-insensitive). */
+    bannedPhrases: list,
+    /** Characters per generated field: email subject and preheader, email text body, SMS, push/in-app title, push/in-app body. */
+    maxSubjectChars: int(10, 1_000),
+    maxEmailTextChars: int(100, 100_000),
+    maxSmsChars: int(20, 1_600),
+    maxTitleChars: int(10, 500),
+    maxBodyChars: int(20, 5_000),
+    /** Characters of a provider's error text kept in a fallback's reason (it is recorded with the message). */
+    maxReasonChars: int(16, 10_000),
+    gemini: z.object({
+      model: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be a model name such as "gemini-2.5-flash"'),
+      /** Gemini API (API-key mode); leave empty with vertexProject for Vertex AI. */
+      apiKey: z.string(),
+      /** Vertex AI mode: the Google Cloud project and location, with Application Default Credentials. */
+      vertexProject: z.union([z.literal(''), z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'must be a Google Cloud project id: 6-30 lower-case letters, digits or "-"')]),
+      vertexLocation: z.string().regex(/^[a-z0-9-]{1,63}$/, 'must be a location such as "us-central1" or "global"'),
+      /** Empty: Google's endpoint; otherwise an http(s):// URL (a proxy, the tests' loopback server). */
+      baseUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/, message: 'must be an http(s):// URL, or empty for Google\'s endpoint' })]),
+      maxOutputTokens: int(16, 65_536),
+      /** Thinking tokens per call (0 = none, the quickest); empty: the model's default. */
+      thinkingBudget: z.union([z.literal(''), int(0, 32_768)]),
+    }),
   }),
   router: z.object({
     dedupeWindowMs: duration,
@@ -283,6 +332,8 @@ const schema = z.object({
     emailFrom: z.union([z.literal(''), z.string().regex(/^[^<>]*<[^<>\s@]+@[^<>\s@]+>$/, 'must be "Display Name <sender@example.com>", or empty when no email is sent')]),
     /** The SMS subscription group messages go out through; required to send SMS. */
     smsSubscriptionGroupId: z.string(),
+    /** Per channel, the subscription group a consent event sets in Braze (/subscription/status/set); none: Braze is not told. */
+    subscriptionGroups,
   }),
   /** The warehouse the pipeline fills and journeys' attributes come from (docs/warehouse.md). */
   warehouse: z.object({
@@ -342,6 +393,19 @@ const schema = z.object({
   if (config.braze.url.startsWith('http://') && config.env !== 'development' && config.env !== 'test') {
     ctx.addIssue({ code: 'custom', path: ['braze', 'url'], message: 'must be https:// outside development and test (the API key travels with every call)' });
   }
+  if (config.content.generator === 'gemini') {
+    const { apiKey, vertexProject } = config.content.gemini;
+    if (!apiKey && !vertexProject) ctx.addIssue({ code: 'custom', path: ['content', 'gemini', 'apiKey'], message: 'must be set when WAYMARK_CONTENT_GENERATOR=gemini: a Gemini API key, or set WAYMARK_GEMINI_VERTEX_PROJECT for Vertex AI' });
+    if (apiKey && vertexProject) ctx.addIssue({ code: 'custom', path: ['content', 'gemini', 'vertexProject'], message: 'must be empty when WAYMARK_GEMINI_API_KEY is set: choose API-key mode or Vertex AI mode' });
+    // Every call and wait of one send's generation happens inside its delivery activity.
+    const { timeoutMs, retries, retryMaxWaitMs } = config.content;
+    if (timeoutMs * (retries + 1) + retryMaxWaitMs * retries >= config.activity.startToCloseMs) {
+      ctx.addIssue({ code: 'custom', path: ['content', 'timeoutMs'], message: 'with WAYMARK_CONTENT_RETRIES and WAYMARK_CONTENT_RETRY_MAX_WAIT, must leave time in WAYMARK_ACTIVITY_START_TO_CLOSE for the send itself' });
+    }
+  }
+  if (config.content.gemini.baseUrl.startsWith('http://') && config.env !== 'development' && config.env !== 'test') {
+    ctx.addIssue({ code: 'custom', path: ['content', 'gemini', 'baseUrl'], message: 'must be https:// outside development and test (the API key and customer data travel with every call)' });
+  }
   if (config.api.headersTimeoutMs > config.api.requestTimeoutMs) {
     ctx.addIssue({ code: 'custom', path: ['api', 'headersTimeoutMs'], message: 'must not be longer than WAYMARK_API_REQUEST_TIMEOUT (the whole request includes its headers)' });
   }
@@ -383,6 +447,25 @@ const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_TEMPLATES_DIR', 'templates.dir', ''],
   ['WAYMARK_TEMPLATE_MAX_BYTES', 'templates.maxFileBytes', '262144'],
   ['WAYMARK_TEMPLATE_RENDER_LIMIT', 'templates.renderLimitMs', '1s'],
+  ['WAYMARK_CONTENT_GENERATOR', 'content.generator', 'none'],
+  ['WAYMARK_CONTENT_TIMEOUT', 'content.timeoutMs', '8s'],
+  ['WAYMARK_CONTENT_RETRIES', 'content.retries', '1'],
+  ['WAYMARK_CONTENT_RETRY_WAIT', 'content.retryWaitMs', '1s'],
+  ['WAYMARK_CONTENT_RETRY_MAX_WAIT', 'content.retryMaxWaitMs', '4s'],
+  ['WAYMARK_CONTENT_BANNED_PHRASES', 'content.bannedPhrases', ''],
+  ['WAYMARK_CONTENT_MAX_SUBJECT_CHARS', 'content.maxSubjectChars', '100'],
+  ['WAYMARK_CONTENT_MAX_EMAIL_TEXT_CHARS', 'content.maxEmailTextChars', '5000'],
+  ['WAYMARK_CONTENT_MAX_SMS_CHARS', 'content.maxSmsChars', '320'],
+  ['WAYMARK_CONTENT_MAX_TITLE_CHARS', 'content.maxTitleChars', '65'],
+  ['WAYMARK_CONTENT_MAX_BODY_CHARS', 'content.maxBodyChars', '240'],
+  ['WAYMARK_CONTENT_MAX_REASON_CHARS', 'content.maxReasonChars', '300'],
+  ['WAYMARK_GEMINI_MODEL', 'content.gemini.model', 'gemini-2.5-flash'],
+  ['WAYMARK_GEMINI_API_KEY', 'content.gemini.apiKey', ''],
+  ['WAYMARK_GEMINI_VERTEX_PROJECT', 'content.gemini.vertexProject', ''],
+  ['WAYMARK_GEMINI_VERTEX_LOCATION', 'content.gemini.vertexLocation', 'us-central1'],
+  ['WAYMARK_GEMINI_BASE_URL', 'content.gemini.baseUrl', ''],
+  ['WAYMARK_GEMINI_MAX_OUTPUT_TOKENS', 'content.gemini.maxOutputTokens', '2048'],
+  ['WAYMARK_GEMINI_THINKING_BUDGET', 'content.gemini.thinkingBudget', '0'],
   ['WAYMARK_DEDUPE_WINDOW', 'router.dedupeWindowMs', '24h'],
   ['WAYMARK_DEDUPE_MAX_IDS', 'router.dedupeMaxIds', '2000'],
   ['WAYMARK_ROUTER_MAX_DECISIONS', 'router.maxDecisions', '50'],
@@ -487,6 +570,7 @@ const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_BRAZE_APP_ID', 'braze.appId', ''],
   ['WAYMARK_BRAZE_EMAIL_FROM', 'braze.emailFrom', ''],
   ['WAYMARK_BRAZE_SMS_SUBSCRIPTION_GROUP', 'braze.smsSubscriptionGroupId', ''],
+  ['WAYMARK_BRAZE_SUBSCRIPTION_GROUPS', 'braze.subscriptionGroups', ''],
   ['WAYMARK_WAREHOUSE', 'warehouse.kind', 'duckdb'],
   ['WAYMARK_DUCKDB_FILE', 'warehouse.duckdbFile', ''],
   ['WAYMARK_BIGQUERY_PROJECT', 'warehouse.bigqueryProject', 'waymark-local'],
@@ -510,7 +594,7 @@ const ENV: ReadonlyArray<readonly [string, string, string]> = [
 ];
 
 /** Variables whose values a config error must not print. */
-const SECRET_VARIABLES = new Set(['WAYMARK_API_KEYS', 'WAYMARK_DATABASE_URL', 'WAYMARK_BRAZE_API_KEY']);
+const SECRET_VARIABLES = new Set(['WAYMARK_API_KEYS', 'WAYMARK_DATABASE_URL', 'WAYMARK_BRAZE_API_KEY', 'WAYMARK_GEMINI_API_KEY']);
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';

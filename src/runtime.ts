@@ -9,7 +9,9 @@ import { JourneyVersions } from './journey/versions';
 import { SHIPPED_JOURNEYS } from '../journeys';
 import { LocalChannel } from './channels/local';
 import { BrazeChannel } from './channels/braze/channel';
+import { BrazeSubscriptions } from './channels/braze/subscriptions';
 import { MessageComposer } from './templates/compose';
+import { generatedContent } from './content/open';
 import { TemplateStore } from './templates/template-store';
 import { publishTemplates } from './templates/publish';
 import { SendLedger } from './channels/ledger';
@@ -51,7 +53,10 @@ export function createDeps(config: Config, logger?: Logger): Deps {
     versions: new JourneyVersions(journeys, catalog),
     // Braze when configured; otherwise the local channel, the embedded default.
     channel: config.braze.url ? BrazeChannel.fromConfig(config) : outbox,
-    composer: new MessageComposer(templates, config),
+    // Consent changes told to Braze too, when it is the channel and has subscription groups.
+    consentSync: BrazeSubscriptions.fromConfig(config),
+    // Send steps with `generate` ask the model config names (none by default: the template is sent).
+    composer: new MessageComposer(templates, config, generatedContent(config)),
     outbox,
     ledger: new SendLedger(store),
     policy: { ...config.policy, defaultTimezone: config.journeys.defaultTimezone },

@@ -53,6 +53,13 @@ export type Waiting =
   | { kind: 'event'; step: string; event: string; until: string };
 
 /** The state of one run, as the `state` query returns it and the run carries across continue-as-new. */
+/** The split path a message's run took last: A/B reports count sends per variant; a holdout path is the control group. */
+export interface SplitVariant {
+  step: string;
+  path: string;
+  holdout: boolean;
+}
+
 export interface JourneyState {
   journeyId: string;
   version: string;
@@ -79,6 +86,8 @@ export interface JourneyState {
   /** Activities that failed for good (retries spent); the run went on and the path says where. */
   failures?: number;
   visits: Record<string, number>;
+  /** The split path this run took last (its step, path name and whether it is a holdout): each later message records it. */
+  variant?: SplitVariant;
   /** messageIds of the latest events received, so an event handed over twice counts once (v2). */
   recent?: string[];
 }

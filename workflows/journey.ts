@@ -160,6 +160,9 @@ async function runJourney(input: JourneyRunInput): Promise<JourneyState> {
           workflowId: workflowInfo().workflowId,
           runId: workflowInfo().runId,
           ...(step.transactional ? { transactional: true } : {}),
+          ...(step.fallback ? { fallback: step.fallback } : {}),
+          ...(step.generate ? { generate: step.generate } : {}),
+          ...(state.variant ? { variant: state.variant } : {}),
         };
         // The contact policy may hold a message back (quiet hours, a frequency cap): wait, then ask
         // again. Receipts recorded before the policy existed never say so, so their replay is unchanged.
@@ -190,7 +193,7 @@ async function runJourney(input: JourneyRunInput): Promise<JourneyState> {
             at.outcome = `not sent ${step.channel} ${step.template}: ${receipt.skipped}${held}`;
           } else {
             state.messagesSent++;
-            at.outcome = `${receipt.firstDelivery ? 'sent' : 'already sent'} ${step.channel} ${step.template}${held}`;
+            at.outcome = `${receipt.firstDelivery ? 'sent' : 'already sent'} ${receipt.channel ?? step.channel} ${receipt.template ?? step.template}${receipt.insteadOf ? ` ${receipt.insteadOf}` : ''}${held}`;
           }
           return step.next;
         }
@@ -249,6 +252,7 @@ async function runJourney(input: JourneyRunInput): Promise<JourneyState> {
       case 'split': {
         const path = pickPath(step.paths, journeyId, id, customerId);
         at.outcome = `path ${path.name}${path.holdout ? ' (holdout)' : ''}`;
+        state.variant = { step: id, path: path.name, holdout: path.holdout === true };
         return path.next;
       }
       case 'update_attribute': {

@@ -1,5 +1,7 @@
 import type { Store } from '../store/store';
-import type { MessageRequest } from './port';
+import type { PinnedContent } from '../content/compose-generated';
+import type { ContentSource } from '../content/port';
+import type { MessageRequest, RenderedContent } from './port';
 
 /**
  * intent: a call is under way, or an attempt died between the call and the record;
@@ -23,6 +25,8 @@ export interface LedgerEntry {
   attempts: number;
   /** The template version the first attempt rendered: a retry renders the same. */
   templateVersion?: string;
+  /** The content source the first attempt chose for a step with `generate` (and the model's words): a retry sends them again. */
+  content?: PinnedContent;
   outcomeAt?: string;
   detail?: string;
 }
@@ -44,8 +48,16 @@ export class SendLedger {
   begin(message: MessageRequest, provider: string, templateVersion: string | undefined, atMs: number, cap?: FrequencyCap): Promise<LedgerEntry | Capped | undefined> {
     return this.store.transaction(async (client) => {
       if (cap) await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [message.customerId]);
-      const existing = await client.query<{ state: LedgerState; attempts: number; outcome_at: Date | null; detail: string | null; template_version: string | null }>(
-        'SELECT state, attempts, outcome_at, detail, template_version FROM send_ledger WHERE send_key = $1 FOR UPDATE',
+      const existing = await client.query<{
+        state: LedgerState;
+        attempts: number;
+        outcome_at: Date | null;
+        detail: string | null;
+        template_version: string | null;
+        content_source: ContentSource | null;
+        generated_content: RenderedContent | null;
+      }>(
+        'SELECT state, attempts, outcome_at, detail, template_version, content_source, generated_content FROM send_ledger WHERE send_key = $1 FOR UPDATE',
         [message.key],
       );
       const row = existing.rows[0];
@@ -55,6 +67,7 @@ export class SendLedger {
           state: row.state,
           attempts: row.attempts,
           ...(row.template_version ? { templateVersion: row.template_version } : {}),
+          ...(row.content_source ? { content: { source: row.content_source, ...(row.generated_content ? { content: row.generated_content } : {}) } } : {}),
           ...(row.outcome_at ? { outcomeAt: row.outcome_at.toISOString() } : {}),
           ...(row.detail ? { detail: row.detail } : {}),
         };
@@ -70,8 +83,8 @@ export class SendLedger {
         if (Number(rows[0]!.n) >= cap.count) return { capped: true as const, freeAt: new Date(rows[0]!.oldest!.getTime() + cap.windowMs).toISOString() };
       }
       const inserted = await client.query(
-        `INSERT INTO send_ledger (send_key, customer_id, journey_id, journey_version, step_id, channel, template, template_version, provider, workflow_id, run_id, triggering_event, requested_at, state)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'intent') ON CONFLICT (send_key) DO NOTHING`,
+        `INSERT INTO send_ledger (send_key, customer_id, journey_id, journey_version, step_id, channel, template, template_version, provider, workflow_id, run_id, triggering_event, requested_at, variant, state)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'intent') ON CONFLICT (send_key) DO NOTHING`,
         [
           message.key,
           message.customerId,
@@ -86,6 +99,7 @@ export class SendLedger {
           message.runId,
           message.triggeringEvent ?? null,
           new Date(atMs).toISOString(),
+          message.variant ?? null,
         ],
       );
       // A conflict: another attempt inserted this key a moment ago and is calling the channel.
@@ -93,8 +107,28 @@ export class SendLedger {
     });
   }
 
-  async sent(key: string, at: string, providerMessageId?: string): Promise<void> {
-    await this.store.query(`UPDATE send_ledger SET state = 'sent', outcome_at = $2, provider_message_id = $3 WHERE send_key = $1`, [key, at, providerMessageId ?? null]);
+  /**
+   * Pins the content the first attempt of a send chose, before the channel is called: the source,
+   * and a model's words (template content renders again from the pinned version). False when
+   * another attempt pinned first: this one must not send its own words.
+   */
+  async pinContent(key: string, source: ContentSource, generated?: RenderedContent): Promise<boolean> {
+    const { rowCount } = await this.store.query('UPDATE send_ledger SET content_source = $2, generated_content = $3 WHERE send_key = $1 AND content_source IS NULL', [
+      key,
+      JSON.stringify(source),
+      generated ? JSON.stringify(generated) : null,
+    ]);
+    return rowCount === 1;
+  }
+
+  /** The send is done: its outcome, the provider's id, and the content source when none was pinned before (a template). */
+  async sent(key: string, at: string, providerMessageId?: string, contentSource?: ContentSource): Promise<void> {
+    await this.store.query(`UPDATE send_ledger SET state = 'sent', outcome_at = $2, provider_message_id = $3, content_source = COALESCE(content_source, $4) WHERE send_key = $1`, [
+      key,
+      at,
+      providerMessageId ?? null,
+      contentSource ? JSON.stringify(contentSource) : null,
+    ]);
   }
 
   /** An outcome other than sent: failed for good, retry (not sent, the next attempt may send), unknown. */
@@ -103,11 +137,25 @@ export class SendLedger {
   }
 
   /** Every entry of one customer, oldest first (what `waymark customer` shows). */
-  async forCustomer(customerId: string): Promise<Array<{ key: string; template: string; state: LedgerState; attempts: number; intentAt: string; detail?: string }>> {
-    const { rows } = await this.store.query<{ send_key: string; template: string; state: LedgerState; attempts: number; intent_at: Date; detail: string | null }>(
-      'SELECT send_key, template, state, attempts, intent_at, detail FROM send_ledger WHERE customer_id = $1 ORDER BY intent_at, send_key',
+  /** The entries of these send keys, with their state and detail (a key never attempted is absent). */
+  async states(keys: string[]): Promise<Map<string, { state: LedgerState; detail?: string }>> {
+    const { rows } = await this.store.query<{ send_key: string; state: LedgerState; detail: string | null }>('SELECT send_key, state, detail FROM send_ledger WHERE send_key = ANY($1)', [keys]);
+    return new Map(rows.map((r) => [r.send_key, { state: r.state, ...(r.detail ? { detail: r.detail } : {}) }]));
+  }
+
+  async forCustomer(customerId: string): Promise<Array<{ key: string; template: string; state: LedgerState; attempts: number; intentAt: string; detail?: string; contentSource?: ContentSource }>> {
+    const { rows } = await this.store.query<{ send_key: string; template: string; state: LedgerState; attempts: number; intent_at: Date; detail: string | null; content_source: ContentSource | null }>(
+      'SELECT send_key, template, state, attempts, intent_at, detail, content_source FROM send_ledger WHERE customer_id = $1 ORDER BY intent_at, send_key',
       [customerId],
     );
-    return rows.map((r) => ({ key: r.send_key, template: r.template, state: r.state, attempts: r.attempts, intentAt: r.intent_at.toISOString(), ...(r.detail ? { detail: r.detail } : {}) }));
+    return rows.map((r) => ({
+      key: r.send_key,
+      template: r.template,
+      state: r.state,
+      attempts: r.attempts,
+      intentAt: r.intent_at.toISOString(),
+      ...(r.detail ? { detail: r.detail } : {}),
+      ...(r.content_source ? { contentSource: r.content_source } : {}),
+    }));
   }
 }

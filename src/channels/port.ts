@@ -1,3 +1,6 @@
+import type { SplitVariant } from '../../workflows/contract';
+import type { ContentSource } from '../content/port';
+
 export type ChannelName = 'email' | 'push' | 'sms' | 'in_app';
 
 /** What the customer reads, rendered from a template (or generated), per channel. */
@@ -26,6 +29,8 @@ export interface OutgoingMessage extends MessageRequest {
   templateVersion?: string;
   /** Why there is no content. */
   contentMissing?: string;
+  /** Which source produced the content: the template, a model, or the template as a fallback and why (docs/content-generation.md). */
+  contentSource?: ContentSource;
 }
 
 /** A message a journey step asks to send. `key` is deterministic and injective: the same step visit of the same entry always has the same key, and no other has it. */
@@ -43,11 +48,17 @@ export interface MessageRequest {
   triggeringEvent?: string;
   /** A receipt, a password reset: frequency caps and quiet hours do not hold it back (consent does). */
   transactional?: boolean;
+  /** Other channels to try, in order, when `channel` is impossible for the customer (src/channels/fallback.ts). */
+  fallback?: Array<{ channel: ChannelName; template: string }>;
   /** When the run asked for this send, by the run's clock: quiet hours and frequency caps are judged at this time. */
   requestedAt?: string;
   /** The journey's name and the triggering event's properties, for the template (journey.name, event.*). */
   journeyName?: string;
   eventProperties?: Record<string, unknown>;
+  /** The step asks a model to write the content from its template and this brief (docs/content-generation.md). */
+  generate?: { brief: string };
+  /** The split path the run took before this send, if any. */
+  variant?: SplitVariant;
   workflowId: string;
   runId: string;
 }
@@ -63,6 +74,10 @@ export interface DeliveryReceipt {
   skipped?: string;
   /** The contact policy holds it until then (quiet hours, a frequency cap): ask again at that time. */
   deferred?: { until: string; reason: string };
+  /** With a fallback: the channel and template used (or held), and why the ones before them were not. */
+  channel?: ChannelName;
+  template?: string;
+  insteadOf?: string;
 }
 
 /** Where messages go: the local outbox, or (in production) a messaging provider. */
@@ -98,4 +113,15 @@ export class ChannelError extends Error {
     super(message);
     this.name = 'ChannelError';
   }
+}
+
+/**
+ * Tells a messaging provider that a customer's consent changed, so the provider holds the state
+ * Waymark holds (Braze: /subscription/status/set). Setting a state the provider already has
+ * changes nothing, so a retried call is harmless. Failures are ChannelErrors: `rejected` for good.
+ */
+export interface ConsentSync {
+  readonly provider: string;
+  /** Sets each channel's state the provider keeps one for; the others are left out. */
+  sync(customerId: string, consent: Partial<Record<ChannelName, 'subscribed' | 'unsubscribed'>>, signal?: AbortSignal): Promise<void>;
 }

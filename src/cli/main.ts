@@ -5,6 +5,7 @@ import { loadConfig } from '../config';
 import { registerConfigCommand } from './config';
 import { registerCustomerCommand } from './customer';
 import { registerOutboxCommand } from './outbox';
+import { registerMessagesCommand } from './messages';
 import { registerDbCommand } from './db';
 import { registerDemoCommand } from './demo';
 import { registerDevCommand } from './dev';
@@ -47,6 +48,7 @@ function buildProgram(): Command {
   registerTemplatesCommand(program);
   registerCustomerCommand(program);
   registerOutboxCommand(program);
+  registerMessagesCommand(program);
   registerEventsCommand(program);
   registerConfigCommand(program);
   registerSeedCommand(program);

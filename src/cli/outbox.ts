@@ -3,6 +3,7 @@ import type { OutboxRecord } from '../channels/local';
 import type { RenderedContent } from '../channels/port';
 import { loadConfig } from '../config';
 import { createDeps } from '../runtime';
+import { describeSource } from './messages';
 
 export function registerOutboxCommand(program: Command): void {
   program
@@ -46,7 +47,8 @@ function describeContent(content: RenderedContent | undefined, missing: string |
 function print(m: OutboxRecord): void {
   const to = [m.recipient?.email, m.recipient?.phone].filter(Boolean).join(', ') || 'no address on the profile';
   console.log(`${m.recordedAt}  ${m.channel} to ${m.customerId} (${to})`);
-  console.log(`  ${m.journeyId}@${m.journeyVersion} step ${m.stepId}, template ${m.template}${m.templateVersion ? `@${m.templateVersion}` : ''}${m.transactional ? ', transactional' : ''}`);
+  const source = m.contentSource && m.contentSource.kind !== 'template' ? `, words from the ${describeSource(m.contentSource)}` : '';
+  console.log(`  ${m.journeyId}@${m.journeyVersion} step ${m.stepId}, template ${m.template}${m.templateVersion ? `@${m.templateVersion}` : ''}${m.transactional ? ', transactional' : ''}${source}`);
   for (const line of describeContent(m.content, m.contentMissing)) console.log(`  | ${line}`);
   console.log('');
 }

@@ -35,7 +35,8 @@ export interface PreviewResult {
 /** A throwaway database on the embedded PostgreSQL: a preview never touches the configured store. */
 function scratchConfig(config: Config): Config {
   const store = { ...config.store, url: '', migrateOnStart: 'embedded' as const, embedded: { ...config.store.embedded, database: `preview_${randomBytes(8).toString('hex')}` } };
-  return { ...config, store };
+  // Never a real provider: the preview's messages go to its own local channel, and no consent change reaches Braze.
+  return { ...config, store, braze: { ...config.braze, url: '' } };
 }
 
 /**

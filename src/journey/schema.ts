@@ -83,14 +83,34 @@ import { CHANNELS } from './channels';
 export { CHANNELS };
 export { WEEKDAYS, type Weekday } from './weekdays';
 
-const SendStep = z.strictObject({
-  kind: z.literal('send'),
-  channel: z.enum(CHANNELS),
-  template: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be a template name (letters, digits, "_", ".", "-")'),
-  /** A receipt or a password reset: frequency caps and quiet hours do not hold it back; consent still does. */
-  transactional: z.boolean().optional(),
-  next: stepRef,
-});
+const templateRef = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be a template name (letters, digits, "_", ".", "-")');
+/** Another channel to try, in order, when the ones before are impossible for the customer (docs/contact-policy.md). */
+const FallbackChannel = z.strictObject({ channel: z.enum(CHANNELS), template: templateRef });
+/** What the model is asked for: a few sentences, not a template (it travels with every generated message's prompt). */
+const GenerateBrief = z
+  .string()
+  .refine((b) => b.trim().length > 0, { message: 'must say what to write, e.g. "a warmer subject line that names their plan"' })
+  .refine((b) => b.length <= 1_000, { message: 'must be at most 1000 characters: say what to change, the template holds the message' });
+const SendStep = z
+  .strictObject({
+    kind: z.literal('send'),
+    channel: z.enum(CHANNELS),
+    template: templateRef,
+    /** A receipt or a password reset: frequency caps and quiet hours do not hold it back; consent still does. */
+    transactional: z.boolean().optional(),
+    /** Ask a model to write the content from the template and this brief; the template is the fallback (docs/content-generation.md). */
+    generate: z.strictObject({ brief: GenerateBrief }).optional(),
+    fallback: z.array(FallbackChannel).min(1, 'a fallback lists at least one channel; remove it for none').optional(),
+    next: stepRef,
+  })
+  .superRefine((s, ctx) => {
+    // A channel tried twice would be impossible twice: consent and the address do not change with the template.
+    const seen = new Set<string>([s.channel]);
+    s.fallback?.forEach((f, i) => {
+      if (seen.has(f.channel)) ctx.addIssue({ code: 'custom', path: ['fallback', i, 'channel'], message: `${f.channel} is tried already: a channel may appear once in a send step and its fallback` });
+      seen.add(f.channel);
+    });
+  });
 const WaitStep = z
   .strictObject({
     kind: z.literal('wait'),

@@ -57,11 +57,14 @@ export function templateRefProblems(journeys: Journey[], templates: ReadonlyMap<
   for (const journey of journeys) {
     for (const [stepId, step] of Object.entries(journey.steps)) {
       if (step.kind !== 'send') continue;
-      const channel = templates.get(step.template);
-      const at = `journey "${journey.id}" step "${stepId}" sends ${step.channel} template "${step.template}"`;
-      if (channel === undefined && missing === 'report') problems.push({ journeyId: journey.id, stepId, template: step.template, message: `${at}, which does not exist; add templates/${step.template}.yaml and publish it` });
-      if (channel !== undefined && channel !== step.channel) {
-        problems.push({ journeyId: journey.id, stepId, template: step.template, message: `${at}, which is for the ${channel} channel; change the step's channel or use a ${step.channel} template` });
+      // The step's own channel, then each fallback channel: every template must be for its channel.
+      for (const [i, sent] of [step, ...(step.fallback ?? [])].entries()) {
+        const channel = templates.get(sent.template);
+        const at = `journey "${journey.id}" step "${stepId}" ${i ? `falls back to ${sent.channel}` : `sends ${sent.channel}`} template "${sent.template}"`;
+        if (channel === undefined && missing === 'report') problems.push({ journeyId: journey.id, stepId, template: sent.template, message: `${at}, which does not exist; add templates/${sent.template}.yaml and publish it` });
+        if (channel !== undefined && channel !== sent.channel) {
+          problems.push({ journeyId: journey.id, stepId, template: sent.template, message: `${at}, which is for the ${channel} channel; change the ${i ? 'fallback' : "step's"} channel or use a ${sent.channel} template` });
+        }
       }
     }
   }

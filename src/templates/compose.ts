@@ -1,5 +1,7 @@
 import type { Config } from '../config';
 import type { MessageRequest, OutgoingMessage } from '../channels/port';
+import { GeneratedContentComposer, type PinnedContent } from '../content/compose-generated';
+import { NoContentGenerator } from '../content/none';
 import type { ProfileView } from '../profiles/port';
 import { engines, type Engines } from './liquid';
 import { renderTemplate } from './render';
@@ -10,7 +12,8 @@ import { templateVariables } from './variables';
 /**
  * Turns a send request into the message a channel gets: the recipient from the profile, the
  * content rendered from the template's version (the current one, or the one an earlier attempt
- * of the same send used, so a retry sends the same words). Throws TemplateRenderError when this
+ * of the same send used, so a retry sends the same words), or written by a model when the step
+ * asks for it (src/content/compose-generated.ts), with the source recorded. Throws TemplateRenderError when this
  * customer's data cannot fill the template.
  */
 export class MessageComposer {
@@ -19,6 +22,8 @@ export class MessageComposer {
   constructor(
     private readonly templates: TemplateStore,
     config: Config,
+    /** For send steps with `generate`; the template is rendered first either way, as the fallback. */
+    private readonly generated: GeneratedContentComposer = new GeneratedContentComposer(new NoContentGenerator(), config.content),
   ) {
     this.liquid = engines(templateLimits(config));
   }
@@ -28,7 +33,8 @@ export class MessageComposer {
     return (await this.templates.get(templateId))?.version;
   }
 
-  async compose(request: MessageRequest, profile: ProfileView, version: string | undefined): Promise<OutgoingMessage> {
+  /** `pinned`: the content an earlier attempt of this send chose (from the send ledger), sent again as it was. */
+  async compose(request: MessageRequest, profile: ProfileView, version: string | undefined, options: { pinned?: PinnedContent; signal?: AbortSignal } = {}): Promise<OutgoingMessage> {
     const { contact } = profile;
     const recipient = { externalId: request.customerId, ...(contact?.email ? { email: contact.email } : {}), ...(contact?.phone ? { phone: contact.phone } : {}) };
     const published = version === undefined ? undefined : await this.templates.get(request.template, version);
@@ -43,6 +49,9 @@ export class MessageComposer {
       journey: { id: request.journeyId, name: request.journeyName ?? request.journeyId, version: request.journeyVersion },
       stepId: request.stepId,
     });
-    return { ...request, recipient, content: renderTemplate(published.definition, variables, this.liquid), templateVersion: published.version };
+    const content = renderTemplate(published.definition, variables, this.liquid);
+    const message = { ...request, recipient, templateVersion: published.version };
+    if (!request.generate) return { ...message, content, contentSource: { kind: 'template' } };
+    return { ...message, ...(await this.generated.compose({ brief: request.generate.brief, baseline: content, template: published.definition, variables, ...options })) };
   }
 }

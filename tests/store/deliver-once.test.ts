@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { deliverOnce, SEND_OUTCOME_UNKNOWN, SEND_REJECTED } from '../../activities/deliver';
+import { deliverInOrder, deliverOnce, SEND_OUTCOME_UNKNOWN, SEND_REJECTED } from '../../activities/deliver';
 import { SendLedger } from '../../src/channels/ledger';
 import { LocalChannel } from '../../src/channels/local';
 import { ChannelError, type MessageChannel } from '../../src/channels/port';
@@ -169,5 +169,24 @@ describe('deliverOnce: the send ledger around a channel (real PostgreSQL)', () =
       await deliverOnce(message('w4', { template: 'nowhere' }), deps);
       expect((await local.list('c-1')).map((m) => m.contentMissing)).toEqual(['template "nowhere" is not published (\'waymark templates publish\')']);
     });
+  });
+  it('a step with a fallback keeps the channel an earlier attempt reached: a consent change since adds no message on another channel', async () => {
+    const { composer, ledger, local, profiles } = setup();
+    const ch = channel(local, true);
+    const deps = { channel: ch, composer, ledger, profiles, policy: NO_POLICY };
+    const step = message('fb', { fallback: [{ channel: 'sms', template: 'hello-sms' }] });
+    const reachable = { contact: { email: 'c1@example.com', phone: '+14155550123' } };
+    // An attempt recorded its intent for the email and died before the record of the outcome (it may have sent).
+    await ledger.begin({ ...step, attributes: reachable }, 'test', undefined, Date.now());
+    // Then the customer unsubscribed from email; the retry must not turn to SMS.
+    const now = { ...reachable, consent: { email: 'unsubscribed' as const } };
+    const receipt = await deliverInOrder({ ...step, attributes: now }, deps);
+    expect(receipt.skipped).toBe('the customer unsubscribed from email');
+    expect(ch.calls).toBe(0);
+    expect((await ledger.forCustomer('c-1')).filter((e) => e.key.includes('fb')).map((e) => e.template)).toEqual(['hello']);
+
+    // Without an earlier attempt, the same profile falls back to SMS.
+    const fresh = await deliverInOrder({ ...message('fb2', { fallback: [{ channel: 'sms', template: 'hello-sms' }] }), attributes: now }, deps);
+    expect(fresh).toMatchObject({ channel: 'sms', template: 'hello-sms', firstDelivery: true });
   });
 });

@@ -1,6 +1,7 @@
 import { previewJourney } from '../../src/journey/preview';
 import { loadCatalog } from '../../src/runtime';
 import { formatOffset, previewReport } from '../../src/cli/journeys-preview';
+import { BrazeServer } from '../support/braze-server';
 import { testConfig } from '../support/harness';
 
 const DAY = 86_400_000;
@@ -44,6 +45,18 @@ describe('journey preview (its own time-skipping server)', () => {
     expect(final.status).toBe('completed');
     expect(messages[0]!.template).toBe('trial-day1-getting-started');
     expect(messages[1]!.template).toBe('trial-day7-need-help');
+  });
+
+  it('never sends through a real provider: with Braze configured, the messages stay in the preview', async () => {
+    const braze = await BrazeServer.start();
+    try {
+      const withBraze = testConfig({ WAYMARK_BRAZE_URL: braze.url, WAYMARK_BRAZE_API_KEY: braze.apiKey, WAYMARK_BRAZE_APP_ID: 'app', WAYMARK_BRAZE_SUBSCRIPTION_GROUPS: 'email:group-1' });
+      const { messages } = await previewJourney(trial, { customerId: 'preview-3', attributes: {}, entryProperties: {}, events: [] }, withBraze);
+      expect(messages.map((m) => m.template)).toContain('trial-day1-getting-started');
+      expect(braze.received).toEqual([]);
+    } finally {
+      await braze.close();
+    }
   });
 
   it('formats offsets from entry', () => {

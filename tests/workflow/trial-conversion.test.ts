@@ -65,8 +65,15 @@ describe('trial-conversion journey (time skipping)', () => {
 
   it('high usage at day 7 gets power tips; the discount path gets the day-12 discount', async () => {
     const id = customerOn('discount');
-    const { final, messages, records } = await run(id, { usage: 12 });
+    const { final, messages, records, deps } = await run(id, { usage: 12 });
     expect(messages).toEqual(['trial-day1-getting-started', 'trial-day7-power-tips', 'trial-day12-discount']);
+    // The send ledger records the split path on the messages after the split, and none before it.
+    const { rows } = await deps.store.query<{ template: string; variant: unknown }>('SELECT template, variant FROM send_ledger WHERE customer_id = $1 ORDER BY requested_at', [id]);
+    expect(rows).toEqual([
+      { template: 'trial-day1-getting-started', variant: null },
+      { template: 'trial-day7-power-tips', variant: null },
+      { template: 'trial-day12-discount', variant: { step: 'offer_test', path: 'discount', holdout: false } },
+    ]);
     expect(records.every((r) => r.channel === 'email' && r.customerId === id)).toBe(true);
     expect(final).toMatchObject({ status: 'completed', reason: 'exit step reached', step: 'done', messagesSent: 3 });
     expect(final.path.map((p) => p.step)).toEqual([...FULL_PATH, 'power_tips', 'until_day12', 'business_hours', 'offer_test', 'offer_discount', 'done']);

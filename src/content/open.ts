@@ -1,0 +1,15 @@
+import type { Config } from '../config';
+import { GeneratedContentComposer } from './compose-generated';
+import { GeminiContentGenerator } from './gemini';
+import { NoContentGenerator } from './none';
+import type { ContentGenerator } from './port';
+
+/** The generator config picks (WAYMARK_CONTENT_GENERATOR); nothing else knows which one it got. */
+export function openContentGenerator(config: Config): ContentGenerator {
+  return config.content.generator === 'gemini' ? new GeminiContentGenerator(config.content) : new NoContentGenerator();
+}
+
+/** Generated content with config's generator and guardrails. */
+export function generatedContent(config: Config): GeneratedContentComposer {
+  return new GeneratedContentComposer(openContentGenerator(config), config.content);
+}

@@ -1,0 +1,114 @@
+import { submitEvent } from '../../src/events/intake';
+import { createDeps } from '../../src/runtime';
+import { customerStateQuery, customerWorkflowId } from '../../workflows/contract';
+import { BrazeServer } from '../support/braze-server';
+import { devServer, eventually } from '../support/dev-server';
+import { makeEvent, startWorker } from '../support/harness';
+
+const brazeSettings = (braze: BrazeServer, groups: string) => ({
+  WAYMARK_BRAZE_URL: braze.url,
+  WAYMARK_BRAZE_API_KEY: braze.apiKey,
+  WAYMARK_BRAZE_APP_ID: 'app-1',
+  WAYMARK_BRAZE_SUBSCRIPTION_GROUPS: groups,
+});
+
+/** The router on a dev server, with Braze as the channel: consent events go through it as in production. */
+async function routerWorld(braze: BrazeServer, groups: string) {
+  const server = await devServer(brazeSettings(braze, groups));
+  const deps = createDeps(server.config);
+  const worker = await startWorker(server.nativeConnection, server.config, deps);
+  const running = worker.run();
+  return {
+    deps,
+    send: (type: string, customerId: string, properties: Record<string, unknown> = {}) => submitEvent(server.client, server.config, makeEvent(type, customerId, Date.now(), { properties })),
+    /**
+     * The router's decisions, once it has handled the customer's `count` events: it takes events one
+     * at a time, so when it accepts one more (a probe sent now) it is done with those before.
+     */
+    async handled(customerId: string, count: number) {
+      await submitEvent(server.client, server.config, makeEvent('probe', customerId, Date.now()));
+      return eventually(async () => {
+        const state = await server.client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery).catch(() => undefined);
+        return state && state.eventsAccepted > count ? state.decisions : undefined;
+      }, `the router of ${customerId} handling ${count} event(s)`);
+    },
+    async close() {
+      worker.shutdown();
+      await running;
+      await deps.store.close();
+      await server.close();
+    },
+  };
+}
+
+describe('consent events told to Braze (/subscription/status/set, dev server, loopback Braze)', () => {
+  let braze: BrazeServer;
+  let world: Awaited<ReturnType<typeof routerWorld>>;
+  beforeAll(async () => {
+    braze = await BrazeServer.start();
+    world = await routerWorld(braze, 'email:grp-email,sms:grp-sms');
+  });
+  afterAll(async () => {
+    await world?.close();
+    await braze?.close();
+  });
+
+  const toldAbout = (customerId: string) => braze.on('/subscription/status/set').filter((r) => (r.body as { external_id?: unknown }).external_id === customerId);
+
+  it("an email unsubscribe sets the email group's state to unsubscribed, once, and the profile says so", async () => {
+    const customerId = `sub-email-${Date.now()}`;
+    await world.send('unsubscribed', customerId, { channel: 'email' });
+    await world.handled(customerId, 1);
+    expect(toldAbout(customerId).map((r) => r.body)).toEqual([{ subscription_group_id: 'grp-email', subscription_state: 'unsubscribed', external_id: customerId }]);
+    expect(toldAbout(customerId)[0]!.headers.authorization).toBe(`Bearer ${braze.apiKey}`);
+    expect((await world.deps.profiles.get(customerId)).consent).toEqual({ email: 'unsubscribed' });
+  });
+
+  it('a subscribe without a channel sets every configured group (push has none in Braze)', async () => {
+    const customerId = `sub-all-${Date.now()}`;
+    await world.send('subscribed', customerId);
+    await world.handled(customerId, 1);
+    expect(toldAbout(customerId).map((r) => r.body)).toEqual([
+      { subscription_group_id: 'grp-email', subscription_state: 'subscribed', external_id: customerId },
+      { subscription_group_id: 'grp-sms', subscription_state: 'subscribed', external_id: customerId },
+    ]);
+  });
+
+  it('a 500 is retried and the state set; the router records no failure', async () => {
+    const customerId = `sub-retry-${Date.now()}`;
+    braze.answerNext({ kind: 'server_error' });
+    await world.send('unsubscribed', customerId, { channel: 'sms' });
+    const decisions = await world.handled(customerId, 1);
+    expect(toldAbout(customerId).map((r) => (r.body as { subscription_state: string }).subscription_state)).toEqual(['unsubscribed', 'unsubscribed']);
+    expect(decisions.filter((d) => d.outcome.includes('failed') || d.outcome.includes('not updated'))).toEqual([]);
+  });
+
+  it("a 400 fails at once with Braze's reason on the router; the profile keeps the unsubscribe", async () => {
+    const customerId = `sub-400-${Date.now()}`;
+    braze.answerNext({ kind: 'rejected', message: 'Invalid subscription group', errors: ['subscription_group_id not found'] });
+    await world.send('unsubscribed', customerId, { channel: 'email' });
+    const decisions = await world.handled(customerId, 1);
+    expect(decisions.map((d) => d.outcome)).toContain(
+      'profile not updated: the consent change is recorded in the profile, but braze was not told: Braze /subscription/status/set rejected the request (400: Invalid subscription group; subscription_group_id not found)',
+    );
+    expect(toldAbout(customerId)).toHaveLength(1);
+    expect((await world.deps.profiles.get(customerId)).consent).toEqual({ email: 'unsubscribed' });
+  });
+});
+
+describe('consent with Braze but no subscription group configured', () => {
+  it('tells Braze nothing and still records the unsubscribe', async () => {
+    const braze = await BrazeServer.start();
+    const world = await routerWorld(braze, '');
+    try {
+      const customerId = `sub-none-${Date.now()}`;
+      await world.send('unsubscribed', customerId, { channel: 'email' });
+      await world.handled(customerId, 1);
+      expect((await world.deps.profiles.get(customerId)).consent).toEqual({ email: 'unsubscribed' });
+      expect(braze.received).toEqual([]);
+    } finally {
+      await world.close();
+      await braze.close();
+    }
+  });
+});
