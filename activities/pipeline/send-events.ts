@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { OrderedPool } from '../../src/api/ordered-pool';
 import type { Config } from '../../src/config';
 import { CustomerEvent } from '../../src/events/schema';
 import { outboxPage, type OutboxRow } from '../../src/warehouse/batch';
@@ -27,8 +28,9 @@ export function eventOf(row: OutboxRow, batchId: string, at: string): CustomerEv
 }
 
 /**
- * Sends the batch's outbox, page by page, a few events at a time. Progress is the heartbeat's
- * detail, so a retry resumes after the last page sent rather than from the start.
+ * Sends the batch's outbox, page by page, WAYMARK_PIPELINE_EMIT_CONCURRENCY events at a time.
+ * Progress is the heartbeat's detail, so a retry resumes after the last page sent rather than
+ * from the start.
  */
 export async function sendOutbox(warehouse: Warehouse, config: Config, batchId: string, submit: SubmitEvent): Promise<number> {
   const context = Context.current();
@@ -37,9 +39,11 @@ export async function sendOutbox(warehouse: Warehouse, config: Config, batchId: 
   for (;;) {
     context.cancellationSignal.throwIfAborted();
     const rows = await outboxPage(warehouse, batchId, offset, PAGE);
-    for (let i = 0; i < rows.length; i += config.pipeline.emitConcurrency) {
-      await Promise.all(rows.slice(i, i + config.pipeline.emitConcurrency).map((row) => submit(eventOf(row, batchId, at))));
-    }
+    // A sliding window of sends (not lockstep batches waiting for their slowest), in order per customer.
+    const pool = new OrderedPool(config.pipeline.emitConcurrency);
+    const outcomes = await Promise.all(rows.map((row) => pool.add(row.customer_id, () => submit(eventOf(row, batchId, at)))));
+    const failed = outcomes.find((o) => o.status === 'failed');
+    if (failed) throw failed.error;
     offset += rows.length;
     context.heartbeat({ step: 'send events', sent: offset });
     if (rows.length < PAGE) return offset;

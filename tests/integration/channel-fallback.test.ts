@@ -219,6 +219,29 @@ describe('every channel refused (dev server, loopback Braze)', () => {
   });
 });
 
+describe('a Braze answer that never comes (dev server, loopback Braze)', () => {
+  it('records the outcome unknown and sends nothing again: one call, the step failed for good, the run goes on', async () => {
+    const braze = await BrazeServer.start();
+    const world = await fallbackWorld({ ...BRAZE_SETTINGS(braze), WAYMARK_BRAZE_TIMEOUT: '1s' });
+    try {
+      const customerId = `fb-braze-slow-${Date.now()}`;
+      braze.answerNext({ kind: 'slow', delayMs: 5_000 });
+      const outcome = await world.run(customerId, ['fallback_go', customerId, Date.now(), { context: { email: 'slow@example.com', phone: '+14155550131' } }]);
+      expect(outcome).toBe('sent email fb-email');
+      const ledger = await world.deps.ledger.forCustomer(customerId);
+      expect(ledger.map((e) => [e.template, e.state])).toEqual([
+        ['fb-first', 'unknown'],
+        ['fb-email', 'sent'],
+      ]);
+      const firstCalls = braze.on('/messages/send').filter((r) => JSON.stringify(r.body).includes('First') && JSON.stringify(r.body).includes(customerId));
+      expect(firstCalls).toHaveLength(1);
+    } finally {
+      await world.close();
+      await braze.close();
+    }
+  });
+});
+
 describe('the fallback in journey definitions', () => {
   it('refuses a channel listed twice, and checks each fallback template against its channel', () => {
     const twice = JourneySchema.safeParse({ ...fallbackJourney, steps: { ...fallbackJourney.steps, ask: { ...fallbackJourney.steps.ask, fallback: [{ channel: 'email', template: 'fb-sms' }] } } });
