@@ -1,6 +1,6 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { parseJson, ScriptedServer, sendJson as send, type ArrivedRequest } from './scripted-server';
 
 /** How the server answers one request; requests with nothing scripted succeed. */
 export type BrazeAnswer =
@@ -38,30 +38,15 @@ const LIMIT = 250_000;
  * calls, Bearer key checked, Braze's answer shapes, and a script of failures per request. It
  * records every request as received, so tests assert on the real bodies and headers.
  */
-export class BrazeServer {
+export class BrazeServer extends ScriptedServer<BrazeAnswer> {
   readonly received: ReceivedRequest[] = [];
-  private readonly script: BrazeAnswer[] = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private constructor(
-    private readonly server: http.Server,
-    readonly apiKey: string,
-  ) {}
 
-  static async start(apiKey = 'braze-test-key'): Promise<BrazeServer> {
-    const server = http.createServer();
-    const braze = new BrazeServer(server, apiKey);
-    server.on('request', (req, res) => braze.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return braze;
+  private constructor(readonly apiKey: string) {
+    super();
   }
 
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  /** The next requests' answers, in order. */
-  answerNext(...answers: BrazeAnswer[]): void {
-    this.script.push(...answers);
+  static start(apiKey = 'braze-test-key'): Promise<BrazeServer> {
+    return new BrazeServer(apiKey).listen();
   }
 
   /** Requests received on one endpoint. */
@@ -69,24 +54,13 @@ export class BrazeServer {
     return this.received.filter((r) => r.path === path);
   }
 
-  async close(): Promise<void> {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const path = (req.url ?? '').split('?')[0]!;
-      const record: ReceivedRequest = { method: req.method ?? '', path, headers: req.headers, body: parseJson(Buffer.concat(chunks).toString('utf8')), at: Date.now() };
-      this.received.push(record);
-      if (req.method !== 'POST' || !ENDPOINTS.has(path)) return send(res, 404, { message: `no such endpoint: ${req.method} ${path}` });
-      if (req.headers.authorization !== `Bearer ${this.apiKey}`) return send(res, 401, { message: 'Invalid API key: the key is missing or not valid for this workspace' });
-      if (record.body === undefined) return send(res, 400, { message: 'Invalid JSON in the request body' });
-      this.answer(this.script.shift() ?? { kind: 'success' }, record, res);
-    });
+  protected respond({ method, path, headers, raw, at }: ArrivedRequest, next: BrazeAnswer | undefined, res: http.ServerResponse): void {
+    const record: ReceivedRequest = { method, path, headers, body: parseJson(raw), at };
+    this.received.push(record);
+    if (method !== 'POST' || !ENDPOINTS.has(path)) return send(res, 404, { message: `no such endpoint: ${method} ${path}` });
+    if (headers.authorization !== `Bearer ${this.apiKey}`) return send(res, 401, { message: 'Invalid API key: the key is missing or not valid for this workspace' });
+    if (record.body === undefined) return send(res, 400, { message: 'Invalid JSON in the request body' });
+    this.answer(next ?? { kind: 'success' }, record, res);
   }
 
   private answer(answer: BrazeAnswer, record: ReceivedRequest, res: http.ServerResponse): void {
@@ -102,13 +76,8 @@ export class BrazeServer {
       case 'invalid_json':
         res.writeHead(201, { 'content-type': 'application/json' });
         return void res.end('{"dispatch_id": "trunc');
-      case 'slow': {
-        const timer = setTimeout(() => {
-          this.timers.delete(timer);
-          if (!res.destroyed) this.answer(answer.then ?? { kind: 'success' }, record, res);
-        }, answer.delayMs);
-        this.timers.add(timer);
-      }
+      case 'slow':
+        return this.later(answer.delayMs, res, () => this.answer(answer.then ?? { kind: 'success' }, record, res));
     }
   }
 }
@@ -129,17 +98,4 @@ function successBody(record: ReceivedRequest): unknown {
 /** Braze's rate limit headers on a success: the hourly window ends at the next full hour. */
 function limitHeaders(): Record<string, string> {
   return { 'x-ratelimit-limit': String(LIMIT), 'x-ratelimit-remaining': String(LIMIT - 1), 'x-ratelimit-reset': String(Math.ceil(Date.now() / 3_600_000) * 3_600) };
-}
-
-function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,6 +1,6 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { parseJson, ScriptedServer, sendJson as send, type ArrivedRequest } from './scripted-server';
 
 /** How the server answers one generateContent call; calls with nothing scripted succeed. */
 export type GeminiAnswer =
@@ -48,30 +48,15 @@ const GENERATE = /^\/(?:v1beta|v1)\/models\/([^/:]+):generateContent$|^\/(?:v1be
  * shapes, and a script of answers per call. Every request is recorded as received, so tests
  * assert on the real bodies the client sent.
  */
-export class GeminiServer {
+export class GeminiServer extends ScriptedServer<GeminiAnswer> {
   readonly received: GeminiRequest[] = [];
-  private readonly script: GeminiAnswer[] = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private constructor(
-    private readonly server: http.Server,
-    readonly apiKey: string,
-  ) {}
 
-  static async start(apiKey = 'gemini-test-key'): Promise<GeminiServer> {
-    const server = http.createServer();
-    const gemini = new GeminiServer(server, apiKey);
-    server.on('request', (req, res) => gemini.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return gemini;
+  private constructor(readonly apiKey: string) {
+    super();
   }
 
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  /** The next calls' answers, in order. */
-  answerNext(...answers: GeminiAnswer[]): void {
-    this.script.push(...answers);
+  static start(apiKey = 'gemini-test-key'): Promise<GeminiServer> {
+    return new GeminiServer(apiKey).listen();
   }
 
   /** The prompt text of a request (its user parts). */
@@ -79,26 +64,14 @@ export class GeminiServer {
     return (request.body?.contents ?? []).flatMap((c) => c.parts ?? []).map((p) => p.text ?? '').join('\n');
   }
 
-  async close(): Promise<void> {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const path = (req.url ?? '').split('?')[0]!;
-      const record: GeminiRequest = { method: req.method ?? '', path, headers: req.headers, raw, body: parseJson(raw) as GenerateContentBody | undefined, at: Date.now() };
-      this.received.push(record);
-      const match = GENERATE.exec(path);
-      if (req.method !== 'POST' || !match) return sendError(res, 404, 'NOT_FOUND', `no such method: ${req.method} ${path}`);
-      if (req.headers['x-goog-api-key'] !== this.apiKey) return sendError(res, 400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.');
-      if (!record.body) return sendError(res, 400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.');
-      this.answer(this.script.shift() ?? { kind: 'success' }, record, (match[1] ?? match[2])!, res);
-    });
+  protected respond({ method, path, headers, raw, at }: ArrivedRequest, next: GeminiAnswer | undefined, res: http.ServerResponse): void {
+    const record: GeminiRequest = { method, path, headers, raw, body: parseJson(raw) as GenerateContentBody | undefined, at };
+    this.received.push(record);
+    const match = GENERATE.exec(path);
+    if (method !== 'POST' || !match) return sendError(res, 404, 'NOT_FOUND', `no such method: ${method} ${path}`);
+    if (headers['x-goog-api-key'] !== this.apiKey) return sendError(res, 400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.');
+    if (!record.body) return sendError(res, 400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.');
+    this.answer(next ?? { kind: 'success' }, record, (match[1] ?? match[2])!, res);
   }
 
   private answer(answer: GeminiAnswer, record: GeminiRequest, model: string, res: http.ServerResponse): void {
@@ -124,13 +97,8 @@ export class GeminiServer {
         });
       case 'invalid_json':
         return send(res, 200, candidate(answer.text ?? 'Sure! Here is your email: {"subject": "Hi', 'STOP', modelVersion));
-      case 'slow': {
-        const timer = setTimeout(() => {
-          this.timers.delete(timer);
-          if (!res.destroyed) this.answer(answer.then ?? { kind: 'success' }, record, model, res);
-        }, answer.delayMs);
-        this.timers.add(timer);
-      }
+      case 'slow':
+        return this.later(answer.delayMs, res, () => this.answer(answer.then ?? { kind: 'success' }, record, model, res));
     }
   }
 }
@@ -152,17 +120,4 @@ function defaultFields(record: GeminiRequest): Record<string, string> {
 
 function sendError(res: http.ServerResponse, status: number, code: string, message: string, details: unknown[] = []): void {
   send(res, status, { error: { code: status, message, status: code, ...(details.length ? { details } : {}) } });
-}
-
-function send(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
-  res.end(JSON.stringify(body));
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
