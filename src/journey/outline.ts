@@ -11,7 +11,15 @@ function describeMatch(match: EventMatch): string {
 function describe(step: Step): { head: string; ways: Array<[string, string]> } {
   switch (step.kind) {
     case 'send':
-      return { head: `send ${step.channel} "${step.template}"`, ways: [['', step.next]] };
+      return {
+        head: [
+          `send ${step.channel} "${step.template}"`,
+          ...(step.fallback ?? []).map((f) => `else ${f.channel} "${f.template}"`),
+          ...(step.generate ? ['words written by the model, template as fallback'] : []),
+          ...(step.transactional ? ['transactional'] : []),
+        ].join(', '),
+        ways: [['', step.next]],
+      };
     case 'wait': {
       const until = step.until && `wait until ${step.until.time} local${step.until.weekdays ? ` on ${step.until.weekdays.join(', ')}` : ''}`;
       return { head: until ?? `wait ${step.duration}`, ways: [['', step.next]] };

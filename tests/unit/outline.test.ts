@@ -50,4 +50,25 @@ describe('outline', () => {
       '  done   exit',
     ]);
   });
+
+  it('says what a send step falls back to, whether a model writes its words, and whether it is transactional', () => {
+    const sends = publishJourney(
+      {
+        id: 'outline-sends',
+        name: 'Outline sends',
+        entry: { event: 'signed_up' },
+        start: 'ask',
+        steps: {
+          ask: { kind: 'send', channel: 'email', template: 'ask-email', fallback: [{ channel: 'sms', template: 'ask-sms' }], generate: { brief: 'warmer' }, next: 'receipt' },
+          receipt: { kind: 'send', channel: 'email', template: 'receipt', transactional: true, next: 'done' },
+          done: { kind: 'exit' },
+        },
+      },
+      'outline.test.ts',
+      { maxWaitMs: 365 * 86_400_000 },
+    );
+    const lines = outline(sends.definition, sends.version).split('\n');
+    expect(lines).toContain('  ask      send email "ask-email", else sms "ask-sms", words written by the model, template as fallback  -> receipt');
+    expect(lines).toContain('  receipt  send email "receipt", transactional  -> done');
+  });
 });
