@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { CustomerEvent } from '../src/events/schema';
 import type { SendLedger } from '../src/channels/ledger';
 import type { PolicySettings } from '../src/channels/policy';
@@ -11,7 +11,8 @@ import type { JourneyVersions } from '../src/journey/versions';
 import type { Journey, PublishedJourney } from '../src/journey/schema';
 import { ChannelError, type ConsentSync, type DeliveryReceipt, type MessageChannel, type MessageRequest } from '../src/channels/port';
 import { ProfileLimitError, type ProfileChanges, type ProfileStore, type ProfileView } from '../src/profiles/port';
-import type { JourneyRunInput, RouterSettings } from '../workflows/contract';
+import { consentSyncWorkflowId, type ConsentSyncInput, type JourneyRunInput, type RouterSettings } from '../workflows/contract';
+import { md } from '../src/temporal/markdown';
 import { deliverInOrder } from './deliver';
 import { signalRuns, type SignalTarget } from './signals';
 import { startJourneys } from './start-journeys';
@@ -59,6 +60,20 @@ async function tellConsent(sync: ConsentSync, customerId: string, consent: NonNu
   }
 }
 
+/** Starts the run that tells the provider; a retried profile update finds it started already. */
+async function startConsentSync(client: Client, input: ConsentSyncInput, updateKey: string): Promise<void> {
+  try {
+    await client.workflow.start('consentSyncWorkflow', {
+      workflowId: consentSyncWorkflowId(input.customerId, updateKey),
+      taskQueue: Context.current().info.taskQueue,
+      args: [input],
+      staticSummary: `Consent of customer ${md(input.customerId)} to the provider`,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
+
 /**
  * The activities journey workflows call. Each is thin: a port or the Temporal client does the
  * work. The router and the interpreter run the short ones as local activities.
@@ -72,11 +87,25 @@ export function createActivities({ catalog, versions, channel, composer, ledger,
     async getProfile(customerId: string): Promise<ProfileView> {
       return profiles.get(customerId);
     },
-    /** Applies changes once per key; a consent change is then told to the provider (again on a retry: harmless). */
+    /**
+     * Applies changes once per key. A consent change is then handed to a run of its own that tells
+     * the provider (consentSyncWorkflow): the router does not wait for the provider.
+     */
     async applyProfileChanges(customerId: string, changes: ProfileChanges, key: string): Promise<ProfileView> {
       const profile = await failFast(() => profiles.apply(customerId, changes, key));
-      if (changes.consent && consentSync) await tellConsent(consentSync, customerId, changes.consent);
+      if (changes.consent && consentSync) await startConsentSync(client, { customerId, consent: changes.consent, activity: routerSettings.activity }, key);
       return profile;
+    },
+    /**
+     * Tells the provider a consent change (consentSyncWorkflow's one step): for each channel it
+     * changed, the state the profile holds now, so a late retry of an older change never
+     * overwrites a newer one.
+     */
+    async syncConsent(customerId: string, consent: NonNullable<ProfileChanges['consent']>): Promise<void> {
+      if (!consentSync) return;
+      const now = (await profiles.get(customerId)).consent ?? {};
+      const current = Object.fromEntries(Object.entries(consent).map(([channel, state]) => [channel, now[channel as keyof typeof now] ?? state]));
+      await tellConsent(consentSync, customerId, current);
     },
     /** The definition a run started with, by its version. */
     async loadJourney(journeyId: string, version: string): Promise<Journey> {

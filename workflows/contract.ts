@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { CustomerEvent } from '../src/events/schema';
+import type { Channel } from '../src/journey/channels';
 
 /**
  * What clients, the router and the interpreter exchange: workflow ids, inputs, signals and
@@ -192,3 +193,13 @@ export interface ArchiveNotice {
 export const archiveSignal = defineSignal<[ArchiveNotice]>('archive');
 export const journeyStateQuery = defineQuery<JourneyState>('state');
 export const customerStateQuery = defineQuery<CustomerState>('state');
+
+/** One consent change for the provider (consentSyncWorkflow), from the router's profile update. */
+export interface ConsentSyncInput {
+  customerId: string;
+  consent: Partial<Record<Channel, 'subscribed' | 'unsubscribed'>>;
+  activity: ActivitySettings;
+}
+
+/** One run per customer and profile update: a retried update starts no second one. */
+export const consentSyncWorkflowId = (customerId: string, updateKey: string) => composeKey('consent-sync', customerId, updateKey);

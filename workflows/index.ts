@@ -5,3 +5,4 @@
  */
 export { journeyWorkflow } from './journey';
 export { customerWorkflow } from './customer';
+export { consentSyncWorkflow } from './consent-sync';

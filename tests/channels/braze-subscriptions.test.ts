@@ -1,6 +1,6 @@
 import { submitEvent } from '../../src/events/intake';
 import { createDeps } from '../../src/runtime';
-import { customerStateQuery, customerWorkflowId } from '../../workflows/contract';
+import { composeKey, consentSyncWorkflowId, customerStateQuery, customerWorkflowId } from '../../workflows/contract';
 import { BrazeServer } from '../support/braze-server';
 import { devServer, eventually } from '../support/dev-server';
 import { makeEvent, startWorker } from '../support/harness';
@@ -20,7 +20,13 @@ async function routerWorld(braze: BrazeServer, groups: string) {
   const running = worker.run();
   return {
     deps,
-    send: (type: string, customerId: string, properties: Record<string, unknown> = {}) => submitEvent(server.client, server.config, makeEvent(type, customerId, Date.now(), { properties })),
+    client: server.client,
+    /** Submits the event; returns it. */
+    async send(type: string, customerId: string, properties: Record<string, unknown> = {}) {
+      const event = makeEvent(type, customerId, Date.now(), { properties });
+      await submitEvent(server.client, server.config, event);
+      return event;
+    },
     /**
      * The router's decisions, once it has handled the customer's `count` events: it takes events one
      * at a time, so when it accepts one more (a probe sent now) it is done with those before.
@@ -79,20 +85,50 @@ describe('consent events told to Braze (/subscription/status/set, dev server, lo
     braze.answerNext({ kind: 'server_error' });
     await world.send('unsubscribed', customerId, { channel: 'sms' });
     const decisions = await world.handled(customerId, 1);
+    await eventually(async () => (toldAbout(customerId).length === 2 ? true : undefined), 'the retried call');
     expect(toldAbout(customerId).map((r) => (r.body as { subscription_state: string }).subscription_state)).toEqual(['unsubscribed', 'unsubscribed']);
     expect(decisions.filter((d) => d.outcome.includes('failed') || d.outcome.includes('not updated'))).toEqual([]);
   });
 
-  it("a 400 fails at once with Braze's reason on the router; the profile keeps the unsubscribe", async () => {
+  it("a 400 fails the consent run at once with Braze's reason; the router and the profile are not held up", async () => {
     const customerId = `sub-400-${Date.now()}`;
     braze.answerNext({ kind: 'rejected', message: 'Invalid subscription group', errors: ['subscription_group_id not found'] });
-    await world.send('unsubscribed', customerId, { channel: 'email' });
+    const event = await world.send('unsubscribed', customerId, { channel: 'email' });
     const decisions = await world.handled(customerId, 1);
-    expect(decisions.map((d) => d.outcome)).toContain(
-      'profile not updated: the consent change is recorded in the profile, but braze was not told: Braze /subscription/status/set rejected the request (400: Invalid subscription group; subscription_group_id not found)',
-    );
+    expect(decisions.filter((d) => d.outcome.includes('failed') || d.outcome.includes('not updated'))).toEqual([]);
+    const run = world.client.workflow.getHandle(consentSyncWorkflowId(customerId, composeKey('event', event.messageId)));
+    const failure = await run.result().then(() => undefined, (err: unknown) => err as { cause?: { cause?: { message?: string; type?: string } } });
+    expect(failure?.cause?.cause).toMatchObject({
+      type: 'BRAZE_REJECTED',
+      message: 'the consent change is recorded in the profile, but braze was not told: Braze /subscription/status/set rejected the request (400: Invalid subscription group; subscription_group_id not found)',
+    });
     expect(toldAbout(customerId)).toHaveLength(1);
     expect((await world.deps.profiles.get(customerId)).consent).toEqual({ email: 'unsubscribed' });
+  });
+
+  it('a late retry of an unsubscribe does not undo the resubscribe that came after it', async () => {
+    const customerId = `sub-order-${Date.now()}`;
+    braze.answerNext({ kind: 'server_error' }, { kind: 'server_error' });
+    await world.send('unsubscribed', customerId, { channel: 'email' });
+    await world.send('subscribed', customerId, { channel: 'email' });
+    await world.handled(customerId, 2);
+    // Each run's first call got a 500; both retries (about 1 s later) send the state the profile holds then.
+    await eventually(async () => (toldAbout(customerId).length === 4 ? true : undefined), 'both retries', 30_000);
+    const states = toldAbout(customerId).map((r) => (r.body as { subscription_state: string }).subscription_state);
+    expect(states.slice(2)).toEqual(['subscribed', 'subscribed']);
+    expect((await world.deps.profiles.get(customerId)).consent).toEqual({ email: 'subscribed' });
+  });
+
+  it('while Braze is down, the customer\'s next events go on; the state is set once Braze answers', async () => {
+    const customerId = `sub-down-${Date.now()}`;
+    braze.answerNext({ kind: 'server_error' }, { kind: 'server_error' }, { kind: 'server_error' });
+    await world.send('unsubscribed', customerId, { channel: 'email' });
+    // The router has handled the unsubscribe and a probe after it while the consent run still
+    // retries (three 500s on a 1 s, 2 s, 4 s backoff: the fourth call comes some 7 s after the first).
+    const decisions = await world.handled(customerId, 1);
+    expect(toldAbout(customerId).length).toBeLessThan(4);
+    expect(decisions.filter((d) => d.outcome.includes('failed') || d.outcome.includes('not updated'))).toEqual([]);
+    await eventually(async () => (toldAbout(customerId).length === 4 ? true : undefined), 'the fourth call, which succeeds', 30_000);
   });
 });
 
