@@ -175,6 +175,8 @@ function printLine(m: MessageView): void {
   console.log(`${when(m)}  ${m.state.padEnd(7)}  ${m.channel} ${m.template}${m.templateVersion ? `@${m.templateVersion}` : ''}  ${m.journeyId}@${m.journeyVersion} step ${m.stepId}`);
   console.log(`  to ${address(m)}; ${m.provider}${m.providerMessageId ? ` message id ${m.providerMessageId}` : ''}; event ${m.triggeringEvent ?? '(none recorded)'}${m.attempts > 1 ? `; ${m.attempts} attempts` : ''}`);
   if (m.detail && m.state !== 'sent') console.log(`  ${m.detail}`);
+  const notes = [m.contentSource && m.contentSource.kind !== 'template' ? `words from the ${describeSource(m.contentSource)}` : '', m.variant ? `split ${describeVariant(m.variant)}` : ''].filter(Boolean);
+  if (notes.length) console.log(`  ${notes.join('; ')}`);
   console.log(`  key ${m.key}`);
 }
 
@@ -204,6 +206,8 @@ export function describeSource(source: ContentSource): string {
   }
 }
 
+const describeVariant = (v: SplitVariant) => `${v.path} at step ${v.step}${v.holdout ? ' (holdout)' : ''}`;
+
 function printWhole(m: MessageView): void {
   const fields: Array<[string, string | number | null]> = [
     ['Send key', m.key],
@@ -220,7 +224,7 @@ function printWhole(m: MessageView): void {
     ['Recipient', `${address(m)} (external id ${m.recipient.externalId})`],
     ['Provider message id', m.providerMessageId],
     ['Content source', m.contentSource ? describeSource(m.contentSource) : null],
-    ['Split variant', m.variant ? `${m.variant.path} at step ${m.variant.step}${m.variant.holdout ? ' (holdout)' : ''}` : null],
+    ['Split variant', m.variant ? describeVariant(m.variant) : null],
   ];
   for (const [label, value] of fields) if (value !== null) console.log(`${`${label}:`.padEnd(21)}${value}`);
   console.log('');

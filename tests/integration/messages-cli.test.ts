@@ -30,6 +30,10 @@ describe('waymark messages --customer (real process, dev server, local channel)'
     const refused = testMessage('refused-1', { customerId, journeyId: 'winback', stepId: 'offer', template: 'winback-offer', channel: 'sms' });
     await deps.ledger.begin(refused, 'braze', undefined, Date.now() + 1_000);
     await deps.ledger.settle('refused-1', 'failed', 'Braze /messages/send rejected the request (400: Invalid phone number)');
+    // A send after a split whose words the model could not write in time: the template went instead.
+    const offer = testMessage('offer-1', { customerId, journeyId: 'trial', stepId: 'offer_discount', template: 'trial-offer', variant: { step: 'offer_test', path: 'discount', holdout: false } });
+    await deps.ledger.begin(offer, 'braze', undefined, Date.now() + 2_000);
+    await deps.ledger.sent('offer-1', new Date(Date.now() + 2_000).toISOString(), 'dispatch-1', { kind: 'fallback', code: 'CONTENT_TIMEOUT', reason: 'Gemini did not answer within WAYMARK_CONTENT_TIMEOUT (8000ms)' });
   });
   afterAll(async () => {
     worker?.shutdown();
@@ -51,14 +55,25 @@ describe('waymark messages --customer (real process, dev server, local channel)'
     expect(lines[5]).toBe('  Braze /messages/send rejected the request (400: Invalid phone number)');
   });
 
+  it('says where the words came from when not from the template alone, and which split path the run took', async () => {
+    const { stdout } = await runWaymark(['messages', '--customer', customerId], env);
+    const lines = stdout.trim().split('\n');
+    const offer = lines.findIndex((l) => l.includes('trial-offer'));
+    expect(lines[offer + 2]).toBe('  words from the template, as fallback (CONTENT_TIMEOUT: Gemini did not answer within WAYMARK_CONTENT_TIMEOUT (8000ms)); split discount at step offer_test');
+    const whole = await runWaymark(['messages', '--key', 'offer-1'], env);
+    expect(whole.stdout).toMatch(/^Split variant: +discount at step offer_test$/m);
+    expect(whole.stdout).toMatch(/^Content source: +template, as fallback \(CONTENT_TIMEOUT: /m);
+  });
+
   it('--json prints the same messages, with the content the local channel stored', async () => {
     const { code, stdout } = await runWaymark(['messages', '--customer', customerId, '--json'], env);
     expect(code).toBe(0);
     const messages = JSON.parse(stdout) as Array<Record<string, unknown>>;
-    expect(messages).toHaveLength(2);
+    expect(messages).toHaveLength(3);
     expect(messages[0]).toMatchObject({ customerId, journeyId: 'onboarding', stepId: 'welcome', channel: 'email', template: 'onboarding-welcome', state: 'sent', provider: 'local', triggeringEvent: entry.messageId, recipient: { email: 'ana@example.com' } });
     expect(messages[0]!.content).toMatchObject({ channel: 'email', subject: 'Welcome to Fieldnote, Ana' });
     expect(messages[1]).toMatchObject({ key: 'refused-1', state: 'failed', provider: 'braze', content: null });
+    expect(messages[2]).toMatchObject({ key: 'offer-1', contentSource: { kind: 'fallback', code: 'CONTENT_TIMEOUT' }, variant: { step: 'offer_test', path: 'discount', holdout: false } });
   });
 
   it('--key shows one message whole, its rendered content included', async () => {
