@@ -152,7 +152,8 @@ function phrase(subject: string, issue: z.core.$ZodIssue): string {
   return issue.message.startsWith('must ') ? `${subject} ${issue.message}` : `${subject}: ${issue.message}`;
 }
 
-function valueAt(input: unknown, path: Path): unknown {
+/** The value at `path` in a parsed JSON body (undefined where the path leads nowhere). */
+export function valueAt(input: unknown, path: Path): unknown {
   let node = input;
   for (const key of path) {
     if (node === null || typeof node !== 'object') return undefined;

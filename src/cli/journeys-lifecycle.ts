@@ -1,5 +1,6 @@
+import { withActor } from './actor';
 import type { Command } from 'commander';
-import { loadConfig, type Config } from '../config';
+import type { Config } from '../config';
 import { actorOf } from '../runtime';
 import { JourneyStore, type LifecycleAction } from '../store/journeys';
 import { Store } from '../store/store';
@@ -52,15 +53,6 @@ Example:
       const config = withActor(options.actor);
       process.exitCode = config ? await rollback(id, version, config) : FAILED;
     });
-}
-
-function withActor(actor: string | undefined): Config | undefined {
-  if (actor !== undefined && !actor.trim()) {
-    console.error('--actor: give a name (or leave the option out to use WAYMARK_ACTOR, else user@host)');
-    return undefined;
-  }
-  const config = loadConfig();
-  return actor ? { ...config, actor: actor.trim() } : config;
 }
 
 const refresh = (config: Config) => `${config.store.catalogRefreshMs / 1000}s (WAYMARK_CATALOG_REFRESH)`;

@@ -1,5 +1,6 @@
+import { withActor } from './actor';
 import type { Command } from 'commander';
-import { loadConfig, type Config } from '../config';
+import type { Config } from '../config';
 import { JourneyCatalog, type CatalogProblem } from '../journey/catalog';
 import { formatIssue, validationLimits } from '../journey/validate';
 import { actorOf, loadCatalog, publishCatalog } from '../runtime';
@@ -57,12 +58,8 @@ function describeProblem({ source, severity, issues }: CatalogProblem): string {
 }
 
 async function publish(args: string[], actor: string | undefined): Promise<number> {
-  if (actor !== undefined && !actor.trim()) {
-    console.error('--actor: give a name (or leave the option out to use WAYMARK_ACTOR, else user@host)');
-    return FAILED;
-  }
-  const base = loadConfig();
-  const config: Config = actor ? { ...base, actor: actor.trim() } : base;
+  const config = withActor(actor);
+  if (!config) return FAILED;
   const catalog = args.length ? catalogOf(args, config) : loadCatalog(config);
   const journeys = new JourneyStore(new Store(config));
   const report = await publishCatalog(config, journeys, catalog);

@@ -1,3 +1,4 @@
+import { withActor } from './actor';
 import type { Command } from 'commander';
 import type { RenderedContent } from '../channels/port';
 import { loadConfig, type Config } from '../config';
@@ -173,12 +174,8 @@ async function storeRefWarnings(journeys: JourneyStore, templates: TemplateStore
 }
 
 async function publish(args: string[], actor: string | undefined): Promise<number> {
-  if (actor !== undefined && !actor.trim()) {
-    console.error('--actor: give a name (or leave the option out to use WAYMARK_ACTOR, else user@host)');
-    return FAILED;
-  }
-  const base = loadConfig();
-  const config: Config = actor ? { ...base, actor: actor.trim() } : base;
+  const config = withActor(actor);
+  if (!config) return FAILED;
   const store = new Store(config);
   const templates = new TemplateStore(store);
   const report = await publishTemplates(config, templates, actorOf(config), args);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EVENT_TYPE } from '../../journey/schema';
 import { clip } from '../echo';
 import { ApiError, formatPath, type ErrorCode, type Issue } from '../errors';
+import { valueAt } from '../validation';
 
 /** The calls of the Segment spec, each also an endpoint (/v1/track, ...) and a `type` inside /v1/batch. */
 export const CALL_TYPES = ['identify', 'track', 'page', 'screen', 'group', 'alias'] as const;
@@ -93,11 +94,3 @@ function fromZod(error: z.ZodError, raw: unknown, at: Path, maxEchoChars: number
   return ApiError.fromIssues(issues as [Issue, ...Issue[]]);
 }
 
-function valueAt(input: unknown, path: Path): unknown {
-  let node = input;
-  for (const key of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
-}
