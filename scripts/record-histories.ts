@@ -3,7 +3,8 @@
  * server, into tests/fixtures/histories/. tests/workflow/replay.test.ts replays them against the
  * current workflow code, so a change that would break running workflows fails the tests.
  * Re-record only when adding coverage, never to make a failing replay pass:
- *   npm run record:histories
+ *   npm run record:histories             (journeys and the router, into v2/)
+ *   npm run record:histories -- pipeline (the ingestion workflow, into pipeline/)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,16 +18,45 @@ import { customerWorkflowId, eventSignal, eventSignalName, journeyWorkflowId } f
 import { customerWorkflow } from '../workflows/customer';
 import { journeyWorkflow } from '../workflows/journey';
 import { temporalBinary } from '../src/temporal/binaries';
+import { pipelineSettings } from '../src/pipeline/settings';
+import { openDuckDb } from '../src/warehouse/duckdb';
+import { writeExports } from '../src/warehouse/seed/generate';
+import { createPipelineWorker } from '../workers/pipeline-worker';
+import type { Config } from '../src/config';
 import { makeEvent, publishedJourney, runInput, startWorker, testConfig, timeSkippingEnv } from '../tests/support/harness';
 
 /** Histories of today's workflow code (v2); v1/ holds those recorded before it, kept for replay. */
-const OUT = path.resolve(__dirname, '../tests/fixtures/histories/v2');
+const HISTORIES = path.resolve(__dirname, '../tests/fixtures/histories');
 const HOUR = 3_600_000;
+
+/** The CLI writes the canonical JSON form of a history (historyFromJSON reads it back). */
+function save(address: string, folder: string, name: string, handle: WorkflowHandle): void {
+  const json = execFileSync(temporalBinary('temporal'), ['workflow', 'show', '--address', address, '--workflow-id', handle.workflowId, '--output', 'json']);
+  fs.mkdirSync(path.join(HISTORIES, folder), { recursive: true });
+  fs.writeFileSync(path.join(HISTORIES, folder, `${name}.json`), json);
+  console.log(`recorded ${folder}/${name}`);
+}
+
+/** One ingestion batch published and one quarantined, on the pipelines task queue. */
+async function recordPipeline(env: Awaited<ReturnType<typeof timeSkippingEnv>>, config: Config): Promise<void> {
+  writeExports({ landingDir: config.pipeline.landingDir, customers: 40, seed: 3, asOf: '2026-03-31', eventsPerCustomer: 5, days: 30, exportId: 'rec-good' });
+  writeExports({ landingDir: config.pipeline.landingDir, customers: 40, seed: 4, asOf: '2026-04-01', eventsPerCustomer: 5, days: 30, exportId: 'rec-bad', corrupt: true });
+  const warehouse = await openDuckDb(path.join(process.env.WAYMARK_TEST_DIR!, 'rec.duckdb'));
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/pipeline') });
+  const worker = await createPipelineWorker({ connection: env.nativeConnection, config, warehouse, workflowBundle: { code } });
+  await worker.runUntil(async () => {
+    for (const [name, batchId] of [['ingestion-published', 'rec-good'], ['ingestion-quarantined', 'rec-bad']] as const) {
+      const handle = await env.client.workflow.start('ingestionWorkflow', { workflowId: `rec-${name}`, taskQueue: config.pipeline.taskQueue, args: [{ settings: pipelineSettings(config), batchId }] });
+      console.log(`${name}: ${JSON.stringify(await handle.result())}`);
+      save(env.address, 'pipeline', name, handle);
+    }
+  });
+  await warehouse.close();
+}
 
 async function main(): Promise<void> {
   process.env.WAYMARK_TEST_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-record-'));
   const bundlePath = path.join(process.env.WAYMARK_TEST_DIR, 'bundle.js');
-  fs.mkdirSync(OUT, { recursive: true });
   fs.writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') })).code);
   process.env.WAYMARK_TEST_BUNDLE = bundlePath;
 
@@ -34,13 +64,9 @@ async function main(): Promise<void> {
   const config = testConfig();
   const deps = createDeps(config);
   const worker = await startWorker(env.nativeConnection, config, deps);
-  // The CLI writes the canonical JSON form of a history (historyFromJSON reads it back).
-  const save = async (name: string, handle: WorkflowHandle) => {
-    const json = execFileSync(temporalBinary('temporal'), ['workflow', 'show', '--address', env.address, '--workflow-id', handle.workflowId, '--output', 'json']);
-    fs.writeFileSync(path.join(OUT, `${name}.json`), json);
-    console.log(`recorded ${name}`);
-  };
-  await worker.runUntil(async () => {
+  const record = async (name: string, handle: WorkflowHandle) => save(env.address, 'v2', name, handle);
+  if (process.argv[2] === 'pipeline') await worker.runUntil(() => recordPipeline(env, config));
+  else await worker.runUntil(async () => {
     const now = () => env.currentTimeMs();
     const journeyRun = async (journeyId: string, customerId: string, entryType: string, extra = {}) =>
       env.client.workflow.start(journeyWorkflow, {
@@ -53,17 +79,17 @@ async function main(): Promise<void> {
     await env.sleep(26 * HOUR);
     await onboarding.signal(eventSignal, makeEvent('activated', 'rec-onb', await now()));
     await onboarding.result();
-    await save('onboarding-activated', onboarding);
+    await record('onboarding-activated', onboarding);
 
     const trial = await journeyRun('trial-conversion', 'rec-trial', 'trial_started', { context: { timezone: 'Europe/Paris' } });
     await trial.result();
-    await save('trial-conversion-full', trial);
+    await record('trial-conversion-full', trial);
 
     const churn = await journeyRun('churn-prevention', 'rec-churn', 'health_at_risk', { properties: { score: 20 } });
     await env.sleep(2 * HOUR);
     await churn.signal(eventSignal, makeEvent('session_started', 'rec-churn', await now()));
     await churn.result();
-    await save('churn-prevention-retained', churn);
+    await record('churn-prevention-retained', churn);
 
     const router = await env.client.workflow.signalWithStart(customerWorkflow, {
       workflowId: customerWorkflowId('rec-router'),
@@ -79,7 +105,7 @@ async function main(): Promise<void> {
     await router.signal(eventSignalName('subscription_started'), makeEvent('subscription_started', 'rec-router', await now()));
     await env.client.workflow.getHandle(journeyWorkflowId('trial-conversion', 'rec-router')).result();
     await env.sleep(HOUR);
-    await save('customer-router', router);
+    await record('customer-router', router);
     await router.terminate('recorded');
     await env.client.workflow.getHandle(journeyWorkflowId('onboarding', 'rec-router')).terminate('recorded');
   });
