@@ -14,12 +14,15 @@ import { runBatch } from '../src/warehouse/run-batch';
 import { writeExports } from '../src/warehouse/seed/generate';
 import type { IngestionResult } from '../workflows/pipeline/contract';
 import { createPipelineWorker } from '../workers/pipeline-worker';
+import { PgProfileStore } from '../src/profiles/pg-store';
+import { Store } from '../src/store/store';
+import { benchStoreEnv } from './bench-store';
 
 /**
  * bench:ingest: WAYMARK_BENCH_INGEST_EVENTS raw web and app events (with the other sources'
  * rows around them) through the ingestion pipeline end to end on DuckDB (one activity per step
  * on the pipelines task queue of a dev server started as `npm run dev` starts it, then the
- * customer events to the routers), next to the same steps' SQL run directly on DuckDB in this
+ * changed attributes into profiles and the health_at_risk events to the routers), next to the same steps' SQL run directly on DuckDB in this
  * process, on the same export, in alternating rounds; medians are reported.
  */
 const say = (line: string) => console.log(`[bench:ingest] ${line}`);
@@ -27,18 +30,20 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const perSecond = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleString('en-US');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
-/** Milliseconds each activity type took in a run, from its history (scheduled to completed). */
+/** Milliseconds each activity type ran in a run, from its history (started to completed: time queued is left out). */
 async function timePerActivity(client: Client, workflowId: string): Promise<Map<string, number>> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  const scheduled = new Map<number, { type: string; at: number }>();
+  const types = new Map<number, string>();
+  const started = new Map<number, number>();
   const byType = new Map<string, number>();
   for (const e of history.events ?? []) {
     const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
-    if (e.activityTaskScheduledEventAttributes) scheduled.set(Number(e.eventId), { type: e.activityTaskScheduledEventAttributes.activityType!.name!, at });
+    if (e.activityTaskScheduledEventAttributes) types.set(Number(e.eventId), e.activityTaskScheduledEventAttributes.activityType!.name!);
+    if (e.activityTaskStartedEventAttributes) started.set(Number(e.activityTaskStartedEventAttributes.scheduledEventId), at);
     const done = e.activityTaskCompletedEventAttributes;
     if (done) {
-      const s = scheduled.get(Number(done.scheduledEventId))!;
-      byType.set(s.type, (byType.get(s.type) ?? 0) + at - s.at);
+      const type = types.get(Number(done.scheduledEventId))!;
+      byType.set(type, (byType.get(type) ?? 0) + at - started.get(Number(done.scheduledEventId))!);
     }
   }
   return byType;
@@ -58,7 +63,16 @@ async function directRun(config: Config, dataDir: string, round: number): Promis
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-bench-ingest-'));
   const [temporalPort, uiPort] = [await freePort(), await freePort()];
-  const config = loadConfig(process.env, { WAYMARK_DATA_DIR: dataDir, WAYMARK_TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`, WAYMARK_TEMPORAL_UI_PORT: String(uiPort), WAYMARK_LOG_LEVEL: 'warn' });
+  const config = loadConfig(process.env, {
+    WAYMARK_DATA_DIR: dataDir,
+    WAYMARK_TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+    WAYMARK_TEMPORAL_UI_PORT: String(uiPort),
+    WAYMARK_LOG_LEVEL: 'warn',
+    ...benchStoreEnv(await freePort()),
+  });
+  // The profiles the changed attributes are merged into: the bench's own embedded PostgreSQL.
+  const store = new Store(config);
+  const profiles = new PgProfileStore(store, config.profileKeepKeys, config.limits);
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
   const { ingestEvents, ingestCustomers, ingestRounds } = config.bench;
   let stopServer: (() => void) | undefined;
@@ -74,19 +88,20 @@ async function main(): Promise<void> {
     await runBatch(warm, (await findBatch(warm, path.join(dataDir, 'warm'), 'warm', 'warm'))!);
     await warm.close();
 
+    await store.pool(); // started and migrated before the rounds, not inside the first one
     const server = await startDevServer(config, () => undefined);
     stopServer = () => server.process.kill('SIGTERM');
     const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/pipeline'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
     const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
     const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace });
 
-    const rounds: Array<{ direct: number; pipeline: number; send: number; eventsSent: number; steps: Map<string, number> }> = [];
+    const rounds: Array<{ direct: number; pipeline: number; send: number; merge: number; eventsSent: number; profiles: number; steps: Map<string, number> }> = [];
     for (let round = 1; round <= ingestRounds; round++) {
       const direct = await directRun(config, dataDir, round);
       say(`round ${round}: direct ${seconds(direct)}`);
       // Each round's pipeline gets a fresh warehouse file, so it does the same work as the direct run.
       const warehouse = await openDuckDb(path.join(dataDir, `pipeline-${round}.duckdb`));
-      const worker = await createPipelineWorker({ connection: nativeConnection, config, warehouse, workflowBundle: { code } });
+      const worker = await createPipelineWorker({ connection: nativeConnection, config, warehouse, profiles, workflowBundle: { code } });
       const workflowId = `bench-ingest-${round}-${randomUUID()}`;
       const started = Date.now();
       const result = (await worker.runUntil(
@@ -96,14 +111,16 @@ async function main(): Promise<void> {
       await warehouse.close();
       if (result.status !== 'published') throw new Error(`the pipeline run was ${result.status}`);
       const steps = await timePerActivity(client, workflowId);
-      rounds.push({ direct, pipeline, send: steps.get('sendEvents') ?? 0, eventsSent: result.eventsSent, steps });
-      say(`round ${round}: pipeline ${seconds(pipeline)} (sending ${result.eventsSent} events: ${seconds(steps.get('sendEvents') ?? 0)})`);
+      const [send, merge] = [steps.get('sendEvents') ?? 0, steps.get('mergeAttributes') ?? 0];
+      rounds.push({ direct, pipeline, send, merge, eventsSent: result.eventsSent, profiles: result.profiles?.updated ?? 0, steps });
+      say(`round ${round}: pipeline ${seconds(pipeline)} (${result.profiles?.updated ?? 0} profiles merged: ${seconds(merge)}; ${result.eventsSent} events sent: ${seconds(send)})`);
     }
 
     const direct = median(rounds.map((r) => r.direct));
     const pipeline = median(rounds.map((r) => r.pipeline));
-    const sameWork = median(rounds.map((r) => r.pipeline - r.send));
+    const sameWork = median(rounds.map((r) => r.pipeline - r.send - r.merge));
     const send = median(rounds.map((r) => r.send));
+    const merge = median(rounds.map((r) => r.merge));
     const last = rounds[rounds.length - 1]!;
     console.log('');
     console.log(`raw events: ${events.toLocaleString('en-US')} (raw rows in all: ${rows.toLocaleString('en-US')}), ${ingestCustomers.toLocaleString('en-US')} customers, ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)}`);
@@ -111,15 +128,18 @@ async function main(): Promise<void> {
     console.log(`  direct SQL on DuckDB:            ${seconds(direct).padStart(8)}  ${perSecond(events, direct).padStart(9)} events/s  ${perSecond(rows, direct).padStart(9)} rows/s`);
     console.log(`  pipeline, load to publish:       ${seconds(sameWork).padStart(8)}  ${perSecond(events, sameWork).padStart(9)} events/s  ${perSecond(rows, sameWork).padStart(9)} rows/s`);
     console.log(`  pipeline end to end:             ${seconds(pipeline).padStart(8)}  ${perSecond(events, pipeline).padStart(9)} events/s  ${perSecond(rows, pipeline).padStart(9)} rows/s`);
-    console.log(`    of which ${last.eventsSent.toLocaleString('en-US')} customer events to the routers: ${seconds(send)} (${perSecond(last.eventsSent, send)}/s)`);
+    console.log(`    of which ${last.profiles.toLocaleString('en-US')} profiles given their changed attributes: ${seconds(merge)} (${perSecond(last.profiles, merge)}/s)`);
+    console.log(`    and ${last.eventsSent.toLocaleString('en-US')} health_at_risk events to the routers: ${seconds(send)} (${perSecond(last.eventsSent, send)}/s)`);
     console.log(`  overhead, same SQL work:         ${(sameWork / direct).toFixed(2)}x (target <= 1.2x)`);
     console.log(`  overhead, end to end:            ${(pipeline / direct).toFixed(2)}x`);
-    console.log(`rounds: ${rounds.map((r, i) => `#${i + 1} direct ${seconds(r.direct)} / pipeline ${seconds(r.pipeline)} (events ${seconds(r.send)})`).join('; ')}`);
+    console.log(`rounds: ${rounds.map((r, i) => `#${i + 1} direct ${seconds(r.direct)} / pipeline ${seconds(r.pipeline)} (profiles ${seconds(r.merge)}, events ${seconds(r.send)})`).join('; ')}`);
     console.log(`last pipeline run, time per activity type: ${[...last.steps].sort((a, b) => b[1] - a[1]).map(([t, ms]) => `${t} ${seconds(ms)}`).join(', ')}`);
     await client.connection.close();
     await nativeConnection.close();
   } finally {
     stopServer?.();
+    await store.close();
+    if (store.startedEmbedded()) await store.stopEmbedded();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import type { WorkflowHandle } from '@temporalio/client';
-import { createDeps } from '../src/runtime';
+import { createDeps, type Deps } from '../src/runtime';
 import { routerSettings } from '../src/settings';
 import { customerWorkflowId, eventSignal, eventSignalName, journeyWorkflowId } from '../workflows/contract';
 import { customerWorkflow } from '../workflows/customer';
@@ -38,12 +38,12 @@ function save(address: string, folder: string, name: string, handle: WorkflowHan
 }
 
 /** One ingestion batch published and one quarantined, on the pipelines task queue. */
-async function recordPipeline(env: Awaited<ReturnType<typeof timeSkippingEnv>>, config: Config): Promise<void> {
+async function recordPipeline(env: Awaited<ReturnType<typeof timeSkippingEnv>>, config: Config, deps: Deps): Promise<void> {
   writeExports({ landingDir: config.pipeline.landingDir, customers: 40, seed: 3, asOf: '2026-03-31', eventsPerCustomer: 5, days: 30, exportId: 'rec-good' });
   writeExports({ landingDir: config.pipeline.landingDir, customers: 40, seed: 4, asOf: '2026-04-01', eventsPerCustomer: 5, days: 30, exportId: 'rec-bad', corrupt: true });
   const warehouse = await openDuckDb(path.join(process.env.WAYMARK_TEST_DIR!, 'rec.duckdb'));
   const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/pipeline') });
-  const worker = await createPipelineWorker({ connection: env.nativeConnection, config, warehouse, workflowBundle: { code } });
+  const worker = await createPipelineWorker({ connection: env.nativeConnection, config, warehouse, profiles: deps.profiles, workflowBundle: { code } });
   await worker.runUntil(async () => {
     for (const [name, batchId] of [['ingestion-published', 'rec-good'], ['ingestion-quarantined', 'rec-bad']] as const) {
       const handle = await env.client.workflow.start('ingestionWorkflow', { workflowId: `rec-${name}`, taskQueue: config.pipeline.taskQueue, args: [{ settings: pipelineSettings(config), batchId }] });
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const deps = createDeps(config);
   const worker = await startWorker(env.nativeConnection, config, deps);
   const record = async (name: string, handle: WorkflowHandle) => save(env.address, 'v2', name, handle);
-  if (process.argv[2] === 'pipeline') await worker.runUntil(() => recordPipeline(env, config));
+  if (process.argv[2] === 'pipeline') await worker.runUntil(() => recordPipeline(env, config, deps));
   else await worker.runUntil(async () => {
     const now = () => env.currentTimeMs();
     const journeyRun = async (journeyId: string, customerId: string, entryType: string, extra = {}) =>

@@ -8,11 +8,16 @@ import { connectWorker } from '../src/temporal/connect';
 import { installTemporalRuntime } from '../src/temporal/runtime';
 import { openWarehouse } from '../src/warehouse/open';
 import type { Warehouse } from '../src/warehouse/port';
+import type { ProfileStore } from '../src/profiles/port';
+import { PgProfileStore } from '../src/profiles/pg-store';
+import { Store } from '../src/store/store';
 
 export interface PipelineWorkerOptions {
   connection: NativeConnection;
   config: Config;
   warehouse: Warehouse;
+  /** The profiles the warehouse attributes are merged into (the shared store). */
+  profiles: Pick<ProfileStore, 'mergeTraits'>;
   /** A prebuilt bundle of workflows/pipeline (tests build it once); otherwise bundled now. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -21,7 +26,7 @@ export interface PipelineWorkerOptions {
  * The worker for the pipelines task queue: its own workflows, its own activities, never the
  * journeys' queue, so a long batch cannot hold up a journey.
  */
-export function createPipelineWorker({ connection, config, warehouse, workflowBundle }: PipelineWorkerOptions): Promise<Worker> {
+export function createPipelineWorker({ connection, config, warehouse, profiles, workflowBundle }: PipelineWorkerOptions): Promise<Worker> {
   const client = new Client({ connection, namespace: config.temporal.namespace });
   return Worker.create({
     connection,
@@ -29,7 +34,7 @@ export function createPipelineWorker({ connection, config, warehouse, workflowBu
     taskQueue: config.pipeline.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows/pipeline') }),
     // Events go to the customer routers the way the event API sends them.
-    activities: createPipelineActivities({ warehouse, config, submit: (event) => submitEvent(client, config, event) }),
+    activities: createPipelineActivities({ warehouse, config, profiles, submit: (event) => submitEvent(client, config, event) }),
     maxConcurrentActivityTaskExecutions: config.warehouse.kind === 'duckdb' ? 1 : undefined,
   });
 }
@@ -43,14 +48,16 @@ async function main(): Promise<void> {
   const log = createLogger(config, 'pipeline-worker');
   installTemporalRuntime(log);
   const warehouse = await openWarehouse(config);
+  const store = new Store(config, log);
   const connection = await connectWorker(config);
-  const worker = await createPipelineWorker({ connection, config, warehouse });
+  const worker = await createPipelineWorker({ connection, config, warehouse, profiles: new PgProfileStore(store, config.profileKeepKeys, config.limits) });
   const where = config.warehouse.kind === 'duckdb' ? config.warehouse.duckdbFile : `${config.warehouse.bigqueryProject} (${config.warehouse.bigqueryLocation})`;
   log.info({ taskQueue: config.pipeline.taskQueue, warehouse: config.warehouse.kind, at: where, landing: config.pipeline.landingDir }, 'pipeline worker running');
   try {
     await worker.run();
   } finally {
     await warehouse.close();
+    await store.close();
   }
 }
 

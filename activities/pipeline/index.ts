@@ -5,15 +5,20 @@ import { loadChecks } from '../../src/warehouse/checks';
 import { transformModels } from '../../src/warehouse/models';
 import { WarehouseError, type Warehouse } from '../../src/warehouse/port';
 import { quarantineReason } from '../../src/warehouse/run-batch';
-import type { BatchRef, CheckOutcome } from '../../workflows/pipeline/contract';
+import type { AttributesMerged, BatchRef, CheckOutcome } from '../../workflows/pipeline/contract';
 import { withHeartbeat } from './heartbeat';
+import { mergeAttributes } from './merge-attributes';
 import { sendOutbox, type SubmitEvent } from './send-events';
+import type { ProfileStore } from '../../src/profiles/port';
+import type { OutboxKind } from '../../src/warehouse/batch';
 
 export interface PipelineDeps {
   /** The warehouse this worker process owns (for DuckDB: the only process with the file open). */
   warehouse: Warehouse;
   config: Config;
   submit: SubmitEvent;
+  /** Where the changed attributes go after a publish. */
+  profiles: Pick<ProfileStore, 'mergeTraits'>;
 }
 
 /** A failure no retry can fix (a bad export, a statement the warehouse refuses) ends the step at once. */
@@ -27,7 +32,7 @@ async function classify<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** The ingestion workflow's activities: thin wrappers over the batch steps, with heartbeats. */
-export function createPipelineActivities({ warehouse, config, submit }: PipelineDeps) {
+export function createPipelineActivities({ warehouse, config, submit, profiles }: PipelineDeps) {
   const batchOf = (ref: BatchRef): steps.Batch => ref;
   return {
     async lastPublishedAt(): Promise<string | undefined> {
@@ -72,8 +77,12 @@ export function createPipelineActivities({ warehouse, config, submit }: Pipeline
     async publish(batch: BatchRef): Promise<{ atRisk: number; attributes: number }> {
       return classify(() => withHeartbeat('publish', () => steps.publish(warehouse, batchOf(batch))));
     },
-    async sendEvents(batch: BatchRef): Promise<number> {
-      return sendOutbox(warehouse, config, batch.batchId, submit);
+    async mergeAttributes(batch: BatchRef): Promise<AttributesMerged> {
+      return mergeAttributes(warehouse, profiles, batch.batchId);
+    },
+    /** `kind` absent: every row of the outbox (runs started before mergeAttributes existed). */
+    async sendEvents(batch: BatchRef, kind?: OutboxKind): Promise<number> {
+      return sendOutbox(warehouse, config, batch.batchId, kind, submit);
     },
   };
 }

@@ -80,7 +80,7 @@ async function dev(): Promise<number> {
     // The pipelines' worker owns the warehouse (a DuckDB file opens in one process at a time).
     const warehouse = await openWarehouse(config);
     started.push(() => warehouse.close());
-    const pipelineWorker = await stop.unless(createPipelineWorker({ connection: await connectWorker(config), config, warehouse }));
+    const pipelineWorker = await stop.unless(createPipelineWorker({ connection: await connectWorker(config), config, warehouse, profiles: deps.profiles }));
     if (!pipelineWorker) return 0;
     const pipelineRunning = pipelineWorker.run();
     pipelineRunning.catch(() => undefined);

@@ -1,5 +1,5 @@
 import type { Store } from '../store/store';
-import type { Consent, ContactFields, ProfileChanges, ProfileLimits, ProfileStore, ProfileView } from './port';
+import { ProfileLimitError, type Consent, type ContactFields, type ProfileChanges, type ProfileLimits, type ProfileStore, type ProfileView, type TraitUpdate } from './port';
 import { checkProfileLimits } from './limits';
 
 interface ProfileRow {
@@ -14,6 +14,16 @@ const view = ({ traits, contact, consent }: Omit<ProfileRow, 'applied'>): Profil
   ...(Object.keys(contact).length ? { contact } : {}),
   ...(Object.keys(consent).length ? { consent } : {}),
 });
+
+/** Traits after `changes`: a value replaces, null removes. */
+function merged(traits: Record<string, unknown>, changes: Record<string, unknown>): Record<string, unknown> {
+  const next = { ...traits };
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === null) delete next[name];
+    else next[name] = value;
+  }
+  return next;
+}
 
 /** Profiles in the shared store. An update locks the customer's row, so workers on several machines apply updates one at a time. */
 export class PgProfileStore implements ProfileStore {
@@ -35,11 +45,7 @@ export class PgProfileStore implements ProfileStore {
       const { rows } = await client.query<ProfileRow>('SELECT traits, contact, consent, applied FROM profiles WHERE customer_id = $1 FOR UPDATE', [customerId]);
       const current = rows[0]!;
       if (current.applied.includes(key)) return view(current);
-      const traits = { ...current.traits };
-      for (const [name, value] of Object.entries(changes.traits ?? {})) {
-        if (value === null) delete traits[name];
-        else traits[name] = value;
-      }
+      const traits = merged(current.traits, changes.traits ?? {});
       checkProfileLimits(traits, this.limits);
       const contact = { ...current.contact, ...changes.contact };
       const consent = { ...current.consent, ...changes.consent };
@@ -52,6 +58,39 @@ export class PgProfileStore implements ProfileStore {
         applied,
       ]);
       return view({ traits, contact, consent });
+    });
+  }
+
+  /** One transaction for all of `updates`: rows are locked in customer order, as `apply` locks one. */
+  mergeTraits(updates: TraitUpdate[]): Promise<{ updated: number; refused: Array<{ customerId: string; reason: string }> }> {
+    if (updates.length === 0) return Promise.resolve({ updated: 0, refused: [] });
+    const ids = [...new Set(updates.map((u) => u.customerId))].sort();
+    return this.store.transaction(async (client) => {
+      await client.query('INSERT INTO profiles (customer_id) SELECT unnest($1::text[]) ON CONFLICT (customer_id) DO NOTHING', [ids]);
+      const { rows } = await client.query<{ customer_id: string; traits: Record<string, unknown> }>(
+        'SELECT customer_id, traits FROM profiles WHERE customer_id = ANY($1::text[]) ORDER BY customer_id FOR UPDATE',
+        [ids],
+      );
+      const current = new Map(rows.map((r) => [r.customer_id, r.traits]));
+      const next = new Map<string, Record<string, unknown>>();
+      const refused: Array<{ customerId: string; reason: string }> = [];
+      for (const { customerId, traits } of updates) {
+        const candidate = merged(next.get(customerId) ?? current.get(customerId) ?? {}, traits);
+        try {
+          checkProfileLimits(candidate, this.limits);
+        } catch (err) {
+          if (!(err instanceof ProfileLimitError)) throw err;
+          refused.push({ customerId, reason: err.message });
+          continue;
+        }
+        next.set(customerId, candidate);
+      }
+      await client.query(
+        `UPDATE profiles AS p SET traits = u.traits, updated_at = now()
+         FROM unnest($1::text[], $2::jsonb[]) AS u(customer_id, traits) WHERE p.customer_id = u.customer_id`,
+        [[...next.keys()], [...next.values()].map((t) => JSON.stringify(t))],
+      );
+      return { updated: next.size, refused };
     });
   }
 }

@@ -24,6 +24,18 @@ export interface ProfileStore {
   get(customerId: string): Promise<ProfileView>;
   /** Applies `changes` once per `key` (a retried update is not applied twice); returns the new profile. Throws ProfileLimitError when the result would be too large. */
   apply(customerId: string, changes: ProfileChanges, key: string): Promise<ProfileView>;
+  /**
+   * Merges traits into many profiles at once (the warehouse's attributes after a publish), each
+   * customer's traits as `apply` merges them. Setting the same values again changes nothing. A
+   * customer whose profile would break a limit is left as it was and listed in `refused`; the
+   * others are updated.
+   */
+  mergeTraits(updates: TraitUpdate[]): Promise<{ updated: number; refused: Array<{ customerId: string; reason: string }> }>;
+}
+
+export interface TraitUpdate {
+  customerId: string;
+  traits: Record<string, unknown>;
 }
 
 export interface ProfileLimits {

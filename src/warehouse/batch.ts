@@ -132,9 +132,12 @@ export async function publish(warehouse: Warehouse, batch: Batch): Promise<{ atR
   return { atRisk: count('health_at_risk'), attributes: count('attributes') };
 }
 
+/** What a row of the outbox owes a customer: an event, or attributes for their profile. */
+export type OutboxKind = 'health_at_risk' | 'attributes';
+
 export interface OutboxRow {
   customer_id: string;
-  kind: 'health_at_risk' | 'attributes';
+  kind: OutboxKind;
   email: string | null;
   plan: string;
   company_size: string;
@@ -143,12 +146,12 @@ export interface OutboxRow {
   reasons: string;
 }
 
-/** A page of the batch's outbox, in a stable order so a retried send resumes where it stopped. */
-export function outboxPage(warehouse: Warehouse, batchId: string, offset: number, limit: number): Promise<OutboxRow[]> {
+/** A page of the batch's outbox (rows of `kind`, or all), in a stable order so a retried step resumes where it stopped. */
+export function outboxPage(warehouse: Warehouse, batchId: string, kind: OutboxKind | undefined, offset: number, limit: number): Promise<OutboxRow[]> {
   return warehouse.query<OutboxRow & Record<string, unknown>>(
     `SELECT customer_id, kind, email, plan, company_size, health_score, health_category, reasons FROM waymark_ops.outbox
-     WHERE batch_id = @batch_id ORDER BY kind, customer_id LIMIT ${Math.floor(limit)} OFFSET ${Math.floor(offset)}`,
-    { batch_id: batchId },
+     WHERE batch_id = @batch_id${kind ? ' AND kind = @kind' : ''} ORDER BY kind, customer_id LIMIT ${Math.floor(limit)} OFFSET ${Math.floor(offset)}`,
+    { batch_id: batchId, ...(kind ? { kind } : {}) },
   );
 }
 

@@ -33,9 +33,9 @@ describe('ingestion pipeline on Temporal', () => {
     writeExports({ landingDir: config.pipeline.landingDir, customers: 120, seed: 3, asOf: '2026-03-31', eventsPerCustomer: 15, days: 60, exportId: 'b1' });
     warehouse = await openDuckDb(config.warehouse.duckdbFile);
     const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows/pipeline'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
-    worker = await createPipelineWorker({ connection: server.nativeConnection, config, warehouse, workflowBundle: { code } });
-    running = worker.run();
     deps = createDeps(config);
+    worker = await createPipelineWorker({ connection: server.nativeConnection, config, warehouse, profiles: deps.profiles, workflowBundle: { code } });
+    running = worker.run();
     journeys = await startWorker(server.nativeConnection, config, deps);
     journeysRunning = journeys.run();
   });
@@ -60,15 +60,27 @@ describe('ingestion pipeline on Temporal', () => {
     const workflowId = await eventually(async () => (await client.schedule.getHandle(config.pipeline.scheduleId).describe()).info.recentActions[0]?.action.workflow.workflowId, 'the triggered run');
     const result = (await client.workflow.getHandle(workflowId).result()) as IngestionResult;
     expect(result).toMatchObject({ status: 'published', batchId: 'b1' });
-    expect(result.status === 'published' && result.eventsSent).toBe(result.status === 'published' ? result.atRisk + result.attributes : -1);
+    if (result.status !== 'published') throw new Error(`the run was ${result.status}`);
+    // The changed attributes went into profiles; only the at-risk customers got an event.
+    expect(result.eventsSent).toBe(result.atRisk);
+    expect(result.profiles).toEqual({ updated: result.attributes, refused: 0, examples: [] });
+    // The first batch: every customer's attributes are new.
+    const [{ n }] = (await warehouse.query<{ n: number }>('SELECT COUNT(*) AS n FROM waymark_marts.customer_health')) as [{ n: number }];
+    expect(result.attributes).toBe(n);
 
     const [view] = await listSchedules(client, config);
     expect(view!.recent).toEqual([expect.objectContaining({ workflowId, status: 'COMPLETED' })]);
     expect(view!.next.length).toBeGreaterThan(0);
   });
 
-  test("customers whose health crossed into at_risk got a health_at_risk event in their router's history, with their warehouse attributes, and entered churn prevention", async () => {
-    const [atRisk] = await warehouse.query<{ customer_id: string; plan: string }>("SELECT customer_id, plan FROM waymark_marts.customer_health WHERE category = 'at_risk' ORDER BY customer_id LIMIT 1");
+  test("customers' warehouse attributes are in their profiles, and those whose health crossed into at_risk got a health_at_risk event in their router's history and entered churn prevention", async () => {
+    const health = await warehouse.query<{ customer_id: string; plan: string; company_size: string; score: number; category: string }>(
+      'SELECT customer_id, plan, company_size, score, category FROM waymark_marts.customer_health ORDER BY customer_id',
+    );
+    for (const row of health) {
+      expect(await deps.profiles.get(row.customer_id)).toMatchObject({ plan: row.plan, company_size: row.company_size, health_score: row.score, health_category: row.category });
+    }
+    const atRisk = health.find((row) => row.category === 'at_risk');
     expect(atRisk).toBeDefined();
     // Once, on a loaded machine, the router's history read right after the run lacked this event: wait for it rather than read once.
     const names = await eventually(async () => {
@@ -76,7 +88,9 @@ describe('ingestion pipeline on Temporal', () => {
       const signals = history.events!.flatMap((e) => e.workflowExecutionSignaledEventAttributes?.signalName ?? []);
       return signals.includes(eventSignalName('health_at_risk')) ? signals : undefined;
     }, "the router's health_at_risk event");
-    expect(names).toEqual(expect.arrayContaining([eventSignalName('health_at_risk'), eventSignalName('warehouse_attributes_updated')]));
+    expect(names).toEqual([eventSignalName('health_at_risk')]);
+    const calm = health.find((row) => row.category !== 'at_risk')!;
+    await expect(server.client.workflow.getHandle(customerWorkflowId(calm.customer_id)).describe()).rejects.toThrow(/not found/i);
 
     // The shipped churn-prevention journey enters on that event: its first message is the win-back offer.
     const sends = await eventually(async () => {

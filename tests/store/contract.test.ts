@@ -157,6 +157,40 @@ describe.each(targets)('the store contract (%s)', (_name, makeConfig) => {
       await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? x : y).apply('busy', { traits: { [`t${i}`]: i } }, `k${i}`)));
       expect(Object.keys(await x.get('busy')).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `t${i}`).sort());
     });
+
+    it('merges traits into many profiles at once: new and existing customers, the same values twice change nothing, one over its limit is refused alone', async () => {
+      const profiles = new PgProfileStore(open(config), 10, limits);
+      await profiles.apply('known', { traits: { plan: 'free', seats: 2 }, contact: { email: 'k@example.com' } }, 'k1');
+      await profiles.apply('full', { traits: { notes: 'y'.repeat(90) } }, 'k1');
+      const updates = [
+        { customerId: 'known', traits: { plan: 'pro', health_score: 30 } },
+        { customerId: 'new', traits: { plan: 'team', seats: null } },
+        { customerId: 'full', traits: { more: 'z'.repeat(90), blob: 'x'.repeat(200) } },
+      ];
+      const first = await profiles.mergeTraits(updates);
+      expect(first.updated).toBe(2);
+      expect(first.refused).toEqual([{ customerId: 'full', reason: expect.stringContaining('WAYMARK_MAX_TRAIT_VALUE_BYTES') }]);
+      expect(await profiles.get('known')).toEqual({ plan: 'pro', seats: 2, health_score: 30, contact: { email: 'k@example.com' } });
+      expect(await profiles.get('new')).toEqual({ plan: 'team' });
+      expect(await profiles.get('full')).toEqual({ notes: 'y'.repeat(90) });
+
+      expect((await profiles.mergeTraits(updates)).updated).toBe(2);
+      expect(await profiles.get('known')).toEqual({ plan: 'pro', seats: 2, health_score: 30, contact: { email: 'k@example.com' } });
+      // A later event's key still applies once, after the bulk merge.
+      await profiles.apply('known', { traits: { plan: 'enterprise' } }, 'k2');
+      expect((await profiles.get('known')).plan).toBe('enterprise');
+    });
+
+    it('merges in bulk while single updates of the same customers run, losing neither', async () => {
+      const [x, y] = [new PgProfileStore(open(config), 100, limits), new PgProfileStore(open(config), 100, limits)];
+      const ids = Array.from({ length: 30 }, (_, i) => `bulk-${i}`);
+      await Promise.all([
+        x.mergeTraits(ids.map((customerId) => ({ customerId, traits: { health: 'ok' } }))),
+        ...ids.map((id, i) => y.apply(id, { traits: { [`t${i}`]: i } }, `k${i}`)),
+        x.mergeTraits([...ids].reverse().map((customerId) => ({ customerId, traits: { plan: 'pro' } }))),
+      ]);
+      for (const [i, id] of ids.entries()) expect(await x.get(id)).toEqual({ health: 'ok', plan: 'pro', [`t${i}`]: i });
+    });
   });
 
   describe('the send ledger and the local channel', () => {

@@ -33,9 +33,18 @@ export interface CheckOutcome {
   sample: string;
 }
 
+/** The warehouse attributes written into profiles after a publish. */
+export interface AttributesMerged {
+  updated: number;
+  /** Customers left as they were: an id the event API refuses, or a profile over its limits. */
+  refused: number;
+  /** The first few refusals, as "customer: reason". */
+  examples: string[];
+}
+
 export type IngestionResult =
   | { status: 'nothing_to_do'; attributesPublishedAt?: string }
-  | { status: 'published'; batchId: string; rawRows: number; atRisk: number; attributes: number; eventsSent: number }
+  | { status: 'published'; batchId: string; rawRows: number; atRisk: number; attributes: number; eventsSent: number; profiles?: AttributesMerged }
   | { status: 'quarantined'; batchId: string; rawRows: number; reason: string; attributesPublishedAt?: string; attributesAgeMs?: number };
 
 /** Where a run is: the step, and counts so far (also shown as the run's current details). */

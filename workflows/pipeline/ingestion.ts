@@ -1,4 +1,4 @@
-import { ActivityCancellationType, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityCancellationType, patched, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { PipelineActivities } from '../../activities/pipeline';
 import { progressQuery, type CheckOutcome, type IngestionInput, type IngestionProgress, type IngestionResult } from './contract';
 
@@ -15,9 +15,9 @@ function activitiesFor(input: IngestionInput) {
 }
 
 /**
- * One ingestion batch: extract, load raw, transform, check, then publish (and send the customer
- * events it owes) or quarantine. Every step is an activity, so the run's history shows which
- * step and which check did what.
+ * One ingestion batch: extract, load raw, transform, check, then publish (merge the changed
+ * attributes into profiles, send the health_at_risk events) or quarantine. Every step is an
+ * activity, so the run's history shows which step and which check did what.
  */
 export async function ingestionWorkflow(input: IngestionInput): Promise<IngestionResult> {
   const act = activitiesFor(input);
@@ -28,6 +28,23 @@ export async function ingestionWorkflow(input: IngestionInput): Promise<Ingestio
     setCurrentDetails(`**${step}**${total ? ` ${done}/${total}` : ''} · batch ${progress.batchId ?? '?'} · ${published}`);
   };
   setHandler(progressQuery, () => progress);
+  const oneByOne = async <T, R>(step: string, items: T[], work: (item: T) => Promise<R>): Promise<R[]> => {
+    const out: R[] = [];
+    for (const [i, item] of items.entries()) {
+      show(step, i, items.length);
+      out.push(await work(item));
+    }
+    return out;
+  };
+  const all = <T, R>(step: string, items: T[], work: (item: T) => Promise<R>): Promise<R[]> => {
+    let done = 0;
+    show(step, 0, items.length);
+    return Promise.all(items.map(async (item) => {
+      const out = await work(item);
+      show(step, ++done, items.length);
+      return out;
+    }));
+  };
 
   progress.attributesPublishedAt = await act.lastPublishedAt();
   show('extract');
@@ -36,21 +53,14 @@ export async function ingestionWorkflow(input: IngestionInput): Promise<Ingestio
   progress.batchId = batch.batchId;
 
   await act.startBatch(batch);
-  let rawRows = 0;
-  for (const [i, file] of batch.files.entries()) {
-    show('load raw', i, batch.files.length);
-    rawRows += await act.loadSource(batch, file.source);
-  }
+  // Independent steps (the sources' loads, the checks) are scheduled at once; the worker runs
+  // as many at a time as the warehouse allows (one for DuckDB). Runs started before: one by one.
+  const together = patched('independent-steps-together');
+  const each = <T, R>(step: string, items: T[], work: (item: T) => Promise<R>) => (together ? all(step, items, work) : oneByOne(step, items, work));
+  const rawRows = (await each('load raw', batch.files, (file) => act.loadSource(batch, file.source))).reduce((a, b) => a + b, 0);
   const { models, checks } = await act.plan();
-  for (const [i, model] of models.entries()) {
-    show('transform', i, models.length);
-    await act.buildModel(batch, model);
-  }
-  const results: CheckOutcome[] = [];
-  for (const [i, check] of checks.entries()) {
-    show('checks', i, checks.length);
-    results.push(await act.runCheck(batch, check));
-  }
+  await oneByOne('transform', models, (model) => act.buildModel(batch, model));
+  const results: CheckOutcome[] = await each('checks', checks, (check) => act.runCheck(batch, check));
   await act.recordChecks(batch, results);
   const failed = results.filter((r) => r.failingRows > 0);
   if (failed.length) {
@@ -62,8 +72,17 @@ export async function ingestionWorkflow(input: IngestionInput): Promise<Ingestio
   show('publish');
   const owed = await act.publish(batch);
   progress.attributesPublishedAt = new Date().toISOString();
-  show('send events', 0, owed.atRisk + owed.attributes);
-  const eventsSent = await act.sendEvents(batch);
+  if (!patched('attributes-to-profiles')) {
+    // Runs that reached this point before the change: the attributes go as events too.
+    show('send events', 0, owed.atRisk + owed.attributes);
+    const eventsSent = await act.sendEvents(batch);
+    show('done', eventsSent, eventsSent);
+    return { status: 'published', batchId: batch.batchId, rawRows, ...owed, eventsSent };
+  }
+  show('merge attributes', 0, owed.attributes);
+  const profiles = await act.mergeAttributes(batch);
+  show('send events', 0, owed.atRisk);
+  const eventsSent = await act.sendEvents(batch, 'health_at_risk');
   show('done', eventsSent, eventsSent);
-  return { status: 'published', batchId: batch.batchId, rawRows, ...owed, eventsSent };
+  return { status: 'published', batchId: batch.batchId, rawRows, ...owed, eventsSent, profiles };
 }

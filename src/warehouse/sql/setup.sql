@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS waymark_ops.check_results (
   sample STRING
 );
 
--- Events the pipeline owes the customer routers for a published batch (sent after publishing).
+-- What a published batch owes customers: attributes for their profiles, health_at_risk events for their routers.
 CREATE TABLE IF NOT EXISTS waymark_ops.outbox (
   batch_id STRING,
   customer_id STRING,
