@@ -37,10 +37,15 @@ export async function watchUntilDone(opts: WatchOptions, sending: Promise<void>)
     () => (sent = true),
     (err: unknown) => (sendError = err),
   );
+  // Wakes the loop when sending ends; raced only until then (a settled promise in the race would make the loop spin).
+  const sendingEnds = sending.then(
+    () => undefined,
+    () => undefined,
+  );
   let shown = { at: Date.now(), parked: 0 };
   let almost = false;
   for (;;) {
-    await Promise.race([new Promise((r) => setTimeout(r, almost ? opts.everyMs / 10 : opts.everyMs)), opts.watchdog, sending.catch(() => undefined)]);
+    await Promise.race([new Promise((r) => setTimeout(r, almost ? opts.everyMs / 10 : opts.everyMs)), opts.watchdog, ...(sent ? [] : [sendingEnds])]);
     if (sendError) throw sendError;
     const p = await opts.progress();
     const now = Date.now();
