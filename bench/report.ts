@@ -21,6 +21,8 @@ export interface PathReport {
 
 export interface ScaleReport {
   customers: number;
+  /** The baseline's enrol phase, when it differs from `customers` (--baseline-customers). */
+  baselineCustomers: number;
   journalMode: string;
   /** Cores and 1-minute load average at the start and the end: the figures mean little on a busy machine. */
   machine: string;
@@ -75,7 +77,7 @@ export function printReport(r: ScaleReport): void {
   row('worker peak (sum of VmHWM) MB', (p) => p.memEnd && p.memEnd.peakBytes / MB);
   row('workflows cached after enrolling', (p) => p.cacheAfterEnrol);
   row('workflows cached at the end', (p) => p.cacheEnd);
-  row('MB per cached workflow', (p) => perCachedWorkflowMb(p, r.customers, r.maxCachedWorkflows).mb, 3);
+  row('MB per cached workflow', (p) => perCachedWorkflowMb(p, p === r.baseline ? r.baselineCustomers : r.customers, r.maxCachedWorkflows).mb, 3);
   row(`worker idle CPU s per ${r.idleWindowS} s, before enrolling`, (p) => p.idleCpuBefore, 2);
   row(`worker idle CPU s per ${r.idleWindowS} s, all parked`, (p) => p.idleCpuAfter, 2);
   row('workflow runs per customer', (p) => p.cost?.runs, 2);
@@ -87,7 +89,8 @@ export function printReport(r: ScaleReport): void {
   row('store (PostgreSQL) growth per customer (enrol)', (p) => p.enrol?.storeBytesPerCustomer);
 
   console.log('');
-  console.log(`bench:scale, ${num(r.customers)} customers per enrol phase (Temporal dev server, SQLite journal_mode=${r.journalMode}, one worker per path)`);
+  const phases = r.baselineCustomers === r.customers ? `${num(r.customers)} customers per enrol phase` : `${num(r.customers)} customers enrolled through Waymark, ${num(r.baselineCustomers)} through the baseline (--baseline-customers)`;
+  console.log(`bench:scale, ${phases} (Temporal dev server, SQLite journal_mode=${r.journalMode}, one worker per path)`);
   console.log(`machine: ${r.machine}`);
   const width = Math.max(...rows.map(([label]) => label.length));
   console.log(`${'figure'.padEnd(width)} ${'baseline'.padStart(12)} ${'waymark'.padStart(12)} ${'waymark/baseline'.padStart(17)}`);
@@ -102,7 +105,7 @@ export function printReport(r: ScaleReport): void {
   if (b.enrol && w.enrol) console.log(`Target customers/s >= 0.5x baseline: ${(w.enrol.perSecond / b.enrol.perSecond).toFixed(2)}x`);
   if (w.paced) console.log(`Target p99 < 1 s at ${r.pacedRate} events/s: ${num(w.paced.latency.p99)} ms`);
   for (const [name, p] of [['baseline', b], ['waymark', w]] as const) {
-    if (perCachedWorkflowMb(p, r.customers, r.maxCachedWorkflows).estimated) console.log(`${name}: no cache gauge from the SDK metrics; per cached workflow estimated over min(workflows started, WAYMARK_WORKER_MAX_CACHED_WORKFLOWS)`);
+    if (perCachedWorkflowMb(p, p === r.baseline ? r.baselineCustomers : r.customers, r.maxCachedWorkflows).estimated) console.log(`${name}: no cache gauge from the SDK metrics; per cached workflow estimated over min(workflows started, WAYMARK_WORKER_MAX_CACHED_WORKFLOWS)`);
     if (p.cost) console.log(`${name} actions per customer by kind: ${Object.entries(p.cost.byKind).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
   }
   for (const [name, p] of [['baseline', b], ['waymark', w]] as const) {

@@ -10,7 +10,7 @@ import { printReport, type PathReport, type ScaleReport } from './report';
 import { runPhase } from './scale-phase';
 import { withStack, type Stack } from './stack';
 
-const USAGE = `usage: npm run bench:scale -- [--customers N] [--rate R] [--paced-duration 30s] [--timeout 30m]
+const USAGE = `usage: npm run bench:scale -- [--customers N] [--baseline-customers M] [--rate R] [--paced-duration 30s] [--timeout 30m]
 
 Enrols N new customers through the event API into onboarding and waits until every one has its
 welcome email and is parked in its first wait, after a baseline in the same run: the bare
@@ -19,6 +19,9 @@ phase at a steady R customers/s on both paths. Prints throughput, latencies, wor
 memory, idle CPU, Temporal history bytes, actions and database bytes per customer.
 
   --customers N          customers per enrol phase (WAYMARK_BENCH_CUSTOMERS, default 1000)
+  --baseline-customers M the baseline's enrol phase only (WAYMARK_BENCH_BASELINE_CUSTOMERS,
+                         default: N); for an N too large to run twice, the baseline's rate
+                         at a smaller M. Per-customer figures divide by each phase's own count.
   --rate R               customers/s in the latency phase (WAYMARK_BENCH_PACED_RATE, default 20)
   --paced-duration D     length of the latency phase (WAYMARK_BENCH_PACED_DURATION, default 30s)
   --timeout D            the whole run (WAYMARK_BENCH_TIMEOUT, default 30m)
@@ -29,6 +32,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       customers: { type: 'string' },
+      'baseline-customers': { type: 'string' },
       rate: { type: 'string' },
       'paced-duration': { type: 'string' },
       timeout: { type: 'string' },
@@ -38,6 +42,7 @@ async function main(): Promise<number> {
   if (values.help) return console.log(USAGE), 0;
   const flags: Record<string, string | undefined> = {
     WAYMARK_BENCH_CUSTOMERS: values.customers,
+    WAYMARK_BENCH_BASELINE_CUSTOMERS: values['baseline-customers'],
     WAYMARK_BENCH_PACED_RATE: values.rate,
     WAYMARK_BENCH_PACED_DURATION: values['paced-duration'],
     WAYMARK_BENCH_TIMEOUT: values.timeout,
@@ -48,7 +53,7 @@ async function main(): Promise<number> {
 
 async function scale(stack: Stack): Promise<number> {
   const { config } = stack;
-  const { customers: n, pacedRate, pacedDurationMs, idleWindowMs, costSample } = config.bench;
+  const { customers: n, baselineCustomers, pacedRate, pacedDurationMs, idleWindowMs, costSample } = config.bench;
   const deadline = Date.now() + config.bench.timeoutMs;
   const run = randomUUID().slice(0, 8);
   console.log(`Starting the baseline worker, the journeys worker and the event API (each its own process)...`);
@@ -59,8 +64,13 @@ async function scale(stack: Stack): Promise<number> {
   watchdog.catch(() => undefined); // seen where it is raced; a child stopped at the end must not crash the bench
   const bare = barePath(stack, baselineWorker, deadline);
   const waymark = apiPath(stack, journeysWorker, api.url, deadline);
+  const enrolled = new Map<Path, number>([
+    [bare, baselineCustomers || n],
+    [waymark, n],
+  ]);
   const report: ScaleReport = {
     customers: n,
+    baselineCustomers: baselineCustomers || n,
     journalMode: stack.journalMode(),
     machine: `${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)} at the start`,
     pacedRate,
@@ -86,8 +96,9 @@ async function scale(stack: Stack): Promise<number> {
 
     for (const [path, r] of measured) {
       const prefix = `${path.name}-${run}-`;
-      console.log(`\n${path.name}: enrolling ${n.toLocaleString('en-US')} customers...`);
-      r.enrol = await runPhase(stack, path, { label: path.name, prefix, ids: customerIds(prefix, n), deadline, watchdog });
+      const count = enrolled.get(path)!;
+      console.log(`\n${path.name}: enrolling ${count.toLocaleString('en-US')} customers...`);
+      r.enrol = await runPhase(stack, path, { label: path.name, prefix, ids: customerIds(prefix, count), deadline, watchdog });
       r.memAfterEnrol = treeStats(path.worker.child.pid);
       r.cacheAfterEnrol = gauge(await scrape(path.worker.metricsUrl), 'temporal_sticky_cache_size');
     }
@@ -110,9 +121,10 @@ async function scale(stack: Stack): Promise<number> {
     report.store.idleCpuAfter = after.get('store');
     report.store.end = treeStats(stack.storePid());
 
-    const sample = Array.from({ length: Math.min(costSample, n) }, (_, i) => Math.floor((i * n) / Math.min(costSample, n)));
-    console.log(`Fetching the histories of ${sample.length} customers per path...`);
+    console.log(`Fetching the histories of up to ${costSample} customers per path...`);
     for (const [path, r] of measured) {
+      const count = enrolled.get(path)!;
+      const sample = Array.from({ length: Math.min(costSample, count) }, (_, i) => Math.floor((i * count) / Math.min(costSample, count)));
       r.cost = await costPerCustomer(stack.client, sample.map((i) => `${path.name}-${run}-${i}`), path.workflowIds);
     }
     report.machine += `, ${os.loadavg()[0]!.toFixed(1)} at the end`;

@@ -283,6 +283,8 @@ const schema = z.object({
     durationMs: duration,
     warmupMs: duration,
     customers: int(1, 10_000_000),
+    /** bench:scale: customers in the baseline's enrol phase; 0: as many as WAYMARK_BENCH_CUSTOMERS. */
+    baselineCustomers: int(0, 10_000_000),
     /** bench:scale: events per API batch, batches in flight (each hands over WAYMARK_API_BATCH_CONCURRENCY events at a time). */
     batchSize: int(1, 10_000),
     batchConcurrency: int(1, 1_000),
@@ -544,6 +546,7 @@ const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_BENCH_DURATION', 'bench.durationMs', '15s'],
   ['WAYMARK_BENCH_WARMUP', 'bench.warmupMs', '2s'],
   ['WAYMARK_BENCH_CUSTOMERS', 'bench.customers', '1000'],
+  ['WAYMARK_BENCH_BASELINE_CUSTOMERS', 'bench.baselineCustomers', '0'],
   ['WAYMARK_BENCH_BATCH_SIZE', 'bench.batchSize', '500'],
   ['WAYMARK_BENCH_BATCH_CONCURRENCY', 'bench.batchConcurrency', '2'],
   ['WAYMARK_BENCH_SEGMENT_BATCH', 'bench.segmentBatchSize', '20'],
