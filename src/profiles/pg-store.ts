@@ -67,15 +67,15 @@ export class PgProfileStore implements ProfileStore {
     const ids = [...new Set(updates.map((u) => u.customerId))].sort();
     return this.store.transaction(async (client) => {
       await client.query('INSERT INTO profiles (customer_id) SELECT unnest($1::text[]) ON CONFLICT (customer_id) DO NOTHING', [ids]);
-      const { rows } = await client.query<{ customer_id: string; traits: Record<string, unknown> }>(
-        'SELECT customer_id, traits FROM profiles WHERE customer_id = ANY($1::text[]) ORDER BY customer_id FOR UPDATE',
+      const { rows } = await client.query<{ customer_id: string; traits: Record<string, unknown>; contact: ContactFields }>(
+        'SELECT customer_id, traits, contact FROM profiles WHERE customer_id = ANY($1::text[]) ORDER BY customer_id FOR UPDATE',
         [ids],
       );
-      const current = new Map(rows.map((r) => [r.customer_id, r.traits]));
-      const next = new Map<string, Record<string, unknown>>();
+      const next = new Map(rows.map((r) => [r.customer_id, { traits: r.traits, contact: r.contact, changed: false }]));
       const refused: Array<{ customerId: string; reason: string }> = [];
-      for (const { customerId, traits } of updates) {
-        const candidate = merged(next.get(customerId) ?? current.get(customerId) ?? {}, traits);
+      for (const { customerId, traits, email } of updates) {
+        const profile = next.get(customerId)!;
+        const candidate = merged(profile.traits, traits);
         try {
           checkProfileLimits(candidate, this.limits);
         } catch (err) {
@@ -83,14 +83,15 @@ export class PgProfileStore implements ProfileStore {
           refused.push({ customerId, reason: err.message });
           continue;
         }
-        next.set(customerId, candidate);
+        Object.assign(profile, { traits: candidate, changed: true }, email && !profile.contact.email ? { contact: { ...profile.contact, email } } : {});
       }
+      const changed = [...next].filter(([, p]) => p.changed);
       await client.query(
-        `UPDATE profiles AS p SET traits = u.traits, updated_at = now()
-         FROM unnest($1::text[], $2::jsonb[]) AS u(customer_id, traits) WHERE p.customer_id = u.customer_id`,
-        [[...next.keys()], [...next.values()].map((t) => JSON.stringify(t))],
+        `UPDATE profiles AS p SET traits = u.traits, contact = u.contact, updated_at = now()
+         FROM unnest($1::text[], $2::jsonb[], $3::jsonb[]) AS u(customer_id, traits, contact) WHERE p.customer_id = u.customer_id`,
+        [changed.map(([id]) => id), changed.map(([, p]) => JSON.stringify(p.traits)), changed.map(([, p]) => JSON.stringify(p.contact))],
       );
-      return { updated: next.size, refused };
+      return { updated: changed.length, refused };
     });
   }
 }

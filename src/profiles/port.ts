@@ -26,7 +26,7 @@ export interface ProfileStore {
   apply(customerId: string, changes: ProfileChanges, key: string): Promise<ProfileView>;
   /**
    * Merges traits into many profiles at once (the warehouse's attributes after a publish), each
-   * customer's traits as `apply` merges them. Setting the same values again changes nothing. A
+   * customer's traits as `apply` merges them, and fills in an email address where none is known. Setting the same values again changes nothing. A
    * customer whose profile would break a limit is left as it was and listed in `refused`; the
    * others are updated.
    */
@@ -36,6 +36,8 @@ export interface ProfileStore {
 export interface TraitUpdate {
   customerId: string;
   traits: Record<string, unknown>;
+  /** An email address for a profile that has none (one the customer's events gave is kept). */
+  email?: string;
 }
 
 export interface ProfileLimits {

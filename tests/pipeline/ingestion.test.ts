@@ -74,11 +74,17 @@ describe('ingestion pipeline on Temporal', () => {
   });
 
   test("customers' warehouse attributes are in their profiles, and those whose health crossed into at_risk got a health_at_risk event in their router's history and entered churn prevention", async () => {
-    const health = await warehouse.query<{ customer_id: string; plan: string; company_size: string; score: number; category: string }>(
-      'SELECT customer_id, plan, company_size, score, category FROM waymark_marts.customer_health ORDER BY customer_id',
+    const health = await warehouse.query<{ customer_id: string; email: string; plan: string; company_size: string; score: number; category: string }>(
+      'SELECT customer_id, email, plan, company_size, score, category FROM waymark_marts.customer_health ORDER BY customer_id',
     );
     for (const row of health) {
-      expect(await deps.profiles.get(row.customer_id)).toMatchObject({ plan: row.plan, company_size: row.company_size, health_score: row.score, health_category: row.category });
+      expect(await deps.profiles.get(row.customer_id)).toMatchObject({
+        plan: row.plan,
+        company_size: row.company_size,
+        health_score: row.score,
+        health_category: row.category,
+        contact: { email: row.email },
+      });
     }
     const atRisk = health.find((row) => row.category === 'at_risk');
     expect(atRisk).toBeDefined();

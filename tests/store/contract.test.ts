@@ -158,20 +158,21 @@ describe.each(targets)('the store contract (%s)', (_name, makeConfig) => {
       expect(Object.keys(await x.get('busy')).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `t${i}`).sort());
     });
 
-    it('merges traits into many profiles at once: new and existing customers, the same values twice change nothing, one over its limit is refused alone', async () => {
+    it('merges traits into many profiles at once: new and existing customers, an email only where none is known, the same values twice change nothing, one over its limit is refused alone', async () => {
       const profiles = new PgProfileStore(open(config), 10, limits);
       await profiles.apply('known', { traits: { plan: 'free', seats: 2 }, contact: { email: 'k@example.com' } }, 'k1');
       await profiles.apply('full', { traits: { notes: 'y'.repeat(90) } }, 'k1');
       const updates = [
-        { customerId: 'known', traits: { plan: 'pro', health_score: 30 } },
-        { customerId: 'new', traits: { plan: 'team', seats: null } },
+        { customerId: 'known', traits: { plan: 'pro', health_score: 30 }, email: 'other@example.com' },
+        { customerId: 'new', traits: { plan: 'team', seats: null }, email: 'new@example.com' },
         { customerId: 'full', traits: { more: 'z'.repeat(90), blob: 'x'.repeat(200) } },
       ];
       const first = await profiles.mergeTraits(updates);
       expect(first.updated).toBe(2);
       expect(first.refused).toEqual([{ customerId: 'full', reason: expect.stringContaining('WAYMARK_MAX_TRAIT_VALUE_BYTES') }]);
       expect(await profiles.get('known')).toEqual({ plan: 'pro', seats: 2, health_score: 30, contact: { email: 'k@example.com' } });
-      expect(await profiles.get('new')).toEqual({ plan: 'team' });
+      // An address only where none was known: the one the customer's events gave stays.
+      expect(await profiles.get('new')).toEqual({ plan: 'team', contact: { email: 'new@example.com' } });
       expect(await profiles.get('full')).toEqual({ notes: 'y'.repeat(90) });
 
       expect((await profiles.mergeTraits(updates)).updated).toBe(2);
