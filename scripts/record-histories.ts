@@ -4,7 +4,8 @@
  * current workflow code, so a change that would break running workflows fails the tests.
  * Re-record only when adding coverage, never to make a failing replay pass:
  *   npm run record:histories             (journeys and the router, into v2/)
- *   npm run record:histories -- pipeline (the ingestion workflow, into pipeline/)
+ *   npm run record:histories -- pipeline [label] (the ingestion workflow, into pipeline/; a label,
+ *     such as the change the code has just shipped, keeps the files of earlier code beside them)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -37,15 +38,17 @@ function save(address: string, folder: string, name: string, handle: WorkflowHan
   console.log(`recorded ${folder}/${name}`);
 }
 
-/** One ingestion batch published and one quarantined, on the pipelines task queue. */
-async function recordPipeline(env: Awaited<ReturnType<typeof timeSkippingEnv>>, config: Config, deps: Deps): Promise<void> {
+/** One ingestion batch published and one quarantined, on the pipelines task queue: ingestion[-label]-{published,quarantined}. */
+async function recordPipeline(env: Awaited<ReturnType<typeof timeSkippingEnv>>, config: Config, deps: Deps, label?: string): Promise<void> {
+  if (label !== undefined && !/^[a-z0-9-]+$/.test(label)) throw new Error(`the label "${label}" must be lower-case letters, digits and dashes`);
+  const prefix = label ? `ingestion-${label}` : 'ingestion';
   writeExports({ landingDir: config.pipeline.landingDir, customers: 40, seed: 3, asOf: '2026-03-31', eventsPerCustomer: 5, days: 30, exportId: 'rec-good' });
   writeExports({ landingDir: config.pipeline.landingDir, customers: 40, seed: 4, asOf: '2026-04-01', eventsPerCustomer: 5, days: 30, exportId: 'rec-bad', corrupt: true });
   const warehouse = await openDuckDb(path.join(process.env.WAYMARK_TEST_DIR!, 'rec.duckdb'));
   const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/pipeline') });
   const worker = await createPipelineWorker({ connection: env.nativeConnection, config, warehouse, profiles: deps.profiles, workflowBundle: { code } });
   await worker.runUntil(async () => {
-    for (const [name, batchId] of [['ingestion-published', 'rec-good'], ['ingestion-quarantined', 'rec-bad']] as const) {
+    for (const [name, batchId] of [[`${prefix}-published`, 'rec-good'], [`${prefix}-quarantined`, 'rec-bad']] as const) {
       const handle = await env.client.workflow.start('ingestionWorkflow', { workflowId: `rec-${name}`, taskQueue: config.pipeline.taskQueue, args: [{ settings: pipelineSettings(config), batchId }] });
       console.log(`${name}: ${JSON.stringify(await handle.result())}`);
       save(env.address, 'pipeline', name, handle);
@@ -65,7 +68,7 @@ async function main(): Promise<void> {
   const deps = createDeps(config);
   const worker = await startWorker(env.nativeConnection, config, deps);
   const record = async (name: string, handle: WorkflowHandle) => save(env.address, 'v2', name, handle);
-  if (process.argv[2] === 'pipeline') await worker.runUntil(() => recordPipeline(env, config, deps));
+  if (process.argv[2] === 'pipeline') await worker.runUntil(() => recordPipeline(env, config, deps, process.argv[3]));
   else await worker.runUntil(async () => {
     const now = () => env.currentTimeMs();
     const journeyRun = async (journeyId: string, customerId: string, entryType: string, extra = {}) =>

@@ -5,7 +5,7 @@ import { loadChecks } from '../../src/warehouse/checks';
 import { transformModels } from '../../src/warehouse/models';
 import { WarehouseError, type Warehouse } from '../../src/warehouse/port';
 import { quarantineReason } from '../../src/warehouse/run-batch';
-import type { AttributesMerged, BatchRef, CheckOutcome } from '../../workflows/pipeline/contract';
+import type { AttributesMerged, BatchBegun, BatchRef, CheckOutcome } from '../../workflows/pipeline/contract';
 import { withHeartbeat } from './heartbeat';
 import { mergeAttributes } from './merge-attributes';
 import { sendOutbox, type SubmitEvent } from './send-events';
@@ -34,18 +34,29 @@ async function classify<T>(work: () => Promise<T>): Promise<T> {
 /** The ingestion workflow's activities: thin wrappers over the batch steps, with heartbeats. */
 export function createPipelineActivities({ warehouse, config, submit, profiles }: PipelineDeps) {
   const batchOf = (ref: BatchRef): steps.Batch => ref;
+  async function extract(batchId: string | undefined, runId: string): Promise<BatchRef | undefined> {
+    try {
+      return await steps.findBatch(warehouse, config.pipeline.landingDir, runId, batchId);
+    } catch (err) {
+      if (err instanceof WarehouseError) throw err;
+      throw ApplicationFailure.nonRetryable((err as Error).message, 'BatchInvalid');
+    }
+  }
+  const plan = () => ({ models: transformModels().map((m) => m.name), checks: loadChecks().map((c) => c.name) });
+  /** Runs started before begin and the folded steps existed record the checks on their own. */
+  const recordChecksFirst = (batch: BatchRef, checks: CheckOutcome[] | undefined) => (checks ? steps.recordChecks(warehouse, batchOf(batch), checks) : undefined);
   return {
+    /** The bookkeeping before the loads in one step: lastPublishedAt, extract, startBatch and plan. */
+    async begin(batchId: string | undefined, runId: string): Promise<BatchBegun> {
+      const attributesPublishedAt = await steps.lastPublishedAt(warehouse);
+      const batch = await extract(batchId, runId);
+      if (batch) await steps.startBatch(warehouse, batchOf(batch));
+      return { attributesPublishedAt, batch, ...plan() };
+    },
     async lastPublishedAt(): Promise<string | undefined> {
       return steps.lastPublishedAt(warehouse);
     },
-    async extract(batchId: string | undefined, runId: string): Promise<BatchRef | undefined> {
-      try {
-        return await steps.findBatch(warehouse, config.pipeline.landingDir, runId, batchId);
-      } catch (err) {
-        if (err instanceof WarehouseError) throw err;
-        throw ApplicationFailure.nonRetryable((err as Error).message, 'BatchInvalid');
-      }
-    },
+    extract,
     async startBatch(batch: BatchRef): Promise<void> {
       await steps.startBatch(warehouse, batchOf(batch));
     },
@@ -54,7 +65,7 @@ export function createPipelineActivities({ warehouse, config, submit, profiles }
     },
     /** The models and checks, read by the worker (the files are not workflow code). */
     async plan(): Promise<{ models: string[]; checks: string[] }> {
-      return { models: transformModels().map((m) => m.name), checks: loadChecks().map((c) => c.name) };
+      return plan();
     },
     async buildModel(batch: BatchRef, name: string): Promise<void> {
       const model = transformModels().find((m) => m.name === name);
@@ -69,12 +80,16 @@ export function createPipelineActivities({ warehouse, config, submit, profiles }
     async recordChecks(batch: BatchRef, results: CheckOutcome[]): Promise<void> {
       await steps.recordChecks(warehouse, batchOf(batch), results);
     },
-    async quarantine(batch: BatchRef, failed: CheckOutcome[]): Promise<string> {
+    /** `checks` given: every check's outcome is recorded first (recordChecks folded in). */
+    async quarantine(batch: BatchRef, failed: CheckOutcome[], checks?: CheckOutcome[]): Promise<string> {
+      await recordChecksFirst(batch, checks);
       const reason = quarantineReason(failed);
       await steps.quarantine(warehouse, batchOf(batch), reason);
       return reason;
     },
-    async publish(batch: BatchRef): Promise<{ atRisk: number; attributes: number }> {
+    /** `checks` given: every check's outcome is recorded first (recordChecks folded in). */
+    async publish(batch: BatchRef, checks?: CheckOutcome[]): Promise<{ atRisk: number; attributes: number }> {
+      await recordChecksFirst(batch, checks);
       return classify(() => withHeartbeat('publish', () => steps.publish(warehouse, batchOf(batch))));
     },
     async mergeAttributes(batch: BatchRef): Promise<AttributesMerged> {

@@ -57,6 +57,15 @@ export async function openDuckDb(file: string): Promise<Warehouse> {
   }
   const connection: DuckDBConnection = await instance.connect();
   const schemas = new Set<string>();
+  // One call at a time on the connection: a script's statements (BEGIN ... COMMIT) never
+  // interleave with another call's, as each BigQuery job is atomic. The worker may still hold
+  // several steps at once, so the next one is fetched while this one runs.
+  let tail: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
+    const turn = tail.then(work, work);
+    tail = turn.catch(() => undefined);
+    return turn;
+  };
 
   async function ensureSchema(table: string): Promise<void> {
     const schema = schemaOf(table);
@@ -84,14 +93,18 @@ export async function openDuckDb(file: string): Promise<Warehouse> {
 
   return {
     engine: 'duckdb',
-    async query<T extends Row>(sql: string, params?: Params) {
-      const result = await run(sql, params);
-      return (result ? rowsOf(result) : []) as T[];
+    query<T extends Row>(sql: string, params?: Params) {
+      return exclusive(async () => {
+        const result = await run(sql, params);
+        return (result ? rowsOf(result) : []) as T[];
+      });
     },
-    async execute(sql, { params }) {
-      await run(sql, params);
+    execute(sql, { params }) {
+      return exclusive(async () => {
+        await run(sql, params);
+      });
     },
-    async loadNdjson(table, file, columns) {
+    loadNdjson: (table, file, columns) => exclusive(async () => {
       await ensureSchema(table);
       const spec = columns.map((c) => `'${c.name}': '${DUCK_TYPES[c.type]}'`).join(', ');
       const names = columns.map((c) => c.name).join(', ');
@@ -105,8 +118,8 @@ export async function openDuckDb(file: string): Promise<Warehouse> {
       } catch (err) {
         throw new WarehouseError(`DuckDB could not load ${file} into ${table}: ${(err as Error).message}`, false, { cause: err });
       }
-    },
-    async insertRows(table, rows) {
+    }),
+    insertRows: (table, rows) => exclusive(async () => {
       if (!rows.length) return;
       const columns = Object.keys(rows[0]!.row);
       const values = rows.map(({ insertId, row }) => [insertId, ...columns.map((c) => row[c])]);
@@ -117,10 +130,10 @@ export async function openDuckDb(file: string): Promise<Warehouse> {
         `INSERT INTO ${table} (insert_id, ${columns.join(', ')}) SELECT * FROM (VALUES ${values.map((v) => `(${v.map(literal).join(', ')})`).join(', ')}) AS v ` +
           `WHERE v.col0 NOT IN (SELECT insert_id FROM ${table})`,
       );
-    },
-    async close() {
+    }),
+    close: () => exclusive(async () => {
       connection.closeSync();
       instance.closeSync();
-    },
+    }),
   };
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { WorkflowFailedError, CancelledFailure } from '@temporalio/client';
 import { applySchedules, listSchedules } from '../../src/pipeline/schedules';
+import { loadChecks } from '../../src/warehouse/checks';
 import { pipelineSettings } from '../../src/pipeline/settings';
 import { openDuckDb } from '../../src/warehouse/duckdb';
 import type { Warehouse } from '../../src/warehouse/port';
@@ -67,6 +68,10 @@ describe('ingestion pipeline on Temporal', () => {
     // The first batch: every customer's attributes are new.
     const [{ n }] = (await warehouse.query<{ n: number }>('SELECT COUNT(*) AS n FROM waymark_marts.customer_health')) as [{ n: number }];
     expect(result.attributes).toBe(n);
+    // Every check's outcome is recorded under the run, once.
+    const { runId } = await client.workflow.getHandle(workflowId).describe();
+    const recorded = await warehouse.query<{ check_name: string }>('SELECT check_name FROM waymark_ops.check_results WHERE run_id = @run_id ORDER BY check_name', { run_id: runId });
+    expect(recorded.map((r) => r.check_name)).toEqual(loadChecks().map((c) => c.name).sort());
 
     const [view] = await listSchedules(client, config);
     expect(view!.recent).toEqual([expect.objectContaining({ workflowId, status: 'COMPLETED' })]);

@@ -83,4 +83,16 @@ export function warehouseContract(open: () => Promise<Warehouse>, gaps: KnownGap
     await expect(warehouse.execute(failing, { jobId: job(`fail_${t}_${Date.now()}`) })).rejects.toThrow(/refused/);
     expect(await warehouse.query(`SELECT k FROM ${t}`)).toEqual([{ k: 'new' }]);
   });
+
+  test('scripts and queries called at once each run whole (steps of one batch may run side by side)', async () => {
+    const tables = [table(), table(), table()];
+    await Promise.all(tables.map((t) => warehouse.execute(`CREATE TABLE ${t} (k STRING)`, { jobId: job(`create_${t}`) })));
+    const swap = (t: string) => `BEGIN TRANSACTION;\nDELETE FROM ${t} WHERE TRUE;\nINSERT INTO ${t} (k) VALUES ('a');\nINSERT INTO ${t} (k) VALUES ('b');\nCOMMIT TRANSACTION;`;
+    const counts = await Promise.all([
+      ...tables.map((t) => warehouse.execute(swap(t), { jobId: job(`swap_${t}`) }).then(() => 0)),
+      ...tables.map((t) => warehouse.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`).then((rows) => rows[0]!.n)),
+    ]);
+    expect(counts.slice(tables.length).every((n) => n === 0 || n === 2)).toBe(true);
+    for (const t of tables) expect(await warehouse.query(`SELECT k FROM ${t} ORDER BY k`)).toEqual([{ k: 'a' }, { k: 'b' }]);
+  });
 }

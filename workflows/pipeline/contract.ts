@@ -33,6 +33,15 @@ export interface CheckOutcome {
   sample: string;
 }
 
+/** What a run starts from: when attributes were last published, the batch (opened), and the models and checks to run on it. */
+export interface BatchBegun {
+  attributesPublishedAt?: string;
+  /** Absent when no export is waiting. */
+  batch?: BatchRef;
+  models: string[];
+  checks: string[];
+}
+
 /** The warehouse attributes written into profiles after a publish. */
 export interface AttributesMerged {
   updated: number;
