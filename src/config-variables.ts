@@ -177,6 +177,7 @@ export const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_PIPELINE_RETRY_MAX_INTERVAL', 'pipeline.retryMaxIntervalMs', '5m'],
   ['WAYMARK_PIPELINE_RETRY_MAX_ATTEMPTS', 'pipeline.retryMaxAttempts', '10'],
   ['WAYMARK_PIPELINE_EMIT_CONCURRENCY', 'pipeline.emitConcurrency', '32'],
+  ['WAYMARK_PIPELINE_DUCKDB_STEPS_HELD', 'pipeline.duckdbStepsHeld', '2'],
   ['WAYMARK_PIPELINE_SCHEDULE_ID', 'pipeline.scheduleId', 'waymark-ingestion'],
   ['WAYMARK_PIPELINE_SCHEDULE_EVERY', 'pipeline.scheduleEveryMs', '1h'],
   ['WAYMARK_PIPELINE_SCHEDULE_CATCHUP_WINDOW', 'pipeline.scheduleCatchupWindowMs', '1d'],

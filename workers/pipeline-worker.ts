@@ -35,6 +35,7 @@ export function createPipelineWorker({ connection, config, warehouse, profiles, 
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows/pipeline') }),
     // Events go to the customer routers the way the event API sends them.
     activities: createPipelineActivities({ warehouse, config, profiles, submit: (event) => submitEvent(client, config, event) }),
+    maxConcurrentActivityTaskExecutions: config.warehouse.kind === 'duckdb' ? config.pipeline.duckdbStepsHeld : undefined,
   });
 }
 

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config';
 import { connectClient } from '../temporal/connect';
 import { createDeps } from '../runtime';
+import { CustomerEvent } from '../events/schema';
 import { customerStateQuery, customerWorkflowId, journeyStateQuery, journeyWorkflowId } from '../../workflows/contract';
 
 export function registerCustomerCommand(program: Command): void {
@@ -10,7 +11,7 @@ export function registerCustomerCommand(program: Command): void {
     .command('customer')
     .description('where a customer is in each journey, and why (what it entered, skipped, sent)')
     .argument('<customerId>', 'the customerId its events carry')
-    .addHelpText('after', '\nExits 1 when no event of that customer was received.\n\nExample:\n  waymark customer ada-1f2e3d')
+    .addHelpText('after', '\nExits 1 when no event of that customer was received, 2 when the id is not one the event API accepts.\n\nExample:\n  waymark customer ada-1f2e3d')
     .action(async (customerId: string) => {
       process.exitCode = await customerCommand([customerId]);
     });
@@ -20,6 +21,11 @@ export function registerCustomerCommand(program: Command): void {
 export async function customerCommand([customerId]: string[]): Promise<number> {
   if (!customerId) {
     console.error('usage: waymark customer CUSTOMER_ID');
+    return 2;
+  }
+  const id = CustomerEvent.shape.customerId.safeParse(customerId);
+  if (!id.success) {
+    console.error(`waymark: "${customerId}" is not a customer id the event API accepts (${id.error.issues[0]!.message}), so no events can have been received for it.`);
     return 2;
   }
   const config = loadConfig();

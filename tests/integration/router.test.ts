@@ -115,6 +115,11 @@ describe('events through the customer router (dev server)', () => {
     expect(shown.stdout).toContain('"email": "ana@example.com"');
     expect(shown.stdout).toContain('"plan": "pro"');
     expect(shown.stdout).toMatch(/churn-prevention\s+not entered: the entry filter event\.score < 40 did not hold \(event\.score = 55\)/);
+
+    // An id the event API would refuse is named as such, not looked for.
+    const malformed = await runWaymark(['customer', 'bad id'], { WAYMARK_TEMPORAL_ADDRESS: server.config.temporal.address, WAYMARK_LOG_LEVEL: 'silent' });
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('"bad id" is not a customer id the event API accepts (customerId must be printable ASCII without spaces)');
   });
 
   it('names each event signal by its type, so a run\'s history reads as what the customer did', async () => {
