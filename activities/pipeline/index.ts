@@ -43,8 +43,8 @@ export function createPipelineActivities({ warehouse, config, submit, profiles }
     }
   }
   const plan = () => ({ models: transformModels().map((m) => m.name), checks: loadChecks().map((c) => c.name) });
-  /** Runs started before begin and the folded steps existed record the checks on their own. */
-  const recordChecksFirst = (batch: BatchRef, checks: CheckOutcome[] | undefined) => (checks ? steps.recordChecks(warehouse, batchOf(batch), checks) : undefined);
+  /** Runs started before begin and the folded steps existed record the checks on their own. A statement the warehouse refuses is not retried. */
+  const recordChecksFirst = (batch: BatchRef, checks: CheckOutcome[] | undefined) => (checks ? classify(() => steps.recordChecks(warehouse, batchOf(batch), checks)) : undefined);
   return {
     /** The bookkeeping before the loads in one step: lastPublishedAt, extract, startBatch and plan. */
     async begin(batchId: string | undefined, runId: string): Promise<BatchBegun> {
