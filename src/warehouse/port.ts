@@ -35,6 +35,15 @@ export interface Warehouse {
   close(): Promise<void>;
 }
 
+/**
+ * Whether work handed to the warehouse at once runs at once: BigQuery runs jobs side by side;
+ * the DuckDB adapter runs one call at a time on its one connection, so there the calls might as
+ * well go in order (and each finishes sooner).
+ */
+export function runsSideBySide(warehouse: Warehouse): boolean {
+  return warehouse.engine === 'bigquery';
+}
+
 /** A warehouse failure, with the statement's first line so the run's history says which step failed. */
 export class WarehouseError extends Error {
   readonly code = 'WAREHOUSE_FAILED';

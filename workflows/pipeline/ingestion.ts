@@ -1,110 +1,46 @@
-import { ActivityCancellationType, patched, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { PipelineActivities } from '../../activities/pipeline';
-import { progressQuery, type AttributesMerged, type BatchRef, type CheckOutcome, type IngestionInput, type IngestionProgress, type IngestionResult } from './contract';
-
-function activitiesFor(input: IngestionInput) {
-  const s = input.settings;
-  return proxyActivities<PipelineActivities>({
-    startToCloseTimeout: s.stepTimeoutMs,
-    heartbeatTimeout: s.heartbeatTimeoutMs,
-    // A cancelled run ends once the step under way has stopped, not while it still runs.
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    // The warehouse being down or slow is retried here, with backoff; the client's own retries are off.
-    retry: { initialInterval: s.retryInitialMs, maximumInterval: s.retryMaxIntervalMs, backoffCoefficient: 2, maximumAttempts: s.retryMaxAttempts, nonRetryableErrorTypes: ['BatchInvalid'] },
-  });
-}
+import { patched, workflowInfo } from '@temporalio/workflow';
+import type { IngestionInput, IngestionResult } from './contract';
+import { ingestionByStep } from './legacy/ingestion-by-step';
+import { activitiesFor, trackProgress } from './run-context';
 
 /**
- * One ingestion batch: extract, load raw, transform, check, then publish (merge the changed
- * attributes into profiles, send the health_at_risk events) or quarantine. Every step is an
- * activity, so the run's history shows which step and which check did what.
+ * One ingestion batch, one activity per stage: begin (extract), load raw, transform, checks,
+ * then publish (merge the changed attributes into profiles and send the health_at_risk events,
+ * side by side) or quarantine. Each stage heartbeats which source, model or check it has done,
+ * and a retried attempt goes on after them; a failure names the source, model or check.
  */
 export async function ingestionWorkflow(input: IngestionInput): Promise<IngestionResult> {
+  // Runs started before 'stages' finish with the activities they began with.
+  if (!patched('stages')) return ingestionByStep(input);
   const act = activitiesFor(input);
-  const progress: IngestionProgress = { step: 'extract', done: 0, total: 0 };
-  const show = (step: string, done = 0, total = 0) => {
-    Object.assign(progress, { step, done, total });
-    const published = progress.attributesPublishedAt ? `attributes published ${progress.attributesPublishedAt}` : 'nothing published yet';
-    setCurrentDetails(`**${step}**${total ? ` ${done}/${total}` : ''} · batch ${progress.batchId ?? '?'} · ${published}`);
-  };
-  setHandler(progressQuery, () => progress);
-  const oneByOne = async <T, R>(step: string, items: T[], work: (item: T) => Promise<R>): Promise<R[]> => {
-    const out: R[] = [];
-    for (const [i, item] of items.entries()) {
-      show(step, i, items.length);
-      out.push(await work(item));
-    }
-    return out;
-  };
-  const all = <T, R>(step: string, items: T[], work: (item: T) => Promise<R>): Promise<R[]> => {
-    let done = 0;
-    show(step, 0, items.length);
-    return Promise.all(items.map(async (item) => {
-      const out = await work(item);
-      show(step, ++done, items.length);
-      return out;
-    }));
-  };
-
-  // Since 'fewer-round-trips': one step begins the batch (lastPublishedAt, extract, startBatch,
-  // plan), the publish or quarantine step records the checks, and the profiles and the events
-  // go side by side. Runs started before take their old steps, marker by marker.
-  const folded = patched('fewer-round-trips');
+  const { progress, show } = trackProgress();
   show('extract');
-  let batch: BatchRef | undefined;
-  let planned: { models: string[]; checks: string[] } | undefined;
-  if (folded) {
-    const begun = await act.begin(input.batchId, workflowInfo().runId);
-    progress.attributesPublishedAt = begun.attributesPublishedAt;
-    ({ batch } = begun);
-    planned = begun;
-  } else {
-    progress.attributesPublishedAt = await act.lastPublishedAt();
-    batch = await act.extract(input.batchId, workflowInfo().runId);
-    if (batch) await act.startBatch(batch);
-  }
+  const begun = await act.begin(input.batchId, workflowInfo().runId);
+  progress.attributesPublishedAt = begun.attributesPublishedAt;
+  const { batch } = begun;
   if (!batch) return { status: 'nothing_to_do', attributesPublishedAt: progress.attributesPublishedAt };
   progress.batchId = batch.batchId;
 
-  // Independent steps (the sources' loads, the checks) are scheduled at once, so the worker holds
-  // the next while one runs; BigQuery runs them side by side, DuckDB one call at a time.
-  // Runs started before 'independent-steps-together': one by one.
-  const together = folded || patched('independent-steps-together');
-  const each = <T, R>(step: string, items: T[], work: (item: T) => Promise<R>) => (together ? all(step, items, work) : oneByOne(step, items, work));
-  const rawRows = (await each('load raw', batch.files, (file) => act.loadSource(batch, file.source))).reduce((a, b) => a + b, 0);
-  const { models, checks } = planned ?? (await act.plan());
-  await oneByOne('transform', models, (model) => act.buildModel(batch, model));
-  const results: CheckOutcome[] = await each('checks', checks, (check) => act.runCheck(batch, check));
-  if (!folded) await act.recordChecks(batch, results);
-  const recorded = folded ? results : undefined;
+  // How far a stage is goes in its heartbeat: the Temporal UI's pending activity, `waymark schedules list`.
+  show('load raw');
+  const rawRows = await act.loadRaw(batch);
+  show('transform');
+  await act.transform(batch);
+  show('checks');
+  const results = await act.runChecks(batch);
+
   const failed = results.filter((r) => r.failingRows > 0);
   if (failed.length) {
     show('quarantine');
-    const reason = await act.quarantine(batch, failed, recorded);
+    const reason = await act.quarantine(batch, failed);
     const age = progress.attributesPublishedAt ? Date.now() - Date.parse(progress.attributesPublishedAt) : undefined;
     return { status: 'quarantined', batchId: batch.batchId, rawRows, reason, attributesPublishedAt: progress.attributesPublishedAt, attributesAgeMs: age };
   }
   show('publish');
-  const owed = await act.publish(batch, recorded);
+  const owed = await act.publish(batch);
   progress.attributesPublishedAt = new Date().toISOString();
-  if (!folded && !patched('attributes-to-profiles')) {
-    // Runs that reached this point before the change: the attributes go as events too.
-    show('send events', 0, owed.atRisk + owed.attributes);
-    const eventsSent = await act.sendEvents(batch);
-    show('done', eventsSent, eventsSent);
-    return { status: 'published', batchId: batch.batchId, rawRows, ...owed, eventsSent };
-  }
-  let profiles: AttributesMerged;
-  let eventsSent: number;
-  if (folded) {
-    show('merge attributes and send events', 0, owed.attributes + owed.atRisk);
-    [profiles, eventsSent] = await Promise.all([act.mergeAttributes(batch), act.sendEvents(batch, 'health_at_risk')]);
-  } else {
-    show('merge attributes', 0, owed.attributes);
-    profiles = await act.mergeAttributes(batch);
-    show('send events', 0, owed.atRisk);
-    eventsSent = await act.sendEvents(batch, 'health_at_risk');
-  }
+  show('merge attributes and send events', 0, owed.attributes + owed.atRisk);
+  const [profiles, eventsSent] = await Promise.all([act.mergeAttributes(batch), act.sendEvents(batch, 'health_at_risk')]);
   show('done', eventsSent, eventsSent);
   return { status: 'published', batchId: batch.batchId, rawRows, ...owed, eventsSent, profiles };
 }

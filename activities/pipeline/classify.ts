@@ -1,0 +1,12 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { WarehouseError } from '../../src/warehouse/port';
+
+/** A failure no retry can fix (a bad export, a statement the warehouse refuses) ends the step at once. */
+export async function classify<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof WarehouseError && !err.retryable) throw ApplicationFailure.nonRetryable(err.message, 'BatchInvalid');
+    throw err;
+  }
+}

@@ -1,0 +1,31 @@
+import { ActivityCancellationType, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import type { PipelineActivities } from '../../activities/pipeline';
+import { progressQuery, type IngestionInput, type IngestionProgress } from './contract';
+
+/** The pipeline's activities, with the run's timeouts and retries (from config, carried in the input). */
+export function activitiesFor(input: IngestionInput) {
+  const s = input.settings;
+  return proxyActivities<PipelineActivities>({
+    startToCloseTimeout: s.stepTimeoutMs,
+    heartbeatTimeout: s.heartbeatTimeoutMs,
+    // A cancelled run ends once the step under way has stopped, not while it still runs.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    // The warehouse being down or slow is retried here, with backoff; the client's own retries are off.
+    retry: { initialInterval: s.retryInitialMs, maximumInterval: s.retryMaxIntervalMs, backoffCoefficient: 2, maximumAttempts: s.retryMaxAttempts, nonRetryableErrorTypes: ['BatchInvalid'] },
+  });
+}
+
+/**
+ * Where the run is, answered by the `progress` query and shown as the run's current details:
+ * `show(step, done, total)` moves it on.
+ */
+export function trackProgress() {
+  const progress: IngestionProgress = { step: 'extract', done: 0, total: 0 };
+  const show = (step: string, done = 0, total = 0) => {
+    Object.assign(progress, { step, done, total });
+    const published = progress.attributesPublishedAt ? `attributes published ${progress.attributesPublishedAt}` : 'nothing published yet';
+    setCurrentDetails(`**${step}**${total ? ` ${done}/${total}` : ''} · batch ${progress.batchId ?? '?'} · ${published}`);
+  };
+  setHandler(progressQuery, () => progress);
+  return { progress, show };
+}
