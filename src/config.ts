@@ -365,9 +365,10 @@ const schema = z.object({
     /** Events (health_at_risk, warehouse attributes) handed to the customer routers at a time. */
     emitConcurrency: int(1, 1_000),
     /**
-     * Steps a pipeline worker on DuckDB holds at once: one runs, the others wait for the file
-     * (fetched ahead, so Temporal's hand-over overlaps the step under way). A wait counts against
-     * the step's timeout, so keep it small. BigQuery runs the steps side by side, unlimited here.
+     * Steps a pipeline worker on DuckDB holds at once: one runs, the others wait for the file. A
+     * run has two steps side by side (merging attributes, sending events); runs started before
+     * 'stages' hold their next source, model or check. A wait counts against the step's timeout,
+     * so keep it small. BigQuery runs the steps side by side, unlimited here.
      */
     duckdbStepsHeld: int(1, 100),
     scheduleId: z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/, 'must be letters, digits, ".", "_" or "-"'),

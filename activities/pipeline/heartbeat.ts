@@ -50,7 +50,7 @@ export async function runStage<R>(step: string, items: string[], mode: 'together
   const before = context.info.heartbeatDetails as Partial<StageProgress<R>> | undefined;
   const done: Record<string, R> = before?.step === step && before.done ? { ...before.done } : {};
   const carried = items.filter((item) => Object.hasOwn(done, item));
-  if (carried.length) context.log.info(`${step}: going on after an earlier attempt, which did ${carried.length} of ${items.length}`, { step, carried });
+  if (carried.length) context.log.warn(`${step}: going on after an earlier attempt, which did ${carried.length} of ${items.length}`, { step, carried });
   const running = new Set<string>();
   const progress = (): StageProgress<R> => ({ step, total: items.length, done, running: [...running] });
   const one = async (item: string): Promise<R> => {

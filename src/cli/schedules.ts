@@ -3,7 +3,7 @@ import { loadConfig, type Config } from '../config';
 import { applySchedules, listSchedules } from '../pipeline/schedules';
 import { connectClient } from '../temporal/connect';
 import type { Client } from '@temporalio/client';
-import { progressQuery } from '../../workflows/pipeline/contract';
+import { progressLine, runProgress } from '../pipeline/progress';
 
 async function withClient<T>(work: (client: Client, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -15,11 +15,10 @@ async function withClient<T>(work: (client: Client, config: Config) => Promise<T
   }
 }
 
-/** A running batch's step and counts, as its progress query answers. */
+/** A running batch's step, and how far the stage under way is. */
 async function progressOf(client: Client, workflowId: string): Promise<string> {
   try {
-    const p = await client.workflow.getHandle(workflowId).query(progressQuery);
-    return `${p.step}${p.total ? ` ${p.done}/${p.total}` : ''}, batch ${p.batchId ?? '?'}`;
+    return progressLine(await runProgress(client, workflowId));
   } catch (err) {
     return `progress unknown (${(err as Error).message})`;
   }
