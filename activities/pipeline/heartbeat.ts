@@ -41,11 +41,12 @@ function naming(item: string, err: unknown): unknown {
 }
 
 /**
- * One activity over a stage's items (sources, models, checks): `together` hands them all to the
- * warehouse at once, otherwise one after another. What is done is kept in the heartbeat, so a retried attempt goes on after it. Results
- * come back in the items' order.
+ * One activity over a stage's items (sources, models, checks), `lanes` at a time (1: in order).
+ * What is done is kept in the heartbeat, so a retried attempt goes on after it. After a failure
+ * or a cancellation no item starts, the ones under way finish, and the first failure is thrown.
+ * Results come back in the items' order.
  */
-export async function runStage<R>(step: string, items: string[], mode: 'together' | 'in order', work: (item: string) => Promise<R>): Promise<R[]> {
+export async function runStage<R>(step: string, items: string[], lanes: number, work: (item: string) => Promise<R>): Promise<R[]> {
   const context = Context.current();
   const before = context.info.heartbeatDetails as Partial<StageProgress<R>> | undefined;
   const done: Record<string, R> = before?.step === step && before.done ? { ...before.done } : {};
@@ -53,29 +54,27 @@ export async function runStage<R>(step: string, items: string[], mode: 'together
   if (carried.length) context.log.warn(`${step}: going on after an earlier attempt, which did ${carried.length} of ${items.length}`, { step, carried });
   const running = new Set<string>();
   const progress = (): StageProgress<R> => ({ step, total: items.length, done, running: [...running] });
-  const one = async (item: string): Promise<R> => {
-    if (Object.hasOwn(done, item)) return done[item]!;
-    running.add(item);
-    try {
-      done[item] = await work(item);
-    } catch (err) {
-      throw naming(item, err);
-    } finally {
-      running.delete(item);
+  const failures: unknown[] = [];
+  let next = 0;
+  const lane = async () => {
+    // A cancelled attempt starts nothing more; the item under way is left to finish.
+    while (next < items.length && !failures.length && !context.cancellationSignal.aborted) {
+      const item = items[next++]!;
+      if (Object.hasOwn(done, item)) continue;
+      running.add(item);
+      try {
+        done[item] = await work(item);
+        context.heartbeat(progress());
+      } catch (err) {
+        failures.push(naming(item, err));
+      } finally {
+        running.delete(item);
+      }
     }
-    context.heartbeat(progress());
-    return done[item]!;
   };
   return withHeartbeat(progress, async () => {
-    if (mode === 'together') {
-      // Every item settles before the stage fails: nothing of a failed attempt runs on beside the next.
-      const settled = await Promise.allSettled(items.map(one));
-      const failure = settled.find((s) => s.status === 'rejected');
-      if (failure) throw failure.reason;
-      return settled.map((s) => (s as PromiseFulfilledResult<R>).value);
-    }
-    const out: R[] = [];
-    for (const item of items) out.push(await one(item));
-    return out;
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(lanes, items.length)) }, lane));
+    if (failures.length) throw failures[0];
+    return items.map((item) => done[item]!);
   });
 }

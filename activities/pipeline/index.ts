@@ -24,7 +24,8 @@ export interface PipelineDeps {
 
 /** The ingestion workflow's activities, one per stage: thin wrappers over the batch steps, with heartbeats. */
 export function createPipelineActivities({ warehouse, config, submit, profiles }: PipelineDeps) {
-  const independent = runsSideBySide(warehouse) ? 'together' : 'in order';
+  // Independent items (sources, checks) all at once where the warehouse runs jobs side by side.
+  const independent = runsSideBySide(warehouse) ? Infinity : 1;
   const byStep = byStepActivities(warehouse, config);
   return {
     /** The bookkeeping before the loads: when attributes were last published, extract, the batch marked running, the models and checks. */
@@ -44,7 +45,7 @@ export function createPipelineActivities({ warehouse, config, submit, profiles }
     async transform(batch: BatchRef): Promise<void> {
       const models = new Map(transformModels().map((m) => [m.name, m]));
       await classify(() =>
-        runStage('transform', [...models.keys()], 'in order', async (name) => {
+        runStage('transform', [...models.keys()], 1, async (name) => {
           await steps.buildModel(warehouse, batch, models.get(name)!);
           return null; // kept in the heartbeat as done
         }),
