@@ -20,10 +20,11 @@ import { benchStoreEnv } from './bench-store';
 
 /**
  * bench:ingest: WAYMARK_BENCH_INGEST_EVENTS raw web and app events (with the other sources'
- * rows around them) through the ingestion pipeline end to end on DuckDB (one activity per step
+ * rows around them) through the ingestion pipeline end to end on DuckDB (one activity per stage
  * on the pipelines task queue of a dev server started as `npm run dev` starts it, then the
- * changed attributes into profiles and the health_at_risk events to the routers), next to the same steps' SQL run directly on DuckDB in this
- * process, on the same export, in alternating rounds; medians are reported.
+ * changed attributes into profiles and the health_at_risk events to the routers), next to the
+ * same steps' SQL run directly on DuckDB in this process, on the same export, in alternating
+ * rounds; medians are reported.
  */
 const say = (line: string) => console.log(`[bench:ingest] ${line}`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -160,6 +161,7 @@ async function main(): Promise<void> {
     console.log(`  overhead, same SQL work:         ${(sameWork / direct).toFixed(2)}x (target <= 1.2x)`);
     console.log(`  overhead, end to end:            ${(pipeline / direct).toFixed(2)}x`);
     console.log(`rounds: ${rounds.map((r, i) => `#${i + 1} direct ${seconds(r.direct)} / pipeline ${seconds(r.pipeline)} (profiles ${seconds(r.merge)}, events ${seconds(r.send)})`).join('; ')}`);
+    console.log('  (round 1 starts a router for each at-risk customer; later rounds signal the routers round 1 started)');
     console.log(`  between steps (no activity running): ${seconds(median(rounds.map((r) => r.steps.between)))} over ${last.steps.activities} activities`);
     console.log(`last pipeline run, started to completed per activity type (steps scheduled together overlap, waiting their turn on DuckDB): ${[...last.steps.byType].sort((a, b) => b[1] - a[1]).map(([t, ms]) => `${t} ${seconds(ms)}`).join(', ')}`);
     await client.connection.close();
