@@ -173,6 +173,7 @@ export const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_PIPELINE_LANDING_DIR', 'pipeline.landingDir', ''],
   ['WAYMARK_PIPELINE_STEP_TIMEOUT', 'pipeline.stepTimeoutMs', '30m'],
   ['WAYMARK_PIPELINE_HEARTBEAT_TIMEOUT', 'pipeline.heartbeatTimeoutMs', '1m'],
+  ['WAYMARK_PIPELINE_PROGRESS_EVERY', 'pipeline.progressEveryMs', '5s'],
   ['WAYMARK_PIPELINE_RETRY_INITIAL', 'pipeline.retryInitialMs', '5s'],
   ['WAYMARK_PIPELINE_RETRY_MAX_INTERVAL', 'pipeline.retryMaxIntervalMs', '5m'],
   ['WAYMARK_PIPELINE_RETRY_MAX_ATTEMPTS', 'pipeline.retryMaxAttempts', '10'],

@@ -359,6 +359,8 @@ const schema = z.object({
     landingDir: z.string(),
     stepTimeoutMs: duration,
     heartbeatTimeoutMs: duration,
+    /** At most this long between a step's progress and the server seeing it (the worker's heartbeat throttle). */
+    progressEveryMs: duration,
     retryInitialMs: duration,
     retryMaxIntervalMs: duration,
     retryMaxAttempts: int(1, 1000),

@@ -36,6 +36,8 @@ export function createPipelineWorker({ connection, config, warehouse, profiles, 
     // Events go to the customer routers the way the event API sends them.
     activities: createPipelineActivities({ warehouse, config, profiles, submit: (event) => submitEvent(client, config, event) }),
     maxConcurrentActivityTaskExecutions: config.warehouse.kind === 'duckdb' ? config.pipeline.duckdbStepsHeld : undefined,
+    // A stage's heartbeat (what it has done) reaches the Temporal UI and `waymark schedules list` this soon.
+    maxHeartbeatThrottleInterval: config.pipeline.progressEveryMs,
   });
 }
 

@@ -10,11 +10,12 @@ export async function withHeartbeat<T>(details: string | (() => unknown), work: 
   const context = Context.current();
   const detail = typeof details === 'string' ? () => ({ step: details }) : details;
   const every = Math.max(1_000, Math.floor((context.info.heartbeatTimeoutMs ?? 30_000) / 3));
+  const working = work(); // started first, so the first beat already says what runs
   context.heartbeat(detail());
   const beat = setInterval(() => context.heartbeat(detail()), every);
   try {
     return await Promise.race([
-      work(),
+      working,
       new Promise<never>((_resolve, reject) => {
         if (context.cancellationSignal.aborted) reject(context.cancellationSignal.reason);
         context.cancellationSignal.addEventListener('abort', () => reject(context.cancellationSignal.reason), { once: true });

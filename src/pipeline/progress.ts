@@ -1,37 +1,55 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { StageProgress } from '../../activities/pipeline/heartbeat';
 import { progressQuery } from '../../workflows/pipeline/contract';
 
-/** Where a running ingestion batch is: its step (the `progress` query) and, within a stage, what its last heartbeat says is done. */
+/** What an activity under way last said in its heartbeat. */
+export interface StepUnderWay {
+  step: string;
+  /** Sources, models or checks done; rows for the outbox steps. */
+  done: number;
+  /** Absent for the outbox steps (their size is in the run's counts). */
+  total?: number;
+  running: string[];
+  attempt: number;
+}
+
+/** Where a running ingestion batch is: its step (the `progress` query) and what its activities under way last said. */
 export interface RunProgress {
   step: string;
   batchId?: string;
   /** Counts the workflow itself keeps (0/0 when it has none). */
   done: number;
   total: number;
-  /** The stage under way, from its activity's last heartbeat (absent between stages, or before the first beat). */
-  stage?: { done: string[]; total: number; running: string[]; attempt: number };
+  underWay: StepUnderWay[];
+}
+
+/** A heartbeat's details: a stage's ({done: {item: result}, total, running}) or an outbox walk's ({done: rows}). */
+function stepOf(details: unknown, attempt: number): StepUnderWay | undefined {
+  const d = details as { step?: unknown; done?: unknown; total?: unknown; running?: unknown } | undefined;
+  if (typeof d?.step !== 'string') return undefined;
+  const done = typeof d.done === 'number' ? d.done : d.done && typeof d.done === 'object' ? Object.keys(d.done).length : 0;
+  const running = Array.isArray(d.running) ? d.running.map(String) : [];
+  return { step: d.step, done, total: typeof d.total === 'number' ? d.total : undefined, running, attempt };
 }
 
 export async function runProgress(client: Client, workflowId: string): Promise<RunProgress> {
   const handle = client.workflow.getHandle(workflowId);
   const [query, description] = await Promise.all([handle.query(progressQuery), handle.describe()]);
-  const out: RunProgress = { step: query.step, batchId: query.batchId, done: query.done, total: query.total };
-  for (const pending of description.raw.pendingActivities ?? []) {
+  const underWay = (description.raw.pendingActivities ?? []).flatMap((pending) => {
     const beat = pending.heartbeatDetails?.payloads?.[0];
-    const details = beat ? defaultPayloadConverter.fromPayload<Partial<StageProgress<unknown>>>(beat) : undefined;
-    if (details?.done && details.total !== undefined) {
-      out.stage = { done: Object.keys(details.done), total: details.total, running: details.running ?? [], attempt: pending.attempt ?? 1 };
-    }
-  }
-  return out;
+    return stepOf(beat ? defaultPayloadConverter.fromPayload(beat) : undefined, pending.attempt ?? 1) ?? [];
+  });
+  return { step: query.step, batchId: query.batchId, done: query.done, total: query.total, underWay };
 }
 
 /** One line for people: "load raw 3/9 (running ga360_hits), batch b1". */
 export function progressLine(p: RunProgress): string {
-  const stage = p.stage;
-  const counts = p.total ? ` ${p.done}/${p.total}` : '';
-  const within = stage ? ` ${stage.done.length}/${stage.total}${stage.running.length ? ` (running ${stage.running.join(', ')})` : ''}${stage.attempt > 1 ? `, attempt ${stage.attempt}` : ''}` : counts;
-  return `${p.step}${within}, batch ${p.batchId ?? '?'}`;
+  const said = (s: StepUnderWay) =>
+    `${s.total === undefined ? `${s.done.toLocaleString('en-US')} done` : `${s.done}/${s.total}`}${s.running.length ? ` (running ${s.running.join(', ')})` : ''}${s.attempt > 1 ? `, attempt ${s.attempt}` : ''}`;
+  const [only] = p.underWay;
+  let where: string;
+  if (p.underWay.length === 1 && only!.step === p.step) where = `${p.step} ${said(only!)}`;
+  else if (p.underWay.length) where = `${p.step}: ${p.underWay.map((s) => `${s.step} ${said(s)}`).join('; ')}`;
+  else where = `${p.step}${p.total ? ` ${p.done}/${p.total}` : ''}`;
+  return `${where}, batch ${p.batchId ?? '?'}`;
 }

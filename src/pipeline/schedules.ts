@@ -94,7 +94,8 @@ export async function listSchedules(client: Client, config: Config): Promise<Sch
       overlap: String(d.policies.overlap),
       next: d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()),
       recent,
-      running: d.info.runningActions.map((r) => r.workflow.workflowId),
+      // The schedule's own list of running actions can lag its runs: a recent run still running counts too.
+      running: [...new Set([...d.info.runningActions.map((r) => r.workflow.workflowId), ...recent.filter((r) => r.status === 'RUNNING').map((r) => r.workflowId)])],
     });
   }
   return views;
