@@ -65,12 +65,12 @@ export async function runStage<R>(step: string, items: string[], lanes: number, 
       running.add(item);
       try {
         done[item] = await work(item);
-        context.heartbeat(progress());
       } catch (err) {
         failures.push(naming(item, err));
       } finally {
         running.delete(item);
       }
+      context.heartbeat(progress());
     }
   };
   return withHeartbeat(progress, async () => {

@@ -5,8 +5,8 @@ import { progressQuery } from '../../workflows/pipeline/contract';
 /** What an activity under way last said in its heartbeat. */
 export interface StepUnderWay {
   step: string;
-  /** Sources, models or checks done; rows for the outbox steps. */
-  done: number;
+  /** Sources, models or checks done; rows for the outbox steps; absent for a single statement (publish). */
+  done?: number;
   /** Absent for the outbox steps (their size is in the run's counts). */
   total?: number;
   running: string[];
@@ -27,7 +27,7 @@ export interface RunProgress {
 function stepOf(details: unknown, attempt: number): StepUnderWay | undefined {
   const d = details as { step?: unknown; done?: unknown; total?: unknown; running?: unknown } | undefined;
   if (typeof d?.step !== 'string') return undefined;
-  const done = typeof d.done === 'number' ? d.done : d.done && typeof d.done === 'object' ? Object.keys(d.done).length : 0;
+  const done = typeof d.done === 'number' ? d.done : d.done && typeof d.done === 'object' ? Object.keys(d.done).length : undefined;
   const running = Array.isArray(d.running) ? d.running.map(String) : [];
   return { step: d.step, done, total: typeof d.total === 'number' ? d.total : undefined, running, attempt };
 }
@@ -44,12 +44,14 @@ export async function runProgress(client: Client, workflowId: string): Promise<R
 
 /** One line for people: "load raw 3/9 (running ga360_hits), batch b1". */
 export function progressLine(p: RunProgress): string {
-  const said = (s: StepUnderWay) =>
-    `${s.total === undefined ? `${s.done.toLocaleString('en-US')} done` : `${s.done}/${s.total}`}${s.running.length ? ` (running ${s.running.join(', ')})` : ''}${s.attempt > 1 ? `, attempt ${s.attempt}` : ''}`;
+  const said = (s: StepUnderWay) => {
+    const count = s.done === undefined ? '' : s.total === undefined ? ` ${s.done.toLocaleString('en-US')} done` : ` ${s.done}/${s.total}`;
+    return `${count}${s.running.length ? ` (running ${s.running.join(', ')})` : ''}${s.attempt > 1 ? `, attempt ${s.attempt}` : ''}`;
+  };
   const [only] = p.underWay;
   let where: string;
-  if (p.underWay.length === 1 && only!.step === p.step) where = `${p.step} ${said(only!)}`;
-  else if (p.underWay.length) where = `${p.step}: ${p.underWay.map((s) => `${s.step} ${said(s)}`).join('; ')}`;
+  if (p.underWay.length === 1 && only!.step === p.step) where = `${p.step}${said(only!)}`;
+  else if (p.underWay.length) where = `${p.step}: ${p.underWay.map((s) => `${s.step}${said(s)}`).join('; ')}`;
   else where = `${p.step}${p.total ? ` ${p.done}/${p.total}` : ''}`;
   return `${where}, batch ${p.batchId ?? '?'}`;
 }

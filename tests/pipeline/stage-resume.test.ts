@@ -53,7 +53,7 @@ describe('a pipeline stage cut off by a killed worker', () => {
       // The new worker said what it carried over: at least the sources seen done before the kill.
       const said = await eventually(async () => workers[1]!.output().match(/load raw: going on after an earlier attempt, which did (\d+) of (\d+)/) ?? undefined, 'the resume warning');
       console.log(`stage resume: ${stage!.done} of ${sources} sources seen loaded before the kill (${stage!.running[0]} running); the retry carried over ${said[1]}`);
-      expect(Number(said[1])).toBeGreaterThanOrEqual(stage!.done);
+      expect(Number(said[1])).toBeGreaterThanOrEqual(stage!.done!);
       expect(Number(said[2])).toBe(sources);
       const history = (await handle.fetchHistory()).events ?? [];
       const loadRaw = history.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'loadRaw')!;

@@ -22,6 +22,11 @@ describe('progressLine', () => {
     expect(line).toBe('merge attributes and send events: merge attributes 1,500 done; send events 120 done, batch b1');
   });
 
+  it('a single statement under way (publish): its step, and the attempt after the first', () => {
+    expect(progressLine(run({ step: 'publish', underWay: [{ step: 'publish', running: [], attempt: 1 }] }))).toBe('publish, batch b1');
+    expect(progressLine(run({ step: 'publish', underWay: [{ step: 'publish', running: [], attempt: 3 }] }))).toBe('publish, attempt 3, batch b1');
+  });
+
   it('no activity under way: the counts the workflow keeps, if any', () => {
     expect(progressLine(run({ step: 'publish' }))).toBe('publish, batch b1');
     expect(progressLine(run({ step: 'done', done: 4, total: 4, batchId: undefined }))).toBe('done 4/4, batch ?');
