@@ -63,6 +63,8 @@ export async function runStage<R>(step: string, items: string[], lanes: number, 
       const item = items[next++]!;
       if (Object.hasOwn(done, item)) continue;
       running.add(item);
+      // Beats are throttled by the worker: the server gets the latest, which says what runs now.
+      context.heartbeat(progress());
       try {
         done[item] = await work(item);
       } catch (err) {
