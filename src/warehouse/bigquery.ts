@@ -9,6 +9,12 @@ export interface BigQueryOptions {
   apiEndpoint: string;
   /** BigQuery cancels a job running longer than this (its jobTimeoutMs); the activity's retry then runs it again. */
   jobTimeoutMs: number;
+  /**
+   * A call that starts a job or inserts rows fails, as worth another attempt, when BigQuery has not
+   * answered within this; a call that waits for a job, within the job's timeout plus this. A file
+   * upload is bounded only by the step's timeout.
+   */
+  requestTimeoutMs: number;
 }
 
 /** HTTP statuses worth another attempt: rate limits, server errors. */
@@ -18,6 +24,23 @@ function failure(what: string, err: unknown): WarehouseError {
   const status = (err as { code?: unknown }).code;
   const retryable = typeof status !== 'number' || RETRYABLE_STATUS.has(status);
   return new WarehouseError(`BigQuery failed on ${what}: ${(err as Error).message}`, retryable, { cause: err });
+}
+
+/**
+ * The client's own `timeout` option does nothing today (its HTTP layer passes it to node-fetch 3,
+ * which dropped it: googleapis/google-cloud-node#7998), so every call gets a deadline here. Past
+ * it the call fails as worth another attempt; the request under way is abandoned.
+ */
+async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new WarehouseError(`BigQuery did not answer ${what} within ${ms / 1000}s`, true)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Values as the port promises them: BigQuery's wrapper objects (timestamps, dates, NUMERIC) as strings and numbers. */
@@ -44,17 +67,18 @@ function queryOf(sql: string, params: Params | undefined, location: string, jobT
 
 /** The production warehouse, through the official client with its own retries off: Temporal is the retry loop. */
 export function openBigQuery(options: BigQueryOptions): Warehouse {
-  const { projectId, location, apiEndpoint, jobTimeoutMs } = options;
+  const { projectId, location, apiEndpoint, jobTimeoutMs, requestTimeoutMs } = options;
   const client = new BigQuery({
     projectId,
     location,
     retryOptions: { autoRetry: false, maxRetries: 0 },
     ...(apiEndpoint ? { apiEndpoint, authClient: new PassThroughClient() } : {}),
   });
+  const waitingMs = jobTimeoutMs + requestTimeoutMs;
 
   async function waitFor(job: Job, what: string): Promise<Job> {
     try {
-      await job.getQueryResults({ maxResults: 0 });
+      await within(waitingMs, `on ${what}`, job.getQueryResults({ maxResults: 0 }));
       return job;
     } catch (err) {
       throw failure(what, err);
@@ -82,7 +106,7 @@ export function openBigQuery(options: BigQueryOptions): Warehouse {
     engine: 'bigquery',
     async query<T extends Row>(sql: string, params?: Params) {
       try {
-        const [rows] = await client.query(queryOf(sql, params, location, jobTimeoutMs));
+        const [rows] = await within(waitingMs, 'the query', client.query(queryOf(sql, params, location, jobTimeoutMs)));
         return plainRows(rows as Row[]) as T[];
       } catch (err) {
         throw failure(`"${firstLine(sql)}"`, err);
@@ -92,7 +116,7 @@ export function openBigQuery(options: BigQueryOptions): Warehouse {
       const what = `"${firstLine(sql)}" (job ${jobId})`;
       let job: Job;
       try {
-        job = await startOnce(jobId, async (id) => (await client.createQueryJob({ ...queryOf(sql, params, location, jobTimeoutMs), jobId: id }))[0]);
+        job = await within(requestTimeoutMs, 'starting the job', startOnce(jobId, async (id) => (await client.createQueryJob({ ...queryOf(sql, params, location, jobTimeoutMs), jobId: id }))[0]));
       } catch (err) {
         throw failure(what, err);
       }
@@ -113,8 +137,7 @@ export function openBigQuery(options: BigQueryOptions): Warehouse {
           });
           return started;
         });
-        await job.promise();
-        const [metadata] = await job.getMetadata();
+        const [metadata] = await within(waitingMs, 'on the load job', job.promise().then(() => job.getMetadata()));
         if (metadata.status?.errorResult) throw new Error(metadata.status.errorResult.message);
         return Number(metadata.statistics?.load?.outputRows ?? 0);
       } catch (err) {
@@ -126,10 +149,8 @@ export function openBigQuery(options: BigQueryOptions): Warehouse {
       const [dataset, name] = table.split('.') as [string, string];
       try {
         // Our own insertIds (not the client's random ones), so a retried insert is deduplicated by BigQuery.
-        await client
-          .dataset(dataset)
-          .table(name)
-          .insert(rows.map(({ insertId, row }) => ({ insertId, json: { insert_id: insertId, ...row } })), { raw: true });
+        const target = client.dataset(dataset).table(name);
+        await within(requestTimeoutMs, 'the insert', target.insert(rows.map(({ insertId, row }) => ({ insertId, json: { insert_id: insertId, ...row } })), { raw: true }));
       } catch (err) {
         throw failure(`inserting ${rows.length} rows into ${table}`, err);
       }

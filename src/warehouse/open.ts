@@ -10,6 +10,6 @@ export async function openWarehouse(config: Config): Promise<Warehouse> {
   const warehouse =
     w.kind === 'duckdb'
       ? await openDuckDb(w.duckdbFile)
-      : openBigQuery({ projectId: w.bigqueryProject, location: w.bigqueryLocation, apiEndpoint: w.bigqueryEndpoint, jobTimeoutMs: w.jobTimeoutMs });
+      : openBigQuery({ projectId: w.bigqueryProject, location: w.bigqueryLocation, apiEndpoint: w.bigqueryEndpoint, jobTimeoutMs: w.jobTimeoutMs, requestTimeoutMs: w.requestTimeoutMs });
   return withDatasetPrefix(warehouse, w.datasetPrefix);
 }

@@ -33,7 +33,7 @@ describe('staging and marts: same rows on DuckDB and BigQuery (emulator)', () =>
     writeExports({ landingDir: dir, customers: 60, seed: 11, asOf: '2026-03-31', eventsPerCustomer: 10, days: 60, exportId: 'b1' });
     emulator = await startBigQueryEmulator('waymark-parity');
     engines.duckdb = await openDuckDb(path.join(dir, 'w.duckdb'));
-    engines.bigquery = openBigQuery({ projectId: 'waymark-parity', location: 'US', apiEndpoint: emulator.endpoint, jobTimeoutMs: 60_000 });
+    engines.bigquery = openBigQuery({ projectId: 'waymark-parity', location: 'US', apiEndpoint: emulator.endpoint, jobTimeoutMs: 60_000, requestTimeoutMs: 30_000 });
     for (const [name, w] of Object.entries(engines)) {
       const batch = (await findBatch(w, dir, `parity-${name}`, 'b1'))!;
       const job = (step: string) => jobIdOf('parity', name, step, String(Date.now()));
