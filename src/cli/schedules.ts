@@ -56,7 +56,7 @@ export function registerSchedulesCommand(program: Command): void {
         for (const s of await listSchedules(client, config)) {
           console.log(`${s.scheduleId}  every ${s.every}  overlap ${s.overlap}${s.paused ? '  PAUSED' : ''}`);
           console.log(`  next: ${s.next.join(', ') || '-'}`);
-          for (const r of s.recent) console.log(`  ran:  ${r.scheduledAt}  ${r.status.padEnd(10)} ${r.workflowId}`);
+          for (const r of s.recent) console.log(`  ran:  ${r.scheduledAt}  ${r.status.padEnd(10)} ${r.workflowId}${r.outcome ? `\n        ${r.outcome}` : ''}`);
           for (const id of s.running) console.log(`  running now: ${id}: ${await progressOf(client, id)}`);
         }
       }),

@@ -1,6 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleOptions, type ScheduleUpdateOptions } from '@temporalio/client';
 import type { Config } from '../config';
-import { INGESTION_WORKFLOW, type IngestionInput } from '../../workflows/pipeline/contract';
+import { INGESTION_WORKFLOW, type IngestionInput, type IngestionResult } from '../../workflows/pipeline/contract';
 import { pipelineSettings } from './settings';
 
 /**
@@ -64,8 +64,18 @@ export interface ScheduleView {
   every: string;
   overlap: string;
   next: string[];
-  recent: Array<{ workflowId: string; scheduledAt: string; status: string }>;
+  /** `outcome`, for a completed run: what it did with its batch. */
+  recent: Array<{ workflowId: string; scheduledAt: string; status: string; outcome?: string }>;
   running: string[];
+}
+
+/** A completed run in a few words: published (with what it owed customers), quarantined (why), or nothing to do. */
+export function outcomeOf(result: IngestionResult): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  if (result.status === 'nothing_to_do') return 'nothing to do (no export waiting)';
+  if (result.status === 'quarantined') return `quarantined ${result.batchId}: ${result.reason}`;
+  const refused = result.profiles?.refused ? `, ${n(result.profiles.refused)} refused` : '';
+  return `published ${result.batchId}: ${n(result.rawRows)} raw rows, ${n(result.profiles?.updated ?? result.attributes)} profiles updated${refused}, ${n(result.eventsSent)} events sent`;
 }
 
 /** Each pipeline schedule with its next runs and its last runs' outcomes. */
@@ -82,8 +92,10 @@ export async function listSchedules(client: Client, config: Config): Promise<Sch
     const recent = await Promise.all(
       d.info.recentActions.slice(-5).map(async (a) => {
         const { workflowId, firstExecutionRunId } = a.action.workflow;
-        const status = await client.workflow.getHandle(workflowId, firstExecutionRunId).describe().then((w) => w.status.name, () => 'UNKNOWN');
-        return { workflowId, scheduledAt: a.scheduledAt.toISOString(), status };
+        const handle = client.workflow.getHandle(workflowId, firstExecutionRunId);
+        const status = await handle.describe().then((w) => w.status.name, () => 'UNKNOWN');
+        const outcome = status === 'COMPLETED' ? outcomeOf((await handle.result()) as IngestionResult) : undefined;
+        return { workflowId, scheduledAt: a.scheduledAt.toISOString(), status, ...(outcome ? { outcome } : {}) };
       }),
     );
     const interval = d.spec.intervals?.[0]?.every;

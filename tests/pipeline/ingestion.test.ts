@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { WorkflowFailedError, CancelledFailure } from '@temporalio/client';
-import { applySchedules, listSchedules } from '../../src/pipeline/schedules';
+import { applySchedules, listSchedules, outcomeOf } from '../../src/pipeline/schedules';
 import { loadChecks } from '../../src/warehouse/checks';
 import { pipelineSettings } from '../../src/pipeline/settings';
 import { openDuckDb } from '../../src/warehouse/duckdb';
@@ -74,7 +74,8 @@ describe('ingestion pipeline on Temporal', () => {
     expect(recorded.map((r) => r.check_name)).toEqual(loadChecks().map((c) => c.name).sort());
 
     const [view] = await listSchedules(client, config);
-    expect(view!.recent).toEqual([expect.objectContaining({ workflowId, status: 'COMPLETED' })]);
+    expect(view!.recent).toEqual([expect.objectContaining({ workflowId, status: 'COMPLETED', outcome: outcomeOf(result) })]);
+    expect(outcomeOf(result)).toBe(`published b1: ${result.rawRows.toLocaleString('en-US')} raw rows, ${result.attributes} profiles updated, ${result.eventsSent} events sent`);
     expect(view!.next.length).toBeGreaterThan(0);
   });
 

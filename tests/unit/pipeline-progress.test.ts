@@ -1,4 +1,5 @@
 import { progressLine, type RunProgress } from '../../src/pipeline/progress';
+import { outcomeOf } from '../../src/pipeline/schedules';
 
 /** The line `waymark schedules list` prints for a running batch. */
 describe('progressLine', () => {
@@ -30,5 +31,19 @@ describe('progressLine', () => {
   it('no activity under way: the counts the workflow keeps, if any', () => {
     expect(progressLine(run({ step: 'publish' }))).toBe('publish, batch b1');
     expect(progressLine(run({ step: 'done', done: 4, total: 4, batchId: undefined }))).toBe('done 4/4, batch ?');
+  });
+});
+
+/** The line under each completed run in `waymark schedules list`. */
+describe('outcomeOf', () => {
+  it('a quarantined batch says why; a run with no export waiting says so', () => {
+    expect(outcomeOf({ status: 'quarantined', batchId: 'b2', rawRows: 10, reason: 'ga360_readable_times: 3 failing rows' })).toBe('quarantined b2: ga360_readable_times: 3 failing rows');
+    expect(outcomeOf({ status: 'nothing_to_do' })).toBe('nothing to do (no export waiting)');
+  });
+
+  it('a published batch counts its rows, the profiles updated (and refused, when any) and the events', () => {
+    const published = { status: 'published' as const, batchId: 'b1', rawRows: 1295721, atRisk: 470, attributes: 2460, eventsSent: 470 };
+    expect(outcomeOf({ ...published, profiles: { updated: 2458, refused: 2, examples: [] } })).toBe('published b1: 1,295,721 raw rows, 2,458 profiles updated, 2 refused, 470 events sent');
+    expect(outcomeOf({ ...published, profiles: { updated: 2460, refused: 0, examples: [] } })).toBe('published b1: 1,295,721 raw rows, 2,460 profiles updated, 470 events sent');
   });
 });
