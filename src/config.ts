@@ -351,7 +351,7 @@ const schema = z.object({
     bigqueryEndpoint: z.union([z.literal(''), z.url({ protocol: /^https?$/, message: 'must be an http(s):// URL, or empty for Google\'s endpoint' })]),
     /** BigQuery cancels a job running longer than this; the activity fails and Temporal retries it. */
     jobTimeoutMs: duration,
-    /** One HTTP request to BigQuery (not a file upload) that has not answered in this long fails, and the activity retries. */
+    /** A BigQuery call with no answer in this long (one that waits for a job: the job's timeout plus this) fails as retryable; file uploads are not bounded by it. */
     requestTimeoutMs: duration,
   }),
   /** The ingestion pipeline: its own task queue (never the journeys one), its activities' timeouts and retries, its schedule. */
