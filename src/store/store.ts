@@ -46,19 +46,31 @@ export class Store {
     return (await this.pool()).query<R>(text, values);
   }
 
-  /** Runs `work` in one transaction on one connection; rolls back when it throws. */
+  /**
+   * Runs `work` in one transaction on one connection; rolls back when it throws. A connection the
+   * server drops mid-transaction (a restart, a failover, a terminated backend) fails this call, and
+   * the connection is thrown away, not returned to the pool: pg emits that loss as an 'error' event
+   * on the checked-out client, which without a listener would end the whole process.
+   */
   async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await (await this.pool()).connect();
+    let lost: Error | undefined;
+    const onLost = (err: Error) => {
+      lost = err;
+      this.logger?.warn({ err: err.message }, `the store closed a connection in use: ${describeStore(this.config)}`);
+    };
+    client.on('error', onLost);
     try {
       await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      if (!lost) await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
-      client.release();
+      client.off('error', onLost);
+      client.release(lost);
     }
   }
 
