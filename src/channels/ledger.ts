@@ -73,10 +73,12 @@ export class SendLedger {
         };
       }
       if (cap) {
+        // Sends recorded at a later time than this one count too: under load (or with clocks that
+        // differ between machines) an attempt reaches this lock after one that read its clock later.
         const { rows } = await client.query<{ n: string; oldest: Date | null }>(
           `SELECT count(*) AS n, min(requested_at) AS oldest FROM (
              SELECT requested_at FROM send_ledger WHERE customer_id = $1 AND channel = $2 AND state <> 'failed'
-               AND requested_at > $5::timestamptz - $3 * interval '1 millisecond' AND requested_at <= $5::timestamptz
+               AND requested_at > $5::timestamptz - $3 * interval '1 millisecond'
              ORDER BY requested_at DESC LIMIT $4) recent`,
           [message.customerId, message.channel, cap.windowMs, cap.count, new Date(atMs).toISOString()],
         );

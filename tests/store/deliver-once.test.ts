@@ -127,6 +127,20 @@ describe('deliverOnce: the send ledger around a channel (real PostgreSQL)', () =
       expect(receipts.filter((r) => r.firstDelivery)).toHaveLength(3);
       expect(receipts.filter((r) => r.deferred)).toHaveLength(7);
     });
+
+    it('holds the cap for an attempt that reaches the ledger after sends that read their clock later (a loaded machine)', async () => {
+      const { composer, ledger, local, profiles } = setup();
+      const policy = { ...NO_POLICY, caps: [{ channel: 'email' as const, count: 3, windowMs: 3_600_000 }] };
+      const deps = { channel: channel(local, true), composer, ledger, profiles, policy };
+      const at = Date.parse('2026-12-01T10:00:00Z');
+      // Three sends whose attempts read the clock a moment later and got to the ledger first...
+      for (const i of [1, 2, 3]) await deliverOnce(message(`late${i}`, { requestedAt: new Date(at + 1_000).toISOString() }), deps);
+      // ...then the attempt that read its clock first: the window around it holds three sends already.
+      const fourth = await deliverOnce(message('late4', { requestedAt: new Date(at).toISOString() }), deps);
+      expect(fourth.firstDelivery).toBe(false);
+      expect(fourth.deferred?.until).toBe(new Date(at + 1_000 + 3_600_000).toISOString());
+      expect((await local.list('c-1')).map((m) => m.key).sort()).toEqual(['late1', 'late2', 'late3']);
+    });
   });
 
   describe('content', () => {
