@@ -6,6 +6,8 @@
  *   npm run record:histories             (journeys and the router, into v2/)
  *   npm run record:histories -- pipeline [label] (the ingestion workflow, into pipeline/; a label,
  *     such as the change the code has just shipped, keeps the files of earlier code beside them)
+ *   npm run record:histories -- early-signals [label] (a router and a journey run whose first
+ *     workflow task carries signals besides the start, into v2/)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createDeps, type Deps } from '../src/runtime';
 import { routerSettings } from '../src/settings';
-import { customerWorkflowId, eventSignal, eventSignalName, journeyWorkflowId } from '../workflows/contract';
+import { archiveSignal, customerStateQuery, customerWorkflowId, eventSignal, eventSignalName, journeyEndedSignal, journeyWorkflowId, syncRequestSignal } from '../workflows/contract';
 import { customerWorkflow } from '../workflows/customer';
 import { journeyWorkflow } from '../workflows/journey';
 import { temporalBinary } from '../src/temporal/binaries';
@@ -57,6 +59,44 @@ async function recordPipeline(env: Awaited<ReturnType<typeof timeSkippingEnv>>, 
   await warehouse.close();
 }
 
+/**
+ * Runs whose first workflow task holds signals besides the start (a worker that was down or
+ * slow): a router that gets journeyEnded and syncRequest with its first event, and a journey run
+ * archived before it first ran. Started on a queue no worker polls until the signals are in.
+ */
+async function recordEarlySignals(env: Awaited<ReturnType<typeof timeSkippingEnv>>, config: Config, deps: Deps, label?: string): Promise<void> {
+  if (label !== undefined && !/^[a-z0-9-]+$/.test(label)) throw new Error(`the label "${label}" must be lower-case letters, digits and dashes`);
+  const suffix = label ? `-${label}` : '';
+  const late = { ...config, temporal: { ...config.temporal, journeyTaskQueue: `${config.temporal.journeyTaskQueue}-late` } };
+  const at = new Date(await env.currentTimeMs()).toISOString();
+  const onboarding = await publishedJourney(deps, 'onboarding');
+  const router = await env.client.workflow.start(customerWorkflow, {
+    workflowId: customerWorkflowId('rec-early'),
+    taskQueue: late.temporal.journeyTaskQueue,
+    args: [{ v: 2, customerId: 'rec-early', settings: routerSettings(config), resume: { customerId: 'rec-early', seen: [], eventsAccepted: 1, duplicatesIgnored: 0, decisions: [], journeys: { onboarding: { version: onboarding.version, active: true, entries: 1, lastEnteredAt: at, listensTo: ['activated'] } } } }],
+  });
+  await router.signal(journeyEndedSignal, { journeyId: 'onboarding', status: 'completed', at, reason: 'exit step done' });
+  await router.signal(syncRequestSignal, { journeyId: 'onboarding', token: 'rec-token' });
+  await router.signal(eventSignalName('page_viewed'), makeEvent('page_viewed', 'rec-early', await env.currentTimeMs()));
+  const run = await env.client.workflow.start(journeyWorkflow, {
+    workflowId: journeyWorkflowId('onboarding', 'rec-early-run'),
+    taskQueue: late.temporal.journeyTaskQueue,
+    args: [runInput(onboarding, config, makeEvent('signed_up', 'rec-early-run', await env.currentTimeMs()))],
+  });
+  await run.signal(archiveSignal, { actor: 'recorder', at });
+  const worker = await startWorker(env.nativeConnection, late, deps);
+  await worker.runUntil(async () => {
+    // The router first: waiting for the journey's result skips time, up to the router's own timeout.
+    let state = await router.query(customerStateQuery);
+    while (state.eventsAccepted < 2) state = await new Promise((r) => setTimeout(r, 200)).then(() => router.query(customerStateQuery));
+    console.log(`router: ${JSON.stringify(state.journeys.onboarding)}`);
+    save(env.address, 'v2', `early-signals-router${suffix}`, router);
+    await router.terminate('recorded');
+    console.log(`journey run: ${JSON.stringify((await run.result()).reason)}`);
+    save(env.address, 'v2', `early-signals-journey${suffix}`, run);
+  });
+}
+
 async function main(): Promise<void> {
   process.env.WAYMARK_TEST_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-record-'));
   const bundlePath = path.join(process.env.WAYMARK_TEST_DIR, 'bundle.js');
@@ -66,9 +106,22 @@ async function main(): Promise<void> {
   const env = await timeSkippingEnv();
   const config = testConfig();
   const deps = createDeps(config);
+  try {
+    await recordSet(env, config, deps, process.argv[2], process.argv[3]);
+  } finally {
+    // Also after a failure: a server or a PostgreSQL left running holds its port for the next run.
+    await env.teardown();
+    await deps.store.close();
+    await deps.store.stopEmbedded();
+  }
+}
+
+/** journeys (the default), pipeline or early-signals; see the top of this file. */
+async function recordSet(env: Awaited<ReturnType<typeof timeSkippingEnv>>, config: Config, deps: Deps, set = 'journeys', label?: string): Promise<void> {
   const worker = await startWorker(env.nativeConnection, config, deps);
   const record = async (name: string, handle: WorkflowHandle) => save(env.address, 'v2', name, handle);
-  if (process.argv[2] === 'pipeline') await worker.runUntil(() => recordPipeline(env, config, deps, process.argv[3]));
+  if (set === 'pipeline') await worker.runUntil(() => recordPipeline(env, config, deps, label));
+  else if (set === 'early-signals') await recordEarlySignals(env, config, deps, label);
   else await worker.runUntil(async () => {
     const now = () => env.currentTimeMs();
     const journeyRun = async (journeyId: string, customerId: string, entryType: string, extra = {}) =>
@@ -112,9 +165,6 @@ async function main(): Promise<void> {
     await router.terminate('recorded');
     await env.client.workflow.getHandle(journeyWorkflowId('onboarding', 'rec-router')).terminate('recorded');
   });
-  await env.teardown();
-  await deps.store.close();
-  await deps.store.stopEmbedded();
 }
 
 main().catch((err) => {

@@ -54,12 +54,18 @@ export async function customerWorkflow(input: CustomerRunInput): Promise<void> {
   const inbox: Item[] = (input.pending ?? []).map((event) => ({ kind: 'event', event }));
   const ended: JourneyEnded[] = [];
   const onEvent = (event: CustomerEvent) => void inbox.push({ kind: 'event', event });
-  setHandler(eventSignal, onEvent);
-  setDefaultSignalHandler((name, ...args) => {
+  const onOtherSignal = (name: string, ...args: unknown[]) => {
     if (name.startsWith(EVENT_SIGNAL_PREFIX)) onEvent(args[0] as CustomerEvent);
-  });
+  };
+  // The default handler takes every buffered signal that has no handler of its own when it is set:
+  // set before the named ones, it dropped a syncRequest or journeyEnded that came with the run's
+  // first task (a worker down or slow; every continue-as-new). Runs started before keep that order.
+  const namedFirst = patched('named-signal-handlers-first');
+  setHandler(eventSignal, onEvent);
+  if (!namedFirst) setDefaultSignalHandler(onOtherSignal);
   setHandler(syncRequestSignal, (request) => void inbox.push({ kind: 'sync', request }));
   setHandler(journeyEndedSignal, (note) => void ended.push(note));
+  if (namedFirst) setDefaultSignalHandler(onOtherSignal);
   setHandler(customerStateQuery, () => state);
 
   const decide = (event: CustomerEvent, outcome: string, journeyId?: string) => {

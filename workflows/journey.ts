@@ -3,6 +3,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   rootCause,
@@ -86,11 +87,16 @@ async function runJourney(input: JourneyRunInput): Promise<JourneyState> {
       if (state.buffered.length > settings.maxBufferedEvents) state.buffered.shift();
     }
   };
+  const onOtherSignal = (name: string, ...args: unknown[]) => {
+    if (name.startsWith(EVENT_SIGNAL_PREFIX)) onEvent(args[0] as CustomerEvent);
+  };
+  // Named handlers before the default one, which takes every buffered signal without a handler of
+  // its own (see workflows/customer.ts): an archive, a re-entry or a sync answer that came before
+  // this point (with the first task, during loadJourney) was dropped. Runs started before keep that order.
+  const namedFirst = patched('named-signal-handlers-first');
   setHandler(journeyStateQuery, () => state);
   setHandler(eventSignal, onEvent);
-  setDefaultSignalHandler((name, ...args) => {
-    if (name.startsWith(EVENT_SIGNAL_PREFIX)) onEvent(args[0] as CustomerEvent);
-  });
+  if (!namedFirst) setDefaultSignalHandler(onOtherSignal);
   setHandler(syncAckSignal, (token) => void acks.add(token));
   // Archiving a journey ends its runs where they are; the reason says who and when (waymark journeys archive).
   setHandler(archiveSignal, ({ actor, at }) => {
@@ -99,6 +105,7 @@ async function runJourney(input: JourneyRunInput): Promise<JourneyState> {
   setHandler(reenterSignal, (next) => {
     if (next.entry.messageId !== entry.messageId) restart = next; // the same entry handed over twice is no restart
   });
+  if (namedFirst) setDefaultSignalHandler(onOtherSignal);
 
   const interrupted = () => ending !== undefined || restart !== undefined;
   const showDetails = () => setCurrentDetails(renderJourneyDetails(journey, state));
