@@ -110,6 +110,10 @@ const schema = z.object({
     defaultTimezone: z.string().min(1),
     timeoutSyncMaxWaitMs: duration,
     proofSteps: int(1_000, 100_000_000),
+    /** A journey file larger than this is refused unread: journeys are hand-written text, not data. */
+    maxFileBytes: int(1_024, 10_000_000),
+    /** How deep lists and maps may nest in a journey (the shipped ones need 9): checks and runs recurse through conditions. */
+    maxDepth: int(8, 100),
   }),
   /** Message templates (docs/templates.md). */
   templates: z.object({
@@ -119,6 +123,14 @@ const schema = z.object({
     maxFileBytes: int(1_024, 10_000_000),
     /** One render's time budget (Liquid loops over a large event property could otherwise hold a send activity). */
     renderLimitMs: duration,
+    /**
+     * One field's render, in liquidjs's memory units (a character of text a filter makes or the
+     * template prints, an item of a list or range): the time budget is checked between nodes only,
+     * so a single `(1..n)` could otherwise take gigabytes before it runs out.
+     */
+    memoryLimit: int(100_000, 1_000_000_000),
+    /** The largest message each channel sends, all its rendered fields together, in UTF-8 bytes. */
+    maxOutputBytes: z.object({ email: int(100, 100_000_000), sms: int(100, 100_000_000), push: int(100, 100_000_000), in_app: int(100, 100_000_000) }),
   }),
   /** Generated message content (docs/content-generation.md): the model, its budget, and the guardrails its output must pass. */
   content: z.object({

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import YAML from 'yaml';
 import type { PublishedJourney } from './schema';
+import { parseDefinitionText } from './definition-text';
 import { sealJourney } from './publish';
 import { validateJourney, type ValidationIssue, type ValidationLimits } from './validate';
 
@@ -26,13 +26,10 @@ interface Parsed {
   lineOf: CheckedFile['lineOf'];
 }
 
-/**
- * Parses the text, and keeps it as a YAML document (JSON is YAML too, for this purpose) so a
- * problem found on the value can name its line.
- */
+/** Parses the text (src/journey/definition-text.ts), and names the line of a field when it parsed. */
 function parse(file: string, text: string): Parsed {
-  const lines = new YAML.LineCounter();
-  const doc = YAML.parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: !file.endsWith('.json') });
+  const { doc, lines, value, issue } = parseDefinitionText(file, text);
+  if (issue) return { issue, lineOf: nowhere };
   const lineOf = (path: string) => {
     if (doc.errors.length) return undefined;
     const keys = path ? path.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k)) : [];
@@ -42,29 +39,22 @@ function parse(file: string, text: string): Parsed {
     }
     return undefined;
   };
-  if (file.endsWith('.json')) {
-    try {
-      return { value: JSON.parse(text), lineOf };
-    } catch (err) {
-      const message = (err as Error).message; // Node 22 says "(line 5 column 1)"
-      const line = /line (\d+)/.exec(message)?.[1];
-      return { issue: { path: '', message: `is not valid JSON: ${message}`, ...(line ? { line: Number(line) } : {}) }, lineOf: nowhere };
-    }
-  }
-  const [error] = doc.errors;
-  if (!error) return { value: doc.toJS(), lineOf };
-  const { line, col } = lines.linePos(error.pos[0]);
-  return { issue: { path: '', message: `is not valid YAML: ${error.message} (line ${line}, column ${col})`, line }, lineOf: nowhere };
+  return { value, lineOf };
 }
 
 /** Reads, parses and validates one journey file. Never throws for a bad or missing file: the issues say what is wrong. */
 export function checkJourneyFile(file: string, limits: ValidationLimits): CheckedFile {
+  const refuse = (message: string): CheckedFile => ({ file, issues: [{ path: '', message }], warnings: [], lineOf: nowhere });
+  const size = fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+  if (limits.maxFileBytes !== undefined && size > limits.maxFileBytes) {
+    return refuse(`is ${size} bytes, over WAYMARK_JOURNEY_MAX_BYTES (${limits.maxFileBytes}); a journey is hand-written and far smaller: check it is the right file, or raise the limit`);
+  }
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(err as Error).message})`;
-    return { file, issues: [{ path: '', message: `${why}; name a .json, .yaml or .yml journey file` }], warnings: [], lineOf: nowhere };
+    return refuse(`${why}; name a .json, .yaml or .yml journey file`);
   }
   const { value, issue, lineOf } = parse(file, text);
   if (issue) return { file, issues: [issue], warnings: [], lineOf };

@@ -36,11 +36,16 @@ export interface ValidationLimits {
   maxWaitMs: number;
   /** WAYMARK_JOURNEY_PROOF_STEPS: the work the dead-path checks may spend on one journey; without it, no bound. */
   proofSteps?: number;
+  /** WAYMARK_JOURNEY_MAX_DEPTH: how deep lists and maps may nest, the top counted as 1; without it, no bound. */
+  maxDepth?: number;
+  /** WAYMARK_JOURNEY_MAX_BYTES: a larger journey file is refused unread; without it, no bound. */
+  maxFileBytes?: number;
 }
 
 /** The limits the configuration sets. */
 export function validationLimits(config: Config): ValidationLimits {
-  return { maxWaitMs: config.journeys.maxWaitMs, proofSteps: config.journeys.proofSteps };
+  const { maxWaitMs, proofSteps, maxDepth, maxFileBytes } = config.journeys;
+  return { maxWaitMs, proofSteps, maxDepth, maxFileBytes };
 }
 
 /**
@@ -51,6 +56,12 @@ export type ValidationResult = { ok: true; journey: Journey; warnings: Validatio
 
 /** Checks shape, then the step graph, then dead paths. Returns every problem found, each with its path. */
 export function validateJourney(input: unknown, limits: ValidationLimits): ValidationResult {
+  // Before the schema: it, and every check after it, recurses through nested conditions.
+  const deep = limits.maxDepth === undefined ? undefined : tooDeep(input, limits.maxDepth);
+  if (deep) {
+    const message = `nests lists and maps too deeply: more than ${limits.maxDepth} levels (WAYMARK_JOURNEY_MAX_DEPTH); nest conditions less (one "all" or "any" holds many)`;
+    return { ok: false, issues: [{ path: deep.join('.'), message }], warnings: [] };
+  }
   const parsed = JourneySchema.safeParse(input);
   if (!parsed.success) {
     return { ok: false, issues: parsed.error.issues.flatMap((issue) => toIssues(issue, [])), warnings: [] };
@@ -61,6 +72,21 @@ export function validateJourney(input: unknown, limits: ValidationLimits): Valid
   const issues = graphIssues(journey);
   const warnings = deadPathWarnings(journey, limits.proofSteps);
   return issues.length ? { ok: false, issues, warnings } : { ok: true, journey, warnings };
+}
+
+/**
+ * The path of the first list or map nested more than `maxDepth` levels deep, or undefined. A loop,
+ * not recursion: the input may be nested deeper than the stack allows, or be a cycle (YAML aliases).
+ */
+function tooDeep(input: unknown, maxDepth: number): PropertyKey[] | undefined {
+  const pending: Array<{ value: unknown; path: PropertyKey[] }> = [{ value: input, path: [] }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { value, path } = next;
+    if (!value || typeof value !== 'object') continue;
+    if (path.length >= maxDepth) return path;
+    for (const [key, child] of Object.entries(value)) pending.push({ value: child, path: [...path, Array.isArray(value) ? Number(key) : key] });
+  }
+  return undefined;
 }
 
 /** A zod issue as ours: the full path, and a message that says what to fix. */

@@ -1,4 +1,5 @@
 import type { RenderedContent } from '../channels/port';
+import { variableOf } from '../config';
 import { liquidProblem, type Engines } from './liquid';
 import { findPlaceholder } from './placeholders';
 import { contentFields, type Template } from './schema';
@@ -28,9 +29,11 @@ function renderField(template: Template, field: ReturnType<typeof contentFields>
     const missing = /^undefined variable: (\S+)/.exec(message)?.[1];
     const advice = missing
       ? `this customer has no "${missing}"${where}; give it a fallback with | default: "...", or wrap it in {% if ${missing} %}`
-      : /limit exceeded/.test(message)
-        ? `${message}${where}: a loop runs too long (WAYMARK_TEMPLATE_RENDER_LIMIT bounds one render); loop over less`
-        : `${message}${where}`;
+      : /^template render limit exceeded/.test(message)
+        ? `${message}${where}: a loop runs too long (${variableOf('templates.renderLimitMs')} bounds one render); loop over less`
+        : /^memory alloc limit exceeded/.test(message)
+          ? `${message}${where}: the render makes too much text or too long a list or range (${variableOf('templates.memoryLimit')} bounds one field); loop over less, or print less in the loop`
+          : `${message}${where}`;
     throw new TemplateRenderError(template.id, field.name, advice);
   }
   const left = findPlaceholder(text);
@@ -43,11 +46,14 @@ function renderField(template: Template, field: ReturnType<typeof contentFields>
 /**
  * Renders every content field of `template` for one customer. Throws TemplateRenderError when a
  * variable the template reads without a `default` is missing, when a required field renders
- * empty, or when the output still holds a placeholder: nothing half-filled is ever sent.
+ * empty, when the output still holds a placeholder (nothing half-filled is ever sent), or when a
+ * render goes past a limit: its time, its memory, or the channel's message size.
  */
 export function renderTemplate(template: Template, variables: TemplateVariables, liquid: Engines): RenderedContent {
   const scope = liquidScope(variables);
   const out: Record<string, string> = {};
+  const maxBytes = liquid.maxOutputBytes[template.channel];
+  let bytes = 0;
   for (const field of contentFields(template)) {
     const text = renderField(template, field, scope, liquid);
     // An optional field (a preheader, an in-app title) that renders empty is left out; a required one must say something.
@@ -56,6 +62,11 @@ export function renderTemplate(template: Template, variables: TemplateVariables,
       throw new TemplateRenderError(template.id, field.name, 'renders empty for this customer; give its variables a | default: "..."');
     }
     out[field.name] = field.html ? text : field.line ? text.replace(/\s+/g, ' ').trim() : text.trim();
+    bytes += Buffer.byteLength(out[field.name]!);
+    if (bytes > maxBytes) {
+      const variable = variableOf(`templates.maxOutputBytes.${template.channel}`);
+      throw new TemplateRenderError(template.id, field.name, `the ${template.channel} message comes to ${bytes} bytes with this field, over ${variable} (${maxBytes}); shorten the template, or print less for a customer like this one`);
+    }
   }
   switch (template.channel) {
     case 'email':

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
+import { parseDefinitionText } from '../journey/definition-text';
 import type { ValidationIssue } from '../journey/validate';
 import type { Engines } from './liquid';
 import type { PublishedTemplate } from './schema';
@@ -21,14 +21,13 @@ export interface CheckedTemplateFile {
 type Locate = (issue: TemplateIssue) => ValidationIssue;
 
 /**
- * Parses the text as a YAML document (JSON is YAML too) so an issue can name its line: the line
- * of its field, plus its row inside the field when the field is a block (`html: |`). In JSON a
- * field is one line, so the field's line is the best there is.
+ * Parses the text (src/journey/definition-text.ts) so an issue can name its line: the line of its
+ * field, plus its row inside the field when the field is a block (`html: |`). In JSON a field is
+ * one line, so the field's line is the best there is.
  */
 function parse(file: string, text: string): { value?: unknown; issue?: ValidationIssue; locate: Locate } {
-  const lines = new YAML.LineCounter();
+  const { doc, lines, ...parsed } = parseDefinitionText(file, text);
   const json = file.endsWith('.json');
-  const doc = YAML.parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: !json });
   const locate: Locate = ({ row, ...issue }) => {
     const keys = issue.path ? issue.path.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k)) : [];
     for (let n = keys.length; n > 0; n--) {
@@ -41,19 +40,7 @@ function parse(file: string, text: string): { value?: unknown; issue?: Validatio
     }
     return issue;
   };
-  if (json) {
-    try {
-      return { value: JSON.parse(text), locate };
-    } catch (err) {
-      const message = (err as Error).message;
-      const line = /line (\d+)/.exec(message)?.[1];
-      return { issue: { path: '', message: `is not valid JSON: ${message}`, ...(line ? { line: Number(line) } : {}) }, locate };
-    }
-  }
-  const [error] = doc.errors;
-  if (!error) return { value: doc.toJS(), locate };
-  const { line, col } = lines.linePos(error.pos[0]);
-  return { issue: { path: '', message: `is not valid YAML: ${error.message} (line ${line}, column ${col})`, line }, locate };
+  return { ...parsed, locate };
 }
 
 /** Reads, parses and validates one template file. Never throws for a bad or missing file: the issues say what is wrong. */

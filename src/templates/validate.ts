@@ -18,7 +18,8 @@ export type TemplateValidation =
 export type TemplateLimits = LiquidLimits;
 
 export function templateLimits(config: Config): TemplateLimits {
-  return { renderLimitMs: config.templates.renderLimitMs, maxFileBytes: config.templates.maxFileBytes };
+  const { renderLimitMs, memoryLimit, maxFileBytes, maxOutputBytes } = config.templates;
+  return { renderLimitMs, memoryLimit, maxFileBytes, maxOutputBytes };
 }
 
 /** The version of a template: the first 12 hex digits of the SHA-256 of its canonical JSON (as for journeys). */
@@ -49,22 +50,27 @@ function parseMessage(message: string): string {
   return `is not valid Liquid: ${message}`;
 }
 
+/** liquidjs parses and analyses nested tags by recursion: tags nested thousands deep overflow the stack (a RangeError, which a parse wraps). */
+function overflowed(err: unknown): boolean {
+  return err instanceof RangeError || (err as { originalError?: unknown } | undefined)?.originalError instanceof RangeError;
+}
+
 /** Every problem of one content field: foreign placeholders, Liquid syntax, unknown tags, filters and variables. */
 function fieldIssues(name: string, source: string, html: boolean, declared: Template['variables'], liquid: Engines, used: Set<string>): TemplateIssue[] {
   const issues: TemplateIssue[] = [];
   const foreign = findPlaceholder(source, 'foreign');
   if (foreign) issues.push({ path: name, row: foreign.row, message: `holds ${foreign.what} ("${foreign.found}"), which would reach customers as it is; write it in Liquid, e.g. {{ first_name | default: "there" }}` });
   const engine = html ? liquid.html : liquid.text;
-  let parsed;
+  let globals;
   try {
-    parsed = engine.parse(source);
+    ({ globals } = engine.analyzeSync(engine.parse(source), { partials: false }));
   } catch (err) {
     // A foreign placeholder inside {{ }} (Braze's {{${first_name}}}) also fails to parse: one issue says it.
     if (foreign) return issues;
+    if (overflowed(err)) return [{ path: name, message: 'nests tags too deeply to be read; write it with fewer levels' }];
     const { message, row } = liquidProblem(err);
     return [{ path: name, ...(row ? { row } : {}), message: parseMessage(message) }];
   }
-  const { globals } = engine.analyzeSync(parsed, { partials: false });
   for (const variables of Object.values(globals)) {
     for (const variable of variables) {
       const segments = variable.segments;
