@@ -33,7 +33,10 @@ export interface ActivityDeps {
   consentSync?: ConsentSync;
 }
 
-/** Errors that no retry can fix become non-retryable failures, recorded on the run with their reason. */
+/**
+ * Errors that no retry can fix become non-retryable failures, recorded on the run with their
+ * reason. A value the store refuses (StoreDataError) is one already, and passes through as it is.
+ */
 async function failFast<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();

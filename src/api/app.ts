@@ -5,7 +5,8 @@ import type { Config } from '../config';
 import type { CustomerEvent } from '../events/schema';
 import type { Logger } from '../logger';
 import { answerCaps, boundedError } from './answer-limits';
-import { clip, loggablePath, redact } from './echo';
+import { clip, loggablePath } from './echo';
+import { redactContacts } from '../redact';
 import { ApiError } from './errors';
 import { createGuard } from './guard';
 import { createMetrics, createMetricsApp } from './metrics';
@@ -51,7 +52,7 @@ export function createApp(deps: AppDeps): EventApi {
   const reply = (c: Context, refusal: ApiError) => {
     const error = boundedError(refusal, caps);
     metrics.rejected.inc({ code: error.code });
-    const line = { code: error.code, path: redact(error.path), route: routePath(c, -1), url: loggablePath(c.req.path, config.api.maxEchoChars) };
+    const line = { code: error.code, path: redactContacts(error.path), route: routePath(c, -1), url: loggablePath(c.req.path, config.api.maxEchoChars) };
     if (FLOOD_CODES.has(error.code)) logger.debug(line, 'request refused');
     else logger.info(line, 'request refused');
     if (error.status === 401) c.header('WWW-Authenticate', 'Bearer');

@@ -4,6 +4,7 @@ import { CustomerEvent, EventContext } from '../events/schema';
 import { clip } from './echo';
 import { ApiError, formatPath, type Issue } from './errors';
 import { checkLimits } from './limits';
+import { findUnstorable, UNSTORABLE_WHAT, type Unstorable } from '../store/unstorable';
 
 /** What an event must satisfy beyond its shape; shared by the HTTP API and `waymark events`. */
 export interface EventRules {
@@ -45,6 +46,8 @@ export function checkEvent(raw: unknown, rules: EventRules, at: Path = [], now =
   const parsed = CustomerEvent.safeParse(input);
   if (!parsed.success) return { ok: false, error: toApiError(parsed.error, input, at, EVENT_FIELDS, rules, top.dropped + context.dropped) };
   const event = parsed.data;
+  const unstorable = findUnstorable(event);
+  if (unstorable) return { ok: false, error: unstorableError(unstorable, at, rules.maxEchoChars) };
   const timestampError = checkTimestamp(Date.parse(event.timestamp), formatPath([...at, 'timestamp']), rules, now);
   if (timestampError) return { ok: false, error: timestampError };
   const unknownType = !rules.knownTypes.has(event.type);
@@ -58,6 +61,21 @@ export function checkEvent(raw: unknown, rules: EventRules, at: Path = [], now =
   const overLimit = checkLimits(event, rules.limits, at, rules.maxEchoChars);
   if (overLimit) return { ok: false, error: overLimit };
   return { ok: true, event, unknownType };
+}
+
+/**
+ * A value the profile store (PostgreSQL) would refuse, or JSON would change: refused here, where
+ * the sender learns which field to fix, and not in a worker, where the profile update would fail.
+ */
+function unstorableError(found: Unstorable, at: Path, maxEchoChars: number): ApiError {
+  const path = clip(formatPath([...at, ...found.path]), maxEchoChars);
+  if (found.kind === 'non-finite-number') {
+    // Only a plain JSON reader (the CLI's) yields one: the API's strict reader refuses 1e400 as written.
+    return new ApiError('JSON_UNSAFE_NUMBER', path, `${path} is not a finite number (numbers must lie within ±1.7e308); send it as a string`);
+  }
+  const what = UNSTORABLE_WHAT[found.kind];
+  if (found.inKey) return new ApiError('TEXT_UNSTORABLE', path, `${path}: the key holds ${what}; rename it`);
+  return new ApiError('TEXT_UNSTORABLE', path, `${path} holds ${what}; remove it${found.kind === 'lone-surrogate' ? ', or send the whole character (both halves of the pair)' : ''}`);
 }
 
 function checkTimestamp(atMs: number, path: string, rules: EventRules, now: number): ApiError | undefined {

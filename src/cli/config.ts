@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../config';
+import { SECRET_VARIABLES } from '../config-variables';
 
 export function registerConfigCommand(program: Command): void {
   program
@@ -30,7 +31,7 @@ function showConfig(): number {
   const width = Math.max(...CONFIG_VARIABLES.map((v) => v.name.length));
   for (const { name, fallback } of CONFIG_VARIABLES) {
     const set = process.env[name];
-    const shown = name === 'WAYMARK_API_KEYS' && set !== undefined ? '[set]' : set;
+    const shown = set !== undefined && SECRET_VARIABLES.has(name) ? masked(set) : set;
     console.log(`${name.padEnd(width)}  ${JSON.stringify(fallback).padEnd(22)} ${shown === undefined ? '' : `= ${shown}`}`);
   }
   if (problem) {
@@ -39,4 +40,16 @@ function showConfig(): number {
   }
   console.log('\nconfiguration is valid');
   return 0;
+}
+
+/** A secret's value as this list shows it: "[set]", or a URL with its password replaced (where the database is helps). */
+function masked(value: string): string {
+  try {
+    const url = new URL(value);
+    if (!url.password) return value.includes('://') ? value : '[set]';
+    url.password = 'secret';
+    return url.toString().replace(':secret@', ':[set]@');
+  } catch {
+    return '[set]';
+  }
 }

@@ -34,8 +34,8 @@ function durationMs(text: string | undefined): number | undefined {
 
 /**
  * What a failed call means, as a typed error: 429 and 5xx are retryable (with Google's retryDelay),
- * any other 4xx is a refusal no retry changes, a network failure is retryable. `cut` limits the
- * provider's own text to what a record keeps.
+ * any other 4xx is a refusal no retry changes, a network failure is retryable. `cut` redacts the
+ * provider's own text and limits it to what a record keeps.
  */
 export function callFailure(err: unknown, cut: (text: string) => string): ContentGenerationError {
   if (err instanceof ApiError) {
@@ -62,11 +62,11 @@ const BLOCKING = new Set<string>([
   FinishReason.IMAGE_PROHIBITED_CONTENT,
 ]);
 
-/** The answer's text, or a typed error when the prompt or the answer was blocked, or it was cut short. */
-export function answerText(response: GenerateContentResponse): string {
+/** The answer's text, or a typed error when the prompt or the answer was blocked, or it was cut short; `cut` as for callFailure. */
+export function answerText(response: GenerateContentResponse, cut: (text: string) => string): string {
   const blocked = response.promptFeedback?.blockReason;
   if (blocked) {
-    throw new ContentGenerationError('CONTENT_BLOCKED', `Gemini blocked the prompt (${blocked}${response.promptFeedback?.blockReasonMessage ? `: ${response.promptFeedback.blockReasonMessage}` : ''})`);
+    throw new ContentGenerationError('CONTENT_BLOCKED', cut(`Gemini blocked the prompt (${blocked}${response.promptFeedback?.blockReasonMessage ? `: ${response.promptFeedback.blockReasonMessage}` : ''})`));
   }
   const candidate = response.candidates?.[0];
   if (!candidate) throw new ContentGenerationError('CONTENT_INVALID', 'Gemini answered without a candidate');

@@ -1,6 +1,7 @@
 import { GoogleGenAI, Type, type GenerateContentResponse, type Schema } from '@google/genai';
 import type { ChannelName } from '../channels/port';
 import type { Config } from '../config';
+import { secretRedactor, type Redact } from '../redact';
 import { answerText, callFailure, RetryableGeminiError } from './gemini-errors';
 import { GENERATED_FIELDS, generatedSchema } from './fields';
 import { ContentGenerationError, type ContentGenerator, type Generation, type GenerationRequest } from './port';
@@ -45,7 +46,11 @@ export class GeminiContentGenerator implements ContentGenerator {
   private readonly ai: GoogleGenAI;
   private readonly gemini: Config['content']['gemini'];
 
-  constructor(private readonly settings: Config['content']) {
+  constructor(
+    private readonly settings: Config['content'],
+    /** Applied to every text of Google's that a failure quotes (it is recorded with the message); by default it replaces the API key. */
+    private readonly redact: Redact = secretRedactor([settings.gemini.apiKey]),
+  ) {
     this.gemini = settings.gemini;
     const { apiKey, vertexProject, vertexLocation, baseUrl } = this.gemini;
     // No retryOptions: the client then makes exactly one HTTP call per generateContent. The
@@ -98,7 +103,7 @@ export class GeminiContentGenerator implements ContentGenerator {
       if (timeout.aborted) throw new ContentGenerationError('CONTENT_TIMEOUT', `Gemini did not answer within WAYMARK_CONTENT_TIMEOUT (${this.settings.timeoutMs}ms)`);
       throw callFailure(err, (text) => this.cut(text));
     }
-    return { content: this.parse(request, answerText(response)), model: this.gemini.model, ...(response.modelVersion ? { modelVersion: response.modelVersion } : {}) };
+    return { content: this.parse(request, answerText(response, (text) => this.cut(text))), model: this.gemini.model, ...(response.modelVersion ? { modelVersion: response.modelVersion } : {}) };
   }
 
   private parse(request: GenerationRequest, text: string): Generation['content'] {
@@ -116,8 +121,10 @@ export class GeminiContentGenerator implements ContentGenerator {
     return parsed.data;
   }
 
+  /** Redacted, then cut to WAYMARK_CONTENT_MAX_REASON_CHARS (in this order: a cut could leave part of a secret). */
   private cut(text: string): string {
     const max = this.settings.maxReasonChars;
-    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+    const clean = this.redact(text);
+    return clean.length <= max ? clean : `${clean.slice(0, max - 1)}…`;
   }
 }

@@ -1,4 +1,5 @@
 import type { Config } from '../config';
+import { configuredSecrets, secretRedactor } from '../redact';
 import { GeneratedContentComposer } from './compose-generated';
 import { GeminiContentGenerator } from './gemini';
 import { NoContentGenerator } from './none';
@@ -6,7 +7,7 @@ import type { ContentGenerator } from './port';
 
 /** The generator config picks (WAYMARK_CONTENT_GENERATOR); nothing else knows which one it got. */
 export function openContentGenerator(config: Config): ContentGenerator {
-  return config.content.generator === 'gemini' ? new GeminiContentGenerator(config.content) : new NoContentGenerator();
+  return config.content.generator === 'gemini' ? new GeminiContentGenerator(config.content, secretRedactor(configuredSecrets(config))) : new NoContentGenerator();
 }
 
 /** Generated content with config's generator and guardrails. */

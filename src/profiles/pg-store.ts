@@ -1,6 +1,9 @@
 import type { Store } from '../store/store';
 import { ProfileLimitError, type Consent, type ContactFields, type ProfileChanges, type ProfileLimits, type ProfileStore, type ProfileView, type TraitUpdate } from './port';
 import { checkProfileLimits } from './limits';
+import { StoreDataError } from '../store/data-error';
+import { findUnstorable, UNSTORABLE_WHAT } from '../store/unstorable';
+import { redactContacts } from '../redact';
 
 interface ProfileRow {
   traits: Record<string, unknown>;
@@ -23,6 +26,21 @@ function merged(traits: Record<string, unknown>, changes: Record<string, unknown
     else next[name] = value;
   }
   return next;
+}
+
+/**
+ * What in a profile about to be written PostgreSQL would refuse, as a reason that names the trait
+ * or contact field but quotes no value (nor a key inside a trait's value, which is data too);
+ * undefined when there is none. Run after checkProfileLimits, so a trait's name is short.
+ */
+function unstorableIn(profile: Omit<ProfileRow, 'applied'>): string | undefined {
+  const found = findUnstorable(profile);
+  if (!found) return undefined;
+  const [section, field] = found.path as [keyof typeof profile, string];
+  // JSON.stringify writes a NUL or a lone surrogate in the name as an escape, printable anywhere.
+  const name = `${section === 'traits' ? 'trait' : `${section} field`} ${redactContacts(JSON.stringify(field))}`;
+  const where = found.path.length > 2 ? `${name}, inside its value,` : found.inKey ? `the name of ${name}` : name;
+  return `${where} holds ${UNSTORABLE_WHAT[found.kind]}`;
 }
 
 /** Profiles in the shared store. An update locks the customer's row, so workers on several machines apply updates one at a time. */
@@ -49,6 +67,8 @@ export class PgProfileStore implements ProfileStore {
       checkProfileLimits(traits, this.limits);
       const contact = { ...current.contact, ...changes.contact };
       const consent = { ...current.consent, ...changes.consent };
+      const refusal = unstorableIn({ traits, contact, consent });
+      if (refusal) throw new StoreDataError(`${refusal}; the update is refused (a retry would fail the same way)`);
       const applied = [...current.applied, key].slice(-this.keepKeys);
       await client.query('UPDATE profiles SET traits = $2, contact = $3, consent = $4, applied = $5, updated_at = now() WHERE customer_id = $1', [
         customerId,
@@ -81,6 +101,12 @@ export class PgProfileStore implements ProfileStore {
         } catch (err) {
           if (!(err instanceof ProfileLimitError)) throw err;
           refused.push({ customerId, reason: err.message });
+          continue;
+        }
+        // One customer's value PostgreSQL refuses would fail the whole statement, and every customer with it.
+        const refusal = unstorableIn({ traits: candidate, contact: email === undefined ? {} : { email }, consent: {} });
+        if (refusal) {
+          refused.push({ customerId, reason: refusal });
           continue;
         }
         Object.assign(profile, { traits: candidate, changed: true }, email && !profile.contact.email ? { contact: { ...profile.contact, email } } : {});

@@ -22,13 +22,17 @@ export type ProfileView = Record<string, unknown> & { contact?: ContactFields; c
 /** Customer traits and contact fields that journeys branch on, personalise with and update. */
 export interface ProfileStore {
   get(customerId: string): Promise<ProfileView>;
-  /** Applies `changes` once per `key` (a retried update is not applied twice); returns the new profile. Throws ProfileLimitError when the result would be too large. */
+  /**
+   * Applies `changes` once per `key` (a retried update is not applied twice); returns the new
+   * profile. Throws ProfileLimitError when the result would be too large, StoreDataError when it
+   * holds a value PostgreSQL refuses (a NUL, a lone surrogate, a non-finite number).
+   */
   apply(customerId: string, changes: ProfileChanges, key: string): Promise<ProfileView>;
   /**
    * Merges traits into many profiles at once (the warehouse's attributes after a publish), each
    * customer's traits as `apply` merges them, and fills in an email address where none is known. Setting the same values again changes nothing. A
-   * customer whose profile would break a limit is left as it was and listed in `refused`; the
-   * others are updated.
+   * customer whose profile would break a limit, or hold a value PostgreSQL refuses, is left as it
+   * was and listed in `refused`; the others are updated.
    */
   mergeTraits(updates: TraitUpdate[]): Promise<{ updated: number; refused: Array<{ customerId: string; reason: string }> }>;
 }

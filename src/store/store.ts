@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { storeFailure } from './data-error';
 import { dropDatabase, startOrReuseEmbedded, type EmbeddedServer } from './embedded';
 import { migrate, schemaState } from './migrate';
 
@@ -42,12 +43,19 @@ export class Store {
     return this.opening;
   }
 
+  /** One statement; a value PostgreSQL refuses as data fails as StoreDataError (see storeFailure). */
   async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
-    return (await this.pool()).query<R>(text, values);
+    const pool = await this.pool();
+    try {
+      return await pool.query<R>(text, values);
+    } catch (err) {
+      throw storeFailure(err);
+    }
   }
 
   /**
-   * Runs `work` in one transaction on one connection; rolls back when it throws. A connection the
+   * Runs `work` in one transaction on one connection; rolls back when it throws (a value PostgreSQL
+   * refuses as data fails as StoreDataError, see storeFailure). A connection the
    * server drops mid-transaction (a restart, a failover, a terminated backend) fails this call, and
    * the connection is thrown away, not returned to the pool: pg emits that loss as an 'error' event
    * on the checked-out client, which without a listener would end the whole process.
@@ -67,7 +75,7 @@ export class Store {
       return result;
     } catch (err) {
       if (!lost) await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
+      throw storeFailure(err);
     } finally {
       client.off('error', onLost);
       client.release(lost);

@@ -105,6 +105,7 @@ describe('generated content on a send: the real Gemini client, a loopback Gemini
     ['a 429 again after its retry', () => [{ kind: 'rate_limited', retryDelay: '1s' }, { kind: 'rate_limited', retryDelay: '1s' }], 2, 'CONTENT_RATE_LIMITED', /^Gemini answered 429 RESOURCE_EXHAUSTED/],
     ['a 500 again after its retry', () => [{ kind: 'server_error' }, { kind: 'server_error', status: 503 }], 2, 'CONTENT_UNAVAILABLE', /^Gemini answered 503 UNAVAILABLE: An internal error has occurred/],
     ['a 400 (not retried)', () => [{ kind: 'rejected', message: 'Request contains an invalid argument.' }], 1, 'CONTENT_REFUSED', /^Gemini answered 400 INVALID_ARGUMENT: Request contains an invalid argument\.$/],
+    ['a 400 that echoes the API key (redacted, never recorded)', () => [{ kind: 'rejected', message: `API key not valid: ${server.apiKey}` }], 1, 'CONTENT_REFUSED', /^Gemini answered 400 INVALID_ARGUMENT: API key not valid: \[secret\]$/],
     ['an answer slower than WAYMARK_CONTENT_TIMEOUT', () => [{ kind: 'slow', delayMs: 3_000 }], 1, 'CONTENT_TIMEOUT', /^Gemini did not answer within WAYMARK_CONTENT_TIMEOUT \(1000ms\)$/],
     ['a blocked prompt', () => [{ kind: 'prompt_blocked', blockReason: 'SAFETY' }], 1, 'CONTENT_BLOCKED', /^Gemini blocked the prompt \(SAFETY\)$/],
     ['an answer stopped for safety', () => [{ kind: 'answer_blocked' }], 1, 'CONTENT_BLOCKED', /^Gemini blocked the answer \(finishReason SAFETY\)$/],

@@ -92,6 +92,11 @@ describe('bin/waymark', () => {
     expect(stderr).toContain('WAYMARK_LOG_FORMAT="fancy": must be one of "auto", "json", "pretty"');
     expect(stderr).not.toMatch(/Too big|Invalid option|expected/);
 
+    const secrets = await runWaymark(['config'], { WAYMARK_BRAZE_API_KEY: 'braze-key-123', WAYMARK_GEMINI_API_KEY: 'gemini-key-456', WAYMARK_API_KEYS: 'api-key-789:events', WAYMARK_DATABASE_URL: 'postgres://waymark:pw-321@db.internal:5432/waymark' });
+    expect(secrets.stdout).not.toMatch(/braze-key-123|gemini-key-456|api-key-789|pw-321/);
+    expect(secrets.stdout).toMatch(/WAYMARK_BRAZE_API_KEY\s+""\s+= \[set\]/);
+    expect(secrets.stdout).toContain('= postgres://waymark:[set]@db.internal:5432/waymark');
+
     const other = await runWaymark(['demo'], { WAYMARK_API_PORT: 'abc' });
     expect(other.code).toBe(1);
     expect(other.stderr).toContain('WAYMARK_API_PORT="abc": must be a number');

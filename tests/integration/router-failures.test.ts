@@ -2,7 +2,7 @@ import { createDeps } from '../../src/runtime';
 import { PgProfileStore } from '../../src/profiles/pg-store';
 import { freePort } from '../../src/free-port';
 import { submitEvent } from '../../src/events/intake';
-import { customerStateQuery, customerWorkflowId } from '../../workflows/contract';
+import { customerStateQuery, customerWorkflowId, journeyWorkflowId } from '../../workflows/contract';
 import { makeEvent, startWorker, unreachableStore } from '../support/harness';
 import { devServer, eventually } from '../support/dev-server';
 
@@ -25,6 +25,33 @@ describe('router failure paths (dev server; local activities retry on the real c
       });
       expect(state.decisions.map((d) => d.outcome)).toEqual([expect.stringMatching(/^profile not updated: .*ECONNREFUSED/)]);
       await server.client.workflow.getHandle(customerWorkflowId(customerId)).terminate('test done');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('records a profile update PostgreSQL refuses (a NUL in a trait) at once, without retries, and enters onboarding on the next event', async () => {
+    // The default retry policy (20 attempts, from 1s, doubling): a retried update would hold the next event for minutes.
+    const server = await devServer();
+    const worker = await startWorker(server.nativeConnection, server.config);
+    const customerId = `refused-profile-${Date.now()}`;
+    const router = server.client.workflow.getHandle(customerWorkflowId(customerId));
+    try {
+      const state = await worker.runUntil(async () => {
+        // Straight to Temporal, as a path other than the event API could hand it over (the API refuses it).
+        await submitEvent(server.client, server.config, makeEvent('seen', customerId, Date.now(), { context: { traits: { plan: 'pro', note: 'ana@example.com\u0000' } } }));
+        await submitEvent(server.client, server.config, makeEvent('signed_up', customerId, Date.now()));
+        return eventually(async () => {
+          const s = await router.query(customerStateQuery);
+          return s.journeys.onboarding ? s : undefined;
+        }, 'onboarding entered on the next event', 10_000);
+      });
+      expect(state.decisions.map((d) => [d.type, d.outcome])).toEqual([
+        ['seen', 'profile not updated: trait "note" holds a NUL character (U+0000), which PostgreSQL cannot store; the update is refused (a retry would fail the same way)'],
+        ['signed_up', expect.stringMatching(/^entered \(version /)],
+      ]);
+      await server.client.workflow.getHandle(journeyWorkflowId('onboarding', customerId)).terminate('test done');
+      await router.terminate('test done');
     } finally {
       await server.close();
     }

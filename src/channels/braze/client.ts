@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Config } from '../../config';
+import { configuredSecrets, secretRedactor, type Redact } from '../../redact';
 import { BrazeError, BrazeUnknownOutcomeError } from './errors';
 import {
   deleteAnswer,
@@ -26,6 +27,8 @@ export interface BrazeClientOptions {
   timeoutMs: number;
   rateLimitMaxWaitMs: number;
   maxReasonChars: number;
+  /** Applied to every text of Braze's (and of the connection's) that a failure quotes; by default it replaces `apiKey`. */
+  redact?: Redact;
 }
 
 /** Failures before any byte reached Braze: the request certainly did not arrive. */
@@ -38,16 +41,25 @@ const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTU
  * is a BrazeError (nothing sent) or a BrazeUnknownOutcomeError, and Temporal decides.
  */
 export class BrazeClient {
+  /**
+   * Braze's error text ends up in the send ledger, the run's failure, the CLI and the logs; a
+   * proxy or a Braze that echoes the request's key would put the key in all of them.
+   */
+  private readonly redact: Redact;
+
   constructor(
     private readonly options: BrazeClientOptions,
     /** The clock a rate limit's reset is measured against. */
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.redact = options.redact ?? secretRedactor([options.apiKey]);
+  }
 
+  /** A client with config's Braze settings, redacting every configured secret from what Braze says. */
   static fromConfig(config: Config): BrazeClient {
     const { url, apiKey, timeoutMs, rateLimitMaxWaitMs, maxReasonChars } = config.braze;
     if (!url) throw new Error('WAYMARK_BRAZE_URL is empty: set it to the Braze instance\'s REST endpoint to use Braze');
-    return new BrazeClient({ url, apiKey, timeoutMs, rateLimitMaxWaitMs, maxReasonChars });
+    return new BrazeClient({ url, apiKey, timeoutMs, rateLimitMaxWaitMs, maxReasonChars, redact: secretRedactor(configuredSecrets(config)) });
   }
 
   /** Sends content given in the request; the answer's dispatch_id identifies the send. */
@@ -118,7 +130,7 @@ export class BrazeClient {
       return new BrazeUnknownOutcomeError('timeout', `Braze ${endpoint} did not answer within ${this.options.timeoutMs}ms (WAYMARK_BRAZE_TIMEOUT); whether it acted is unknown`, { endpoint });
     }
     const code = causeCode(err);
-    const what = `${code ?? (err as Error).message}`;
+    const what = code ?? this.redact((err as Error).message);
     if (code && NOT_CONNECTED.has(code)) {
       return new BrazeError('network', `Braze ${endpoint} could not be reached (${what}) at ${this.options.url} (WAYMARK_BRAZE_URL)`, { endpoint });
     }
@@ -145,9 +157,11 @@ export class BrazeClient {
     return text.trim() ? JSON.stringify(this.cap(text.trim())) : 'an empty body';
   }
 
+  /** Braze's text redacted, then cut to WAYMARK_BRAZE_MAX_REASON_CHARS (in this order: a cut could leave part of a secret). */
   private cap(text: string): string {
     const max = this.options.maxReasonChars;
-    return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+    const clean = this.redact(text);
+    return clean.length <= max ? clean : `${clean.slice(0, max)}… (${clean.length - max} more characters)`;
   }
 }
 
