@@ -118,8 +118,9 @@ export function createActivities({ catalog, versions, channel, composer, ledger,
     async journeysEnteredBy(event: CustomerEvent): Promise<EntryMatch> {
       return (await catalog.current()).entriesFor(event);
     },
-    async startJourneys(inputs: JourneyRunInput[]): Promise<Array<'started' | 'already-active'>> {
-      return startJourneys(client, versions, inputs);
+    /** `startKey` (version-2 routers): the same for every attempt of one router's decision, so a retried task starts no second run. */
+    async startJourneys(inputs: JourneyRunInput[], startKey?: string): Promise<Array<'started' | 'already-active'>> {
+      return startJourneys(client, versions, inputs, startKey);
     },
     async signalRuns(targets: SignalTarget[]): Promise<Array<'delivered' | 'not-found'>> {
       return signalRuns(client, targets);

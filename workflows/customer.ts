@@ -160,7 +160,8 @@ export async function customerWorkflow(input: CustomerRunInput): Promise<void> {
       });
     }
     if (!starts.length) return;
-    const results = await local.startJourneys(starts.map(runInput));
+    // This run and this event's place in the customer's stream: what a retried task starts again is the same start.
+    const results = await local.startJourneys(starts.map(runInput), composeKey(workflowInfo().runId, state.eventsAccepted));
     starts.forEach((c, i) => {
       const result = results[i]!;
       member(c, now, result === 'started');
