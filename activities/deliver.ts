@@ -9,7 +9,6 @@ import { TemplateRenderError } from '../src/templates/render';
 
 /** Failure types a run records: what no retry can change. */
 export const SEND_REJECTED = 'SEND_REJECTED';
-export const SEND_OUTCOME_UNKNOWN = 'SEND_OUTCOME_UNKNOWN';
 
 export interface DeliveryDeps {
   channel: MessageChannel;
@@ -17,6 +16,18 @@ export interface DeliveryDeps {
   ledger: SendLedger;
   profiles: ProfileStore;
   policy: PolicySettings;
+  /** What one attempt of the activity leaves for the next (see AttemptMemory); none outside an activity. */
+  memory?: AttemptMemory;
+}
+
+/**
+ * Sends the provider accepted whose record in the ledger failed (a statement timeout, a reset
+ * connection, a failover): the next attempt of the activity records them and sends nothing.
+ * The activity keeps them in its heartbeat details, which Temporal hands to the next attempt.
+ */
+export interface AttemptMemory {
+  accepted(key: string): DeliveryReceipt | undefined;
+  remember(receipt: DeliveryReceipt): void;
 }
 
 /** A refusal no retry changes (a bad address, a hard bounce, a 4xx): a step with a fallback tries its next channel. */
@@ -24,11 +35,14 @@ const refused = (message: string, type: string) => ApplicationFailure.nonRetryab
 const isRefusal = (err: unknown): err is ApplicationFailure =>
   err instanceof ApplicationFailure && err.nonRetryable === true && (err.details?.[0] as { outcome?: unknown } | undefined)?.outcome === 'rejected';
 
-const unknownOutcome = (message: MessageRequest, provider: string) =>
-  ApplicationFailure.nonRetryable(
-    `the outcome of ${message.channel} ${message.template} is unknown: an earlier attempt reached ${provider} and stopped before its answer was recorded; it is not sent again by itself (see 'waymark customer ${message.customerId}')`,
-    SEND_OUTCOME_UNKNOWN,
-  );
+/**
+ * A send that may have reached the provider without its answer reaching us (a timeout, a lost
+ * connection, a worker killed mid-call): nearly always delivered, so the run goes on as sent and
+ * says "unconfirmed"; the ledger keeps it for an operator ('waymark sends unconfirmed'). It is
+ * never sent again by itself: Braze has no idempotency key, a second call is a second message.
+ */
+const unconfirmed = (key: string, why: string, firstDelivery: boolean, at = new Date().toISOString()): DeliveryReceipt => ({ key, firstDelivery, recordedAt: at, unconfirmed: why });
+const STOPPED_MID_CALL = 'an attempt stopped between the provider call and the record of its answer';
 
 /**
  * Sends one message at most once, within the contact policy, through the send ledger:
@@ -39,10 +53,12 @@ const unknownOutcome = (message: MessageRequest, provider: string) =>
  *   (or the template chosen as its fallback) is pinned before the call, so a retry sends the same;
  * - a key already sent is not sent again (a retry, another worker, a replay);
  * - an intent without an outcome means an attempt died between the call and the record: a keyed
- *   channel is called again (it sends nothing twice), any other is recorded unknown and surfaced;
+ *   channel is called again (it sends nothing twice); for any other the send is unconfirmed
+ *   (probably delivered, never sent again by itself; the ledger state "unknown"), unless the
+ *   earlier attempt left the provider's answer in its heartbeat (AttemptMemory);
  * - a refusal that no retry can change fails the run's step for good, with the provider's reason.
  */
-export async function deliverOnce(message: MessageRequest, { channel, composer, ledger, profiles, policy }: DeliveryDeps, signal?: AbortSignal): Promise<DeliveryReceipt> {
+export async function deliverOnce(message: MessageRequest, { channel, composer, ledger, profiles, policy, memory }: DeliveryDeps, signal?: AbortSignal): Promise<DeliveryReceipt> {
   // The run's clock, not this process's: a preview on a time-skipping server judges quiet hours and caps at the run's time.
   const nowMs = message.requestedAt ? Date.parse(message.requestedAt) : Date.now();
   const kept = (fields: Pick<DeliveryReceipt, 'skipped' | 'deferred'>): DeliveryReceipt => ({ key: message.key, firstDelivery: false, recordedAt: new Date(nowMs).toISOString(), ...fields });
@@ -64,12 +80,19 @@ export async function deliverOnce(message: MessageRequest, { channel, composer, 
     case 'failed':
       throw refused(before.detail ?? 'refused by the provider', SEND_REJECTED);
     case 'unknown':
-      throw unknownOutcome(message, channel.provider);
-    case 'intent':
-      if (!channel.keyed) {
-        await ledger.settle(message.key, 'unknown', 'an attempt stopped between the provider call and the record');
-        throw unknownOutcome(message, channel.provider);
+      return unconfirmed(message.key, before.detail ?? STOPPED_MID_CALL, false, before.outcomeAt);
+    case 'intent': {
+      // The provider accepted it in an earlier attempt whose record failed: record it now, send nothing.
+      const accepted = memory?.accepted(message.key);
+      if (accepted) {
+        await ledger.sent(message.key, accepted.recordedAt, accepted.providerMessageId);
+        return accepted;
       }
+      if (!channel.keyed) {
+        await ledger.settle(message.key, 'unknown', STOPPED_MID_CALL);
+        return unconfirmed(message.key, STOPPED_MID_CALL, true);
+      }
+    }
   }
   let outgoing;
   try {
@@ -86,27 +109,42 @@ export async function deliverOnce(message: MessageRequest, { channel, composer, 
       throw ApplicationFailure.create({ message: 'another attempt of this send chose its content first; the retry sends that content', type: 'SEND_CONTENT_PINNED' });
     }
   }
+  let receipt: DeliveryReceipt;
   try {
-    const receipt = await channel.deliver(outgoing, signal);
-    await ledger.sent(message.key, receipt.recordedAt, receipt.providerMessageId, outgoing.contentSource);
-    return receipt;
+    // Without the activity's cancellation signal: a worker that stops (its shutdown grace spent)
+    // lets a call under way finish, within the channel's own timeout, so its answer is recorded.
+    // Cut short, it could have sent without our knowing, and the next worker would send again.
+    receipt = await channel.deliver(outgoing);
   } catch (err) {
-    if (!(err instanceof ChannelError)) {
-      await ledger.settle(message.key, 'retry', (err as Error).message);
-      throw err;
-    }
-    if (err.outcome === 'rejected') {
-      await ledger.settle(message.key, 'failed', err.message);
-      throw refused(err.message, err.code ?? SEND_REJECTED);
-    }
-    if (err.outcome === 'unknown' && !channel.keyed) {
-      // The provider may have sent it: never sent again by itself (an operator may resend on purpose).
-      await ledger.settle(message.key, 'unknown', err.message);
-      throw ApplicationFailure.nonRetryable(`${err.message}; the message may have been sent, so it is not sent again by itself`, SEND_OUTCOME_UNKNOWN);
-    }
-    await ledger.settle(message.key, 'retry', err.message);
-    throw ApplicationFailure.create({ message: err.message, type: err.code ?? 'SEND_NOT_SENT', ...(err.retryAfterMs !== undefined ? { nextRetryDelay: err.retryAfterMs } : {}) });
+    return settleFailure(message, channel, ledger, err);
   }
+  // Kept for the next attempt first: if the record below fails, that attempt records it and sends nothing.
+  memory?.remember(receipt);
+  await ledger.sent(message.key, receipt.recordedAt, receipt.providerMessageId, outgoing.contentSource);
+  return receipt;
+}
+
+/**
+ * What a channel's failure means for the ledger and the run: a refusal fails for good; "not sent"
+ * is retried; a call that may have reached the provider is unconfirmed, unless the channel is
+ * keyed (a second call sends nothing twice). An error the channel did not classify may have come
+ * after the request left: for a channel without a key that is unconfirmed too, never "not sent".
+ */
+async function settleFailure(message: MessageRequest, channel: MessageChannel, ledger: SendLedger, err: unknown): Promise<DeliveryReceipt> {
+  const channelError = err instanceof ChannelError ? err : undefined;
+  if (channelError?.outcome === 'rejected') {
+    await ledger.settle(message.key, 'failed', channelError.message);
+    throw refused(channelError.message, channelError.code ?? SEND_REJECTED);
+  }
+  const mayHaveSent = channelError ? channelError.outcome === 'unknown' : true;
+  if (mayHaveSent && !channel.keyed) {
+    const why = `${(err as Error).message}; it may have been sent, so it is not sent again by itself`;
+    await ledger.settle(message.key, 'unknown', why);
+    return unconfirmed(message.key, why, true);
+  }
+  await ledger.settle(message.key, 'retry', (err as Error).message);
+  if (!channelError) throw err;
+  throw ApplicationFailure.create({ message: channelError.message, type: channelError.code ?? 'SEND_NOT_SENT', ...(channelError.retryAfterMs !== undefined ? { nextRetryDelay: channelError.retryAfterMs } : {}) });
 }
 
 /**

@@ -14,6 +14,7 @@ import { ProfileLimitError, type ProfileChanges, type ProfileStore, type Profile
 import { consentSyncWorkflowId, type ConsentSyncInput, type JourneyRunInput, type RouterSettings } from '../workflows/contract';
 import { md } from '../src/temporal/markdown';
 import { deliverInOrder } from './deliver';
+import { countSend, heartbeatMemory, outcomeOf } from './send-attempts';
 import { signalRuns, type SignalTarget } from './signals';
 import { startJourneys } from './start-journeys';
 
@@ -85,7 +86,15 @@ export function createActivities({ catalog, versions, channel, composer, ledger,
   return {
     /** Sends one message at most once, on the first of its channels that can reach the customer (see deliver.ts). */
     async deliverMessage(message: MessageRequest): Promise<DeliveryReceipt> {
-      return deliverInOrder(message, { channel, composer, ledger, profiles, policy }, Context.current().cancellationSignal);
+      const ctx = Context.current();
+      try {
+        const receipt = await deliverInOrder(message, { channel, composer, ledger, profiles, policy, memory: heartbeatMemory(ctx) }, ctx.cancellationSignal);
+        countSend(ctx.metricMeter, outcomeOf(receipt));
+        return receipt;
+      } catch (err) {
+        countSend(ctx.metricMeter, err instanceof ApplicationFailure && err.nonRetryable ? 'refused' : 'not_sent');
+        throw err;
+      }
     },
     async getProfile(customerId: string): Promise<ProfileView> {
       return profiles.get(customerId);

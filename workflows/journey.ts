@@ -200,7 +200,9 @@ async function runJourney(input: JourneyRunInput): Promise<JourneyState> {
             at.outcome = `not sent ${step.channel} ${step.template}: ${receipt.skipped}${held}`;
           } else {
             state.messagesSent++;
-            at.outcome = `${receipt.firstDelivery ? 'sent' : 'already sent'} ${receipt.channel ?? step.channel} ${receipt.template ?? step.template}${receipt.insteadOf ? ` ${receipt.insteadOf}` : ''}${held}`;
+            // Unconfirmed: probably delivered (the provider's answer was lost); the run goes on as for a send.
+            const confirmation = receipt.unconfirmed ? `, unconfirmed (${receipt.unconfirmed})` : '';
+            at.outcome = `${receipt.firstDelivery ? 'sent' : 'already sent'} ${receipt.channel ?? step.channel} ${receipt.template ?? step.template}${receipt.insteadOf ? ` ${receipt.insteadOf}` : ''}${confirmation}${held}`;
           }
           return step.next;
         }

@@ -5,9 +5,27 @@ import type { MessageRequest, RenderedContent } from './port';
 
 /**
  * intent: a call is under way, or an attempt died between the call and the record;
- * sent; failed (for good); retry (the channel said it did not send); unknown (see deliverMessage).
+ * sent; failed (for good); retry (the channel said it did not send); unknown: the call may have
+ * reached the provider and its answer did not reach us, shown to people as "unconfirmed"
+ * (probably delivered; never sent again by itself; an operator resolves it, see resolve()).
  */
 export type LedgerState = 'intent' | 'sent' | 'failed' | 'retry' | 'unknown';
+
+/** A state as people read it: "unknown" is unconfirmed (probably delivered). */
+export const stateLabel = (state: LedgerState): string => (state === 'unknown' ? 'unconfirmed' : state);
+
+/** A send whose outcome is unknown, as `waymark sends unconfirmed` lists it. */
+export interface UnconfirmedSend {
+  key: string;
+  customerId: string;
+  journeyId: string;
+  stepId: string;
+  channel: string;
+  template: string;
+  provider: string;
+  intentAt: string;
+  detail?: string;
+}
 
 export interface FrequencyCap {
   count: number;
@@ -138,7 +156,47 @@ export class SendLedger {
     await this.store.query('UPDATE send_ledger SET state = $2, outcome_at = now(), detail = $3 WHERE send_key = $1', [key, state, detail]);
   }
 
-  /** Every entry of one customer, oldest first (what `waymark customer` shows). */
+  /** Sends whose outcome is unknown, oldest first (of one customer, when given), at most `limit`. */
+  async unconfirmed(limit: number, customerId?: string): Promise<UnconfirmedSend[]> {
+    const { rows } = await this.store.query<{ send_key: string; customer_id: string; journey_id: string; step_id: string; channel: string; template: string; provider: string; intent_at: Date; detail: string | null }>(
+      `SELECT send_key, customer_id, journey_id, step_id, channel, template, provider, intent_at, detail FROM send_ledger
+       WHERE state = 'unknown' AND ($2::text IS NULL OR customer_id = $2) ORDER BY intent_at, send_key LIMIT $1`,
+      [limit, customerId ?? null],
+    );
+    return rows.map((r) => ({
+      key: r.send_key,
+      customerId: r.customer_id,
+      journeyId: r.journey_id,
+      stepId: r.step_id,
+      channel: r.channel,
+      template: r.template,
+      provider: r.provider,
+      intentAt: r.intent_at.toISOString(),
+      ...(r.detail ? { detail: r.detail } : {}),
+    }));
+  }
+
+  /**
+   * An operator's finding on an unconfirmed send: delivered (the provider shows it) becomes sent,
+   * not delivered becomes failed; who and when are kept, and the earlier detail with the note.
+   * The state it had, when it was not unconfirmed (nothing is changed then); undefined when absent.
+   */
+  async resolve(key: string, delivered: boolean, actor: string, note?: string): Promise<LedgerState | 'resolved' | undefined> {
+    const finding = `${delivered ? 'delivered' : 'not delivered'}, by ${actor}${note ? `: ${note}` : ''}`;
+    const { rows } = await this.store.query<{ state: LedgerState; resolved: boolean }>(
+      `WITH target AS (SELECT send_key, state FROM send_ledger WHERE send_key = $1 FOR UPDATE),
+       changed AS (
+         UPDATE send_ledger l SET state = $2, resolved_by = $3, resolved_at = now(), outcome_at = COALESCE(l.outcome_at, now()),
+           detail = concat_ws('; ', l.detail, 'resolved ' || $4)
+         FROM target WHERE l.send_key = target.send_key AND target.state = 'unknown' RETURNING l.send_key)
+       SELECT target.state, EXISTS (SELECT 1 FROM changed) AS resolved FROM target`,
+      [key, delivered ? 'sent' : 'failed', actor, finding],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return row.resolved ? 'resolved' : row.state;
+  }
+
   /** The entries of these send keys, with their state and detail (a key never attempted is absent). */
   async states(keys: string[]): Promise<Map<string, { state: LedgerState; detail?: string }>> {
     const { rows } = await this.store.query<{ send_key: string; state: LedgerState; detail: string | null }>('SELECT send_key, state, detail FROM send_ledger WHERE send_key = ANY($1)', [keys]);

@@ -74,6 +74,12 @@ export interface DeliveryReceipt {
   skipped?: string;
   /** The contact policy holds it until then (quiet hours, a frequency cap): ask again at that time. */
   deferred?: { until: string; reason: string };
+  /**
+   * The call may have reached the provider without its answer reaching us (a timeout, a lost
+   * connection, a worker stopped mid-call): probably delivered, not confirmed, and never sent
+   * again by itself; why. 'waymark sends unconfirmed' lists these for an operator to resolve.
+   */
+  unconfirmed?: string;
   /** With a fallback: the channel and template used (or held), and why the ones before them were not. */
   channel?: ChannelName;
   template?: string;

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config';
 import { connectClient } from '../temporal/connect';
 import { createDeps } from '../runtime';
+import { stateLabel } from '../channels/ledger';
 import { CustomerEvent } from '../events/schema';
 import { customerStateQuery, customerWorkflowId, journeyStateQuery, journeyWorkflowId } from '../../workflows/contract';
 
@@ -45,7 +46,7 @@ export async function customerCommand([customerId]: string[]): Promise<number> {
   console.log(Object.keys(profile).length ? JSON.stringify(profile, null, 2).replace(/^/gm, '  ') : '  (empty)');
   const sends = await deps.ledger.forCustomer(customerId);
   console.log('\nMessages (the send ledger: intent, then outcome, per send key):');
-  for (const s of sends) console.log(`  ${s.intentAt}  ${s.template.padEnd(30)} ${s.state}${s.attempts > 1 ? ` after ${s.attempts} attempts` : ''}${s.detail && s.state !== 'sent' ? `: ${s.detail}` : ''}`);
+  for (const s of sends) console.log(`  ${s.intentAt}  ${s.template.padEnd(30)} ${stateLabel(s.state)}${s.attempts > 1 ? ` after ${s.attempts} attempts` : ''}${s.detail && s.state !== 'sent' ? `: ${s.detail}` : ''}`);
   if (!sends.length) console.log('  (none)');
   await deps.store.close();
   console.log('\nRecent decisions (entered, forwarded, and each journey not entered with the reason):');

@@ -13,6 +13,7 @@ import { registerEventsCommand } from './events';
 import { registerJourneysCommand } from './journeys';
 import { registerSchedulesCommand } from './schedules';
 import { registerSeedCommand } from './seed';
+import { registerSendsCommand } from './sends';
 import { registerTemplatesCommand } from './templates';
 
 const EXIT_OK = 0;
@@ -49,6 +50,7 @@ function buildProgram(): Command {
   registerCustomerCommand(program);
   registerOutboxCommand(program);
   registerMessagesCommand(program);
+  registerSendsCommand(program);
   registerEventsCommand(program);
   registerConfigCommand(program);
   registerSeedCommand(program);

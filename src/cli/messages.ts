@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { LedgerState } from '../channels/ledger';
+import { stateLabel, type LedgerState } from '../channels/ledger';
 import type { ContentSource } from '../content/port';
 import type { OutboxRecord } from '../channels/local';
 import type { RenderedContent } from '../channels/port';
@@ -122,9 +122,10 @@ export function registerMessagesCommand(program: Command): void {
       'after',
       `
 Each message is a row of the send ledger: the intent recorded before the channel was called,
-then its state: sent, failed (for good), retry (not sent; the next attempt may send), unknown
-(the channel may have sent it; never sent again by itself) or intent (an attempt is under way,
-or stopped before recording its outcome). The content is shown for the local channel, which
+then its state: sent, failed (for good), retry (not sent; the next attempt may send),
+unconfirmed (the call may have reached the provider and its answer was lost: probably
+delivered, never sent again by itself; 'waymark sends unconfirmed' lists them to resolve) or
+intent (an attempt is under way, or stopped before recording its outcome). The content is shown for the local channel, which
 stores it; Braze keeps its own copy (look it up there by the provider message id).
 
 Exits 1 when there is no such message, or the store cannot be reached.
@@ -172,7 +173,7 @@ const when = (m: MessageView) => m.outcomeAt ?? m.intentAt;
 const address = (m: MessageView) => [m.recipient.email, m.recipient.phone].filter(Boolean).join(', ') || (m.stored ? 'no address on the profile' : `${m.provider} external id ${m.recipient.externalId}`);
 
 function printLine(m: MessageView): void {
-  console.log(`${when(m)}  ${m.state.padEnd(7)}  ${m.channel} ${m.template}${m.templateVersion ? `@${m.templateVersion}` : ''}  ${m.journeyId}@${m.journeyVersion} step ${m.stepId}`);
+  console.log(`${when(m)}  ${stateLabel(m.state).padEnd(7)}  ${m.channel} ${m.template}${m.templateVersion ? `@${m.templateVersion}` : ''}  ${m.journeyId}@${m.journeyVersion} step ${m.stepId}`);
   console.log(`  to ${address(m)}; ${m.provider}${m.providerMessageId ? ` message id ${m.providerMessageId}` : ''}; event ${m.triggeringEvent ?? '(none recorded)'}${m.attempts > 1 ? `; ${m.attempts} attempts` : ''}`);
   if (m.detail && m.state !== 'sent') console.log(`  ${m.detail}`);
   const notes = [m.contentSource && m.contentSource.kind !== 'template' ? `words from the ${describeSource(m.contentSource)}` : '', m.variant ? `split ${describeVariant(m.variant)}` : ''].filter(Boolean);
@@ -212,7 +213,7 @@ function printWhole(m: MessageView): void {
   const fields: Array<[string, string | number | null]> = [
     ['Send key', m.key],
     ['Customer', m.customerId],
-    ['State', `${m.state}${m.detail ? `: ${m.detail}` : ''}`],
+    ['State', `${stateLabel(m.state)}${m.detail ? `: ${m.detail}` : ''}`],
     ['Attempts', m.attempts],
     ['Asked at', m.requestedAt],
     ['Recorded', `${m.intentAt} (intent)${m.outcomeAt ? `, ${m.outcomeAt} (outcome)` : ''}`],

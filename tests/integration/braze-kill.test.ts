@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { submitEvent } from '../../src/events/intake';
 import { SendLedger } from '../../src/channels/ledger';
+import { freePort } from '../../src/free-port';
 import { Store } from '../../src/store/store';
 import { journeyStateQuery, journeyWorkflowId } from '../../workflows/contract';
 import { BrazeServer } from '../support/braze-server';
@@ -9,7 +10,7 @@ import { makeEvent, storeEnv } from '../support/harness';
 import { killed, startWorkerProcess } from '../support/worker-process';
 
 describe('a worker killed between the Braze call and its record (real processes, loopback Braze)', () => {
-  it('does not send again: the send is recorded unknown and the run says so', async () => {
+  it('does not send again: the send is unconfirmed (probably delivered) and the run says so', async () => {
     const braze = await BrazeServer.start();
     braze.answerNext({ kind: 'slow', delayMs: 120_000 }); // the first send reaches Braze and its answer never comes back
     const server = await devServer();
@@ -37,17 +38,21 @@ describe('a worker killed between the Braze call and its record (real processes,
       await eventually(async () => (braze.on('/messages/send').length ? true : undefined), 'the welcome email at Braze', 60_000);
       await killed(first.child);
 
-      const second = startWorkerProcess(env);
+      // The second worker serves its metrics: the unconfirmed send is counted there.
+      const metricsAddress = `127.0.0.1:${await freePort()}`;
+      const second = startWorkerProcess({ ...env, WAYMARK_WORKER_METRICS_ADDRESS: metricsAddress });
       workers.push(second.child);
       await second.ready;
       const run = server.client.workflow.getHandle(journeyWorkflowId('onboarding', customerId));
       const outcome = await eventually(async () => {
         const state = await run.query(journeyStateQuery).catch(() => undefined);
         const welcome = state?.path.find((p) => p.step === 'welcome');
-        return welcome?.outcome?.includes('failed') ? welcome.outcome : undefined;
+        return welcome?.outcome?.includes('unconfirmed') ? welcome.outcome : undefined;
       }, 'the welcome step settled on the second worker', 60_000);
-      expect(outcome).toMatch(/the outcome of email onboarding-welcome is unknown: an earlier attempt reached braze/);
+      expect(outcome).toBe('sent email onboarding-welcome, unconfirmed (an attempt stopped between the provider call and the record of its answer)');
       expect(braze.on('/messages/send')).toHaveLength(1);
+      const metrics = await (await fetch(`http://${metricsAddress}/metrics`)).text();
+      expect(metrics).toMatch(/^waymark_sends\{[^}]*outcome="unconfirmed"[^}]*\} 1$/m);
       const [entry] = await new SendLedger(store).forCustomer(customerId);
       expect(entry).toMatchObject({ template: 'onboarding-welcome', state: 'unknown', attempts: 2 });
       await run.terminate('test done');

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { deliverInOrder, deliverOnce, SEND_OUTCOME_UNKNOWN, SEND_REJECTED } from '../../activities/deliver';
+import { deliverInOrder, deliverOnce, SEND_REJECTED, type AttemptMemory } from '../../activities/deliver';
 import { SendLedger } from '../../src/channels/ledger';
 import { LocalChannel } from '../../src/channels/local';
 import { ChannelError, type MessageChannel } from '../../src/channels/port';
@@ -49,7 +49,7 @@ describe('deliverOnce: the send ledger around a channel (real PostgreSQL)', () =
     expect(ch.calls).toBe(1);
   });
 
-  it('an attempt that died after the call: a keyed channel is called again, an unkeyed one is recorded unknown and not called', async () => {
+  it('an attempt that died after the call: a keyed channel is called again, an unkeyed one is unconfirmed and not called', async () => {
     const { composer, ledger, local, profiles } = setup();
     await ledger.begin(message('k'), 'test', undefined, Date.now()); // an attempt that stopped between its call and the record
     const keyed = channel(local, true);
@@ -57,12 +57,49 @@ describe('deliverOnce: the send ledger around a channel (real PostgreSQL)', () =
 
     await ledger.begin(message('u'), 'test', undefined, Date.now());
     const unkeyed = channel(local, false);
-    const err = await failure(deliverOnce(message('u'), { channel: unkeyed, composer, ledger, profiles, policy: NO_POLICY }));
-    expect(err).toMatchObject({ type: SEND_OUTCOME_UNKNOWN, nonRetryable: true });
-    expect(err?.message).toContain("is unknown: an earlier attempt reached test and stopped before its answer was recorded");
+    const receipt = await deliverOnce(message('u'), { channel: unkeyed, composer, ledger, profiles, policy: NO_POLICY });
+    expect(receipt).toMatchObject({ key: 'u', firstDelivery: true, unconfirmed: 'an attempt stopped between the provider call and the record of its answer' });
     expect(unkeyed.calls).toBe(0);
-    expect(await failure(deliverOnce(message('u'), { channel: unkeyed, composer, ledger, profiles, policy: NO_POLICY }))).toMatchObject({ type: SEND_OUTCOME_UNKNOWN });
+    expect(await deliverOnce(message('u'), { channel: unkeyed, composer, ledger, profiles, policy: NO_POLICY })).toMatchObject({ firstDelivery: false, unconfirmed: expect.any(String) });
+    expect(unkeyed.calls).toBe(0);
     expect((await ledger.forCustomer('c-1')).find((e) => e.key === 'u')).toMatchObject({ state: 'unknown' });
+  });
+
+  it('a call that may have reached the provider (a timeout, an error the channel did not classify, a cancellation) is unconfirmed, never sent again', async () => {
+    const { composer, ledger, local, profiles } = setup();
+    const errors = [new ChannelError('Braze did not answer within 10000ms', 'unknown'), new Error('socket hang up'), Object.assign(new Error('This operation was aborted'), { name: 'AbortError' })];
+    for (const [i, error] of errors.entries()) {
+      const unkeyed = channel(local, false, () => error);
+      const receipt = await deliverOnce(message(`m${i}`), { channel: unkeyed, composer, ledger, profiles, policy: NO_POLICY });
+      expect(receipt.unconfirmed).toBe(`${error.message}; it may have been sent, so it is not sent again by itself`);
+      expect(await deliverOnce(message(`m${i}`), { channel: channel(local, false), composer, ledger, profiles, policy: NO_POLICY })).toMatchObject({ firstDelivery: false });
+      expect(unkeyed.calls).toBe(1);
+    }
+    expect((await ledger.forCustomer('c-1')).map((e) => e.state)).toEqual(['unknown', 'unknown', 'unknown']);
+    expect(await local.list('c-1')).toEqual([]);
+  });
+
+  it('a send the provider accepted whose record failed is recorded by the next attempt, from what the first one remembered, without a second call', async () => {
+    const { store, composer, ledger, local, profiles } = setup();
+    const remembered = new Map<string, Parameters<AttemptMemory['remember']>[0]>();
+    const memory: AttemptMemory = { accepted: (key) => remembered.get(key), remember: (r) => void remembered.set(r.key, r) };
+    const ch = channel(local, false);
+    // The record of "sent" fails once, as a statement timeout or a reset connection would fail it.
+    await store.query(`CREATE SEQUENCE IF NOT EXISTS sent_failures`);
+    await store.query(`CREATE OR REPLACE FUNCTION fail_first_sent() RETURNS trigger AS $$ BEGIN
+      IF NEW.state = 'sent' AND nextval('sent_failures') = 1 THEN RAISE EXCEPTION 'canceling statement due to statement timeout' USING ERRCODE = '57014'; END IF;
+      RETURN NEW; END $$ LANGUAGE plpgsql`);
+    await store.query(`CREATE TRIGGER fail_first_sent BEFORE UPDATE ON send_ledger FOR EACH ROW EXECUTE FUNCTION fail_first_sent()`);
+    try {
+      await expect(deliverOnce(message('s'), { channel: ch, composer, ledger, profiles, policy: NO_POLICY, memory })).rejects.toThrow('statement timeout');
+      const retried = await deliverOnce(message('s'), { channel: ch, composer, ledger, profiles, policy: NO_POLICY, memory });
+      expect(retried).toMatchObject({ key: 's', firstDelivery: true });
+      expect(retried.unconfirmed).toBeUndefined();
+      expect(ch.calls).toBe(1);
+      expect((await ledger.forCustomer('c-1')).find((e) => e.key === 's')).toMatchObject({ state: 'sent', attempts: 2 });
+    } finally {
+      await store.query('DROP TRIGGER fail_first_sent ON send_ledger');
+    }
   });
 
   it('a refusal fails for good with the reason, and a later attempt does not call again', async () => {
