@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { ConfigError } from '../config';
+import { inspectEmbeddedServer } from './embedded-lock';
 
 /** Where the embedded server lives, and how long to wait for it. */
 export interface EmbeddedSettings {
@@ -180,10 +181,11 @@ export async function startOrReuseEmbedded({ dir, port, database, startTimeoutMs
   return withInitLock(dir, startTimeoutMs, async () => {
     const credentials = await initialise(dir, bin, owner, startTimeoutMs);
     const url = urlOf(credentials, port, database);
-    if (await canConnect(urlOf(credentials, port, 'postgres'), probeMs)) {
-      await ensureDatabase(credentials, port, database);
-      return { url, startedHere: false, stop };
-    }
+    const reuse = async () => (await ensureDatabase(credentials, port, database), { url, startedHere: false, stop });
+    if (await canConnect(urlOf(credentials, port, 'postgres'), probeMs)) return reuse();
+    // Not answering is not the same as not running: on a loaded machine a live server (another
+    // process's) can miss the probe, and starting a second one fails on its lock file.
+    if (await runningElsewhere(dataDir, port, urlOf(credentials, port, 'postgres'), startTimeoutMs, probeMs)) return reuse();
     try {
       await pgCtl(['start', '-D', dataDir, '-l', path.join(dataDir, 'server.log'), '-w', '-t', String(Math.ceil(startTimeoutMs / 1000)), '-o', `-p ${port}`]);
     } catch (err) {
@@ -195,6 +197,29 @@ export async function startOrReuseEmbedded({ dir, port, database, startTimeoutMs
     await ensureDatabase(credentials, port, database);
     return { url, startedHere: true, stop };
   });
+}
+
+/**
+ * True once a server that the lock file says is alive answers on `port`; false when none runs
+ * (no lock file, or one its process left behind: pg_ctl replaces that). A live server that does
+ * not answer within the start timeout, or that serves another port, is an error that says so.
+ */
+async function runningElsewhere(dataDir: string, port: number, url: string, timeoutMs: number, probeMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const lock = inspectEmbeddedServer(dataDir);
+    if (lock.kind === 'absent' || lock.kind === 'stale') return false;
+    if (lock.kind === 'running' && lock.port !== port) {
+      throw new Error(`the embedded PostgreSQL in ${dataDir} already runs (pid ${lock.pid}) on port ${lock.port}, not ${port}: set WAYMARK_EMBEDDED_POSTGRES_PORT=${lock.port}, or stop it ('waymark db stop' with that port)`);
+    }
+    // Patient now: the server is known to be alive, so the rest of the start timeout is the limit.
+    if (lock.kind === 'running' && (await canConnect(url, Math.max(probeMs, deadline - Date.now())))) return true;
+    if (Date.now() > deadline) {
+      const what = lock.kind === 'running' ? `runs (pid ${lock.pid}) but did not answer on port ${port}` : lock.why;
+      throw new Error(`the embedded PostgreSQL in ${dataDir} ${what} within ${timeoutMs}ms; if no Waymark process is using it, stop that process or remove ${path.join(dataDir, 'postmaster.pid')}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** Drops a scratch database of the server at `url` (a preview's), closing its connections. */
