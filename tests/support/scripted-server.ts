@@ -38,6 +38,11 @@ export abstract class ScriptedServer<Answer> {
     this.script.push(...answers);
   }
 
+  /** Drops the answers not given yet: the next requests get the default answer. */
+  clearScript(): void {
+    this.script.length = 0;
+  }
+
   /** Runs `answer` after `delayMs`, unless the client has gone (a timeout on its side) or the server closed. */
   protected later(delayMs: number, res: http.ServerResponse, answer: () => void): void {
     const timer = setTimeout(() => {
