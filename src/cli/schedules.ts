@@ -1,3 +1,4 @@
+import { formatDuration } from '../journey/duration';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig, type Config } from '../config';
 import { applySchedules, listSchedules } from '../pipeline/schedules';
@@ -43,7 +44,7 @@ export function registerSchedulesCommand(program: Command): void {
     .action(() =>
       withClient(async (client, config) => {
         for (const { scheduleId, change } of await applySchedules(client, config)) {
-          console.log(`${change} ${scheduleId}: every ${config.pipeline.scheduleEveryMs / 1000}s on task queue ${config.pipeline.taskQueue}${config.pipeline.schedulePaused ? ' (paused)' : ''}`);
+          console.log(`${change} ${scheduleId}: every ${formatDuration(config.pipeline.scheduleEveryMs)} on task queue ${config.pipeline.taskQueue}${config.pipeline.schedulePaused ? ' (paused)' : ''}`);
         }
       }),
     );
@@ -54,6 +55,10 @@ export function registerSchedulesCommand(program: Command): void {
     .action(() =>
       withClient(async (client, config) => {
         for (const s of await listSchedules(client, config)) {
+          if (!s.exists) {
+            console.log(`${s.scheduleId}: not created yet; 'waymark schedules apply' creates it from config`);
+            continue;
+          }
           console.log(`${s.scheduleId}  every ${s.every}  overlap ${s.overlap}${s.paused ? '  PAUSED' : ''}`);
           console.log(`  next: ${s.next.join(', ') || '-'}`);
           for (const r of s.recent) console.log(`  ran:  ${r.scheduledAt}  ${r.status.padEnd(10)} ${r.workflowId}${r.outcome ? `\n        ${r.outcome}` : ''}`);

@@ -24,3 +24,16 @@ export function requireDurationMs(text: string, what: string): number {
   if (ms === undefined) throw new Error(`${what}: "${text}" is not ${DURATION_HINT}`);
   return ms;
 }
+
+/** `ms` written as durations are ("1h", "1d12h", "90s" for a part of a minute), the inverse of durationMs for whole seconds. */
+export function formatDuration(ms: number): string {
+  if (ms < 1_000) return `${ms}ms`;
+  let rest = Math.round(ms / 1_000) * 1_000;
+  let text = '';
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    const amount = Math.floor(rest / UNIT_MS[unit]);
+    if (amount) text += `${amount}${unit}`;
+    rest -= amount * UNIT_MS[unit];
+  }
+  return text;
+}

@@ -1,3 +1,4 @@
+import { formatDuration } from '../journey/duration';
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleOptions, type ScheduleUpdateOptions } from '@temporalio/client';
 import type { Config } from '../config';
 import { INGESTION_WORKFLOW, type IngestionInput, type IngestionResult } from '../../workflows/pipeline/contract';
@@ -60,6 +61,8 @@ export async function applySchedules(client: Client, config: Config): Promise<Ar
 
 export interface ScheduleView {
   scheduleId: string;
+  /** False when `waymark schedules apply` has not created it yet (nothing else is then known). */
+  exists: boolean;
   paused: boolean;
   every: string;
   overlap: string;
@@ -86,7 +89,7 @@ export async function listSchedules(client: Client, config: Config): Promise<Sch
     try {
       d = await client.schedule.getHandle(scheduleId).describe();
     } catch {
-      views.push({ scheduleId, paused: false, every: 'not created: run waymark schedules apply', overlap: '', next: [], recent: [], running: [] });
+      views.push({ scheduleId, exists: false, paused: false, every: '', overlap: '', next: [], recent: [], running: [] });
       continue;
     }
     const recent = await Promise.all(
@@ -101,8 +104,9 @@ export async function listSchedules(client: Client, config: Config): Promise<Sch
     const interval = d.spec.intervals?.[0]?.every;
     views.push({
       scheduleId,
+      exists: true,
       paused: d.state.paused,
-      every: typeof interval === 'number' ? `${interval / 1000}s` : String(interval ?? ''),
+      every: typeof interval === 'number' ? formatDuration(interval) : String(interval ?? ''),
       overlap: String(d.policies.overlap),
       next: d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()),
       recent,

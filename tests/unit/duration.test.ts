@@ -1,4 +1,4 @@
-import { durationMs, requireDurationMs } from '../../src/journey/duration';
+import { durationMs, formatDuration, requireDurationMs } from '../../src/journey/duration';
 
 describe('durationMs', () => {
   it.each([
@@ -35,5 +35,14 @@ describe('requireDurationMs', () => {
   it('names the field and the bad text when it is not a duration', () => {
     expect(() => requireDurationMs('5 minutes', 'WAYMARK_X')).toThrow(/^WAYMARK_X: "5 minutes" is not a duration such as/);
     expect(() => requireDurationMs('0s', 'steps.wait.duration')).toThrow('steps.wait.duration: "0s"');
+  });
+});
+
+describe('formatDuration', () => {
+  it('writes milliseconds as a duration that reads back to the same value', () => {
+    for (const [ms, text] of [[3_600_000, '1h'], [129_600_000, '1d12h'], [90_000, '1m30s'], [604_800_000, '7d'], [500, '500ms']] as const) {
+      expect(formatDuration(ms)).toBe(text);
+      if (ms >= 1_000) expect(durationMs(text)).toBe(ms);
+    }
   });
 });
