@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { devServerAddress } from '../support/harness';
+import { startProcess } from '../support/processes';
 
 /**
  * The production entry point (`npm run api`) as a process: it refuses weak keys outside
@@ -12,7 +13,7 @@ const ROOT = path.resolve(__dirname, '../..');
 const STRONG_KEY = 'c0ffee-4b1d-9e3a-77f2-5d10aa8e6b31';
 
 function startApi(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/api/main.ts'], {
+  return startProcess(process.execPath, ['--import', 'tsx', 'src/api/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', WAYMARK_LOG_FORMAT: 'json', WAYMARK_DATA_DIR: process.env.WAYMARK_TEST_DIR ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

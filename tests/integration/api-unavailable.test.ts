@@ -33,7 +33,7 @@ describe('event API when Temporal cannot be reached', () => {
     const customerId = `down-${randomUUID().slice(0, 8)}`;
     const started = Date.now();
     const single = await post(http.url, '/v1/events', makeEvent('signed_up', customerId, Date.now()));
-    expect(Date.now() - started).toBeLessThan(config.api.temporalTimeoutMs + 2_000);
+    expect(Date.now() - started).toBeLessThan(config.api.temporalTimeoutMs + 5_000); // room for a loaded machine
     expect(single.status).toBe(503);
     expect(single.headers.get('retry-after')).toBe('1');
     expect(single.body).toMatchObject({ error: { code: 'TEMPORAL_UNAVAILABLE', message: expect.stringContaining('nothing was accepted') } });

@@ -4,6 +4,7 @@ import { deliverInOrder } from '../../activities/deliver';
 import { submitEvent } from '../../src/events/intake';
 import { fallbackKey } from '../../src/channels/fallback';
 import { JourneySchema } from '../../src/journey/schema';
+import type { ProfileView } from '../../src/profiles/port';
 import { createDeps, type Deps } from '../../src/runtime';
 import { templateRefProblems } from '../../src/templates/catalog';
 import { journeyWorkflowId } from '../../workflows/contract';
@@ -48,7 +49,11 @@ const BRAZE_SETTINGS = (braze: BrazeServer) => ({
   WAYMARK_BRAZE_SMS_SUBSCRIPTION_GROUP: 'sms-group-1',
 });
 
-/** A dev server and a worker for the fallback journey; `run(customerId, events)` submits the events and returns the ask step's outcome. */
+/**
+ * A dev server and a worker for the fallback journey; `run(customerId, entry)` submits the entry
+ * event and returns the ask step's outcome; `applied(event, check)` submits an event and waits
+ * until the customer's profile shows it (`check`), as a later entry will read it.
+ */
 async function fallbackWorld(overrides: Record<string, string> = {}) {
   const server = await devServer({ WAYMARK_JOURNEYS_DIR: journeyFolder(), ...overrides });
   const deps = createDeps(server.config);
@@ -57,11 +62,12 @@ async function fallbackWorld(overrides: Record<string, string> = {}) {
   return {
     server,
     deps,
-    async run(customerId: string, ...events: Array<Parameters<typeof makeEvent>>) {
-      for (const [i, args] of events.entries()) {
-        if (i) await new Promise((r) => setTimeout(r, 500)); // the router applies a consent change before the entry
-        await submitEvent(server.client, server.config, makeEvent(...args));
-      }
+    async applied(event: Parameters<typeof makeEvent>, check: (profile: ProfileView) => boolean) {
+      await submitEvent(server.client, server.config, makeEvent(...event));
+      await eventually(async () => (check(await deps.profiles.get(event[1])) ? true : undefined), `the ${event[0]} event on ${event[1]}'s profile`, 60_000);
+    },
+    async run(customerId: string, entry: Parameters<typeof makeEvent>) {
+      await submitEvent(server.client, server.config, makeEvent(...entry));
       const handle = server.client.workflow.getHandle<typeof journeyWorkflow>(journeyWorkflowId('fallback-test', customerId));
       await eventually(() => handle.describe().then(() => true, () => undefined), `${customerId}'s run`);
       const state = await handle.result();
@@ -90,7 +96,8 @@ describe('channel fallback on a real run (dev server, local channel)', () => {
   it('sends the SMS when the customer unsubscribed from email, under the SMS key', async () => {
     const customerId = `fb-unsub-${Date.now()}`;
     const contact = { context: { email: 'ana@example.com', phone: '+14155550123' } };
-    const outcome = await world.run(customerId, ['unsubscribed', customerId, Date.now(), { ...contact, properties: { channel: 'email' } }], ['fallback_go', customerId, Date.now(), contact]);
+    await world.applied(['unsubscribed', customerId, Date.now(), { ...contact, properties: { channel: 'email' } }], (profile) => profile.consent?.email === 'unsubscribed');
+    const outcome = await world.run(customerId, ['fallback_go', customerId, Date.now(), contact]);
     expect(outcome).toBe('sent sms fb-sms instead of email fb-email (the customer unsubscribed from email)');
     expect(await sent(world.deps, customerId)).toEqual(['sms fb-sms to +14155550123']);
     const [message] = (await world.deps.outbox.list(customerId)).filter((m) => m.stepId === 'ask');

@@ -1,10 +1,9 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { accepts, ROOT, runWaymark, WAYMARK } from '../support/cli';
 import { eventually } from '../support/dev-server';
+import { killGroup, processesMentioning, processesWithEnv, runProcess, startProcess } from '../support/processes';
 import { freePort } from '../../src/free-port';
 
 const GRACE_S = 5;
@@ -23,7 +22,7 @@ interface Dev {
 
 /** Starts `command` (npm run dev, or bin/waymark dev) against its own data folder and free ports; resolves once the banner is out. */
 async function startDev(command: string, args: string[], extraEnv: Record<string, string> = {}): Promise<Dev> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-dev-'));
+  const dataDir = fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR!, 'dev-'));
   const [temporalPort, uiPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
   const env = {
     ...process.env,
@@ -36,7 +35,9 @@ async function startDev(command: string, args: string[], extraEnv: Record<string
     WAYMARK_WORKER_SHUTDOWN_GRACE: `${GRACE_S}s`,
     ...extraEnv,
   };
-  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: npm, the node under it and what that starts go together. What
+  // `waymark dev` starts detached from it (the dev server) is found by its data folder.
+  const child = startProcess(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], what: `waymark dev (${[command, ...args].join(' ')})`, alsoKill: () => processesOf(dataDir) });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -45,22 +46,18 @@ async function startDev(command: string, args: string[], extraEnv: Record<string
   );
   const deadline = Date.now() + 90_000;
   while (!out.includes('Press Ctrl-C to stop.')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`waymark dev did not start:\n${out}`);
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await killGroup(child.pid!, () => processesOf(dataDir));
+      throw new Error(`waymark dev did not start:\n${out}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return { child, dataDir, temporalPort, uiPort, metricsPort, output: () => out, exited };
 }
 
-/** Processes whose command line mentions `text` (the dev server's carries our data folder). */
-function processesMentioning(text: string): string[] {
-  return fs.readdirSync('/proc').filter((pid) => {
-    if (!/^\d+$/.test(pid)) return false;
-    try {
-      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
-    } catch {
-      return false; // it ended while we looked
-    }
-  });
+/** The processes of one `waymark dev`, in its process group or not: they were given its data folder, on their command line or in their environment. */
+function processesOf(dataDir: string): number[] {
+  return [...new Set([...processesMentioning(dataDir), ...processesWithEnv('WAYMARK_DATA_DIR', dataDir)])];
 }
 
 /** The process npm started for the script, which must be node itself for a signal to it to stop `waymark dev`. */
@@ -76,16 +73,17 @@ async function expectAllStopped(dev: Dev, apiPort: number): Promise<void> {
   expect(await accepts(dev.uiPort)).toBe(false);
   expect(await accepts(dev.metricsPort)).toBe(false);
   expect(await accepts(apiPort)).toBe(false);
-  expect(processesMentioning(dev.dataDir)).toEqual([]);
+  expect(processesOf(dev.dataDir)).toEqual([]);
 }
 
 describe('waymark dev stops on a signal to its node process alone', () => {
   let running: Dev | undefined;
   afterEach(async () => {
-    // Whatever a failed assertion left behind must not outlive the test.
-    if (running?.child.exitCode === null) running.child.kill('SIGKILL');
-    for (const pid of running ? processesMentioning(running.dataDir) : []) process.kill(Number(pid), 'SIGKILL');
+    // Whatever a failed assertion left behind must not outlive the test: npm, the node under it
+    // (which outlived a kill of npm alone, holding jest's output pipes) and the dev server.
+    const dev = running;
     running = undefined;
+    if (dev) await killGroup(dev.child.pid!, () => processesOf(dev.dataDir));
   });
 
   it('npm run dev: the demo fills the outbox with rendered messages; SIGINT to node drains, stops the API and the dev server it started, exits 0', async () => {
@@ -97,7 +95,7 @@ describe('waymark dev stops on a signal to its node process alone', () => {
     // The banner's Temporal CLI command works as printed (the CLI is not on PATH).
     const tryLine = /^Try: (npm run temporal -- .*)$/m.exec(dev.output())?.[1];
     expect(tryLine).toContain(`--address 127.0.0.1:${dev.temporalPort}`);
-    await expect(promisify(execFile)('sh', ['-c', tryLine!], { cwd: ROOT })).resolves.toBeDefined();
+    expect(await runProcess('sh', ['-c', tryLine!], { cwd: ROOT })).toMatchObject({ code: 0 });
 
     // The demo's customers get their messages, rendered from the shipped templates, at their addresses.
     const ada = /signed_up\s+(ada-\w+)/.exec(dev.output())?.[1];

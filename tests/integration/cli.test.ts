@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
 import { ROOT, runWaymark, type CliResult } from '../support/cli';
+import { runProcess } from '../support/processes';
 import { runCli } from '../../src/cli/program';
 import { freePort } from '../../src/free-port';
 
@@ -165,12 +165,10 @@ describe('bin/waymark', () => {
 
 describe('npm scripts', () => {
   /** `npm run script`'s exit code and output. */
-  const npmRun = (script: string, env: Record<string, string>) =>
-    new Promise<{ code: number; output: string }>((resolve) =>
-      execFile('npm', ['run', script], { cwd: ROOT, env: { ...process.env, ...env } }, (err, stdout, stderr) =>
-        resolve({ code: err ? Number(err.code) : 0, output: stdout + stderr }),
-      ),
-    );
+  const npmRun = async (script: string, env: Record<string, string>) => {
+    const { code, stdout, stderr } = await runProcess('npm', ['run', script], { cwd: ROOT, env: { ...process.env, ...env } });
+    return { code, output: stdout + stderr };
+  };
   // The set-up script refuses a TEMPORAL_CLI that is not an executable, so whether it ran shows.
   // The bad port makes every command stop at its configuration check, right after the set-up.
   const env = { TEMPORAL_CLI: '/nonexistent/temporal', WAYMARK_API_PORT: 'not-a-port' };

@@ -34,7 +34,8 @@ describe('the contact policy on a real run (dev server, real clock)', () => {
       const worker = await startWorker(server.nativeConnection, server.config, deps);
       const [cappedRun, unsubscribedRun] = await worker.runUntil(async () => {
         await submitEvent(server.client, server.config, makeEvent('unsubscribed', unsubscribed, Date.now(), { properties: { channel: 'email' } }));
-        await new Promise((r) => setTimeout(r, 1_000)); // the router applies the unsubscribe before the entry
+        // The entry's sends read the profile: the router has applied the unsubscribe to it.
+        await eventually(async () => ((await deps.profiles.get(unsubscribed)).consent?.email === 'unsubscribed' ? true : undefined), `${unsubscribed}'s unsubscribe on the profile`, 60_000);
         await submitEvent(server.client, server.config, makeEvent('policy_go', unsubscribed, Date.now()));
         await submitEvent(server.client, server.config, makeEvent('policy_go', capped, Date.now()));
         return Promise.all([result(capped), result(unsubscribed)]);

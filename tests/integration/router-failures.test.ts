@@ -44,7 +44,7 @@ describe('router failure paths (dev server; local activities retry on the real c
         return eventually(async () => {
           const s = await router.query(customerStateQuery);
           return s.journeys.onboarding ? s : undefined;
-        }, 'onboarding entered on the next event', 10_000);
+        }, 'onboarding entered on the next event', 30_000); // a retried update (1 s, doubling, 20 attempts) holds it for minutes
       });
       expect(state.decisions.map((d) => [d.type, d.outcome])).toEqual([
         ['seen', 'profile not updated: trait "note" holds a NUL character (U+0000), which PostgreSQL cannot store; the update is refused (a retry would fail the same way)'],

@@ -1,3 +1,4 @@
+import { temporal } from '@temporalio/proto';
 import { submitEvent } from '../../src/events/intake';
 import { createDeps } from '../../src/runtime';
 import { journeyStateQuery, journeyWorkflowId } from '../../workflows/contract';
@@ -7,6 +8,7 @@ import { devServer, eventually } from '../support/dev-server';
 import { makeEvent, startWorker } from '../support/harness';
 
 const WAIT_MS = 6_000;
+const { EventType } = temporal.api.enums.v1;
 
 /** A wait_for_event with a short timeout: "done" in time takes the event path, else the timeout path. */
 const raceJourney = {
@@ -39,9 +41,13 @@ describe('an event accepted before a wait times out (dev server, worker stopped 
           }, `${c} parked`);
         }
       });
-      // 2. No worker runs: each "race_done" is accepted (202 territory) before the deadline, but nobody routes it.
+      // 2. No worker runs: each "race_done" is accepted (202 territory) before the deadline, but nobody routes it;
+      // then the server fires each wait's timer (it is in the run's history, waiting for a worker).
       for (const c of customers) await submitEvent(server.client, server.config, makeEvent('race_done', c, Date.now()));
-      await new Promise((r) => setTimeout(r, WAIT_MS + 2_000));
+      for (const c of customers) {
+        const run = server.client.workflow.getHandle(journeyWorkflowId('timeout-race', c));
+        await eventually(async () => ((await run.fetchHistory()).events?.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_FIRED) ? true : undefined), `${c}'s wait to time out`, WAIT_MS + 60_000);
+      }
       // 3. A worker comes back after the deadline: the timers and the events are all pending at once.
       const second = await startWorker(server.nativeConnection, server.config, deps);
       const finals = await second.runUntil(() =>

@@ -1,13 +1,14 @@
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporalBinary } from '../../src/temporal/binaries';
 import { ROOT } from '../support/cli';
 import { testConfig } from '../support/harness';
+import { startProcess } from '../support/processes';
 
 /** `npm run worker` as a real process against `address`; resolves with its exit code and output, or once `until` shows up (then stops it). */
 function runWorker(address: string, until?: RegExp): Promise<{ code: number | null; output: string }> {
   const { dataDir } = testConfig();
-  const child = spawn('npm', ['run', '--silent', 'worker'], {
+  const child = startProcess('npm', ['run', '--silent', 'worker'], {
     cwd: ROOT,
     env: { ...process.env, WAYMARK_TEMPORAL_ADDRESS: address, WAYMARK_DATA_DIR: dataDir, WAYMARK_LOG_FORMAT: 'json', WAYMARK_JOURNEY_TASK_QUEUE: `start-${Date.now()}` },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -18,8 +19,8 @@ function runWorker(address: string, until?: RegExp): Promise<{ code: number | nu
       output += chunk.toString();
       if (until?.test(output)) child.kill('SIGTERM');
     };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
+    child.stdout!.on('data', read);
+    child.stderr!.on('data', read);
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, output }));
   });

@@ -117,16 +117,21 @@ describe.each(targets)('the store contract (%s)', (_name, makeConfig) => {
     });
 
     it("reaches another machine's catalog within its refresh interval, with pauses as refusals that say why", async () => {
+      const REFRESH_MS = 200;
+      /** The promise under test, not a settling time: a read once the refresh interval has passed since a change sees it (a loaded machine only reads later). */
+      const pastRefreshSince = async (changedAt: number) => {
+        while (Date.now() - changedAt <= REFRESH_MS) await new Promise((r) => setTimeout(r, REFRESH_MS + changedAt - Date.now() + 1));
+      };
       const publisher = new JourneyStore(open(config));
-      const catalog = new LiveCatalog(new JourneyStore(open(config)), 200);
+      const catalog = new LiveCatalog(new JourneyStore(open(config)), REFRESH_MS);
       expect((await catalog.current()).all()).toEqual([]);
       const j = journey('live');
       await publisher.publish(j, 'f', 'ana');
-      await new Promise((r) => setTimeout(r, 250));
+      await pastRefreshSince(Date.now());
       const event = { messageId: 'm', type: 'live_go', customerId: 'c', timestamp: new Date().toISOString(), properties: {} };
       expect((await catalog.current()).entriesFor(event).entered.map((e) => e.journeyId)).toEqual(['live']);
       await publisher.setStatus('live', 'pause', 'ana');
-      await new Promise((r) => setTimeout(r, 250));
+      await pastRefreshSince(Date.now());
       const paused = (await catalog.current()).entriesFor(event);
       expect(paused.entered).toEqual([]);
       expect(paused.refused).toEqual([{ journeyId: 'live', why: expect.stringContaining('the journey is paused') }]);

@@ -10,6 +10,7 @@ import { customerWorkflowId } from '../../workflows/contract';
 import { REDACT_PATHS, createLogger, type Logger } from '../../src/logger';
 import { createDeps } from '../../src/runtime';
 import { createAppForClient, listen, type RunningServer } from '../../src/api/server';
+import { track } from './cleanup';
 import { startWorker } from './harness';
 import { devServer } from './dev-server';
 
@@ -36,6 +37,7 @@ export async function apiOnDevServer(overrides: Record<string, string> = {}, log
   const running = worker?.run();
   const registry = new Registry();
   const http: RunningServer = await listen(createAppForClient(server.config, server.client, logger ?? createLogger(server.config), registry), server.config);
+  const untrack = track(`event API at ${http.url}`, () => http.close(), 'server');
   return {
     ...server,
     deps,
@@ -45,6 +47,7 @@ export async function apiOnDevServer(overrides: Record<string, string> = {}, log
     post: (path: string, body: unknown, headers: Record<string, string> = {}) => post(http.url, path, body, headers),
     async close() {
       await http.close();
+      untrack();
       worker?.shutdown();
       await running;
       await server.close();

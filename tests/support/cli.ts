@@ -1,28 +1,15 @@
-import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { runProcess, type Finished } from './processes';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const WAYMARK = path.join(ROOT, 'bin/waymark');
 
-export interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliResult = Finished;
 
 /** Runs `bin/waymark args` as a real process (as a user would), with `env` added to this process's environment. */
 export function runWaymark(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(WAYMARK, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return runProcess(WAYMARK, args, { cwd: ROOT, env: { ...process.env, ...env }, what: `waymark ${args.join(' ')}`.slice(0, 120) });
 }
 
 /** Whether something accepts TCP connections on 127.0.0.1:`port`. */

@@ -13,6 +13,8 @@ import type { CustomerEvent } from '../../src/events/schema';
 import { journeyRunSettings } from '../../src/settings';
 import type { JourneyRunInput } from '../../workflows/contract';
 import type { PublishedJourney } from '../../src/journey/schema';
+// Every worker, test server and connection the file creates is released at its end if it leaks.
+import './track-temporal';
 
 // One Temporal runtime per jest worker process, logging only errors (Runtime is a process-wide singleton).
 const runtimeKey = Symbol.for('waymark.temporalRuntime');

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { track } from './cleanup';
 
 /** A request as it arrived, its body read whole. */
 export interface ArrivedRequest {
@@ -24,8 +25,12 @@ export abstract class ScriptedServer<Answer> {
   /** Answers one request; `next` is the scripted answer, or undefined when none is left. */
   protected abstract respond(request: ArrivedRequest, next: Answer | undefined, res: http.ServerResponse): void;
 
+  private untrack?: () => void;
+
   protected async listen(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    // Closed by the test; if a failure skipped that, at the end of the file (tests/support/cleanup.ts).
+    this.untrack = track(`${this.constructor.name} at ${this.url}`, () => this.close(), 'server');
     return this;
   }
 
@@ -52,10 +57,12 @@ export abstract class ScriptedServer<Answer> {
     this.timers.add(timer);
   }
 
+  /** Stops listening and drops every connection; again is a no-op. */
   async close(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.untrack?.();
   }
 
   private read(req: http.IncomingMessage, res: http.ServerResponse): void {

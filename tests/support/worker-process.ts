@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './cli';
+import { startProcess } from './processes';
 
 /** The worker processes the tests start: their script, and the log line that says they poll. */
 const WORKERS = {
@@ -16,7 +17,8 @@ const WORKERS = {
  */
 export function startWorkerProcess(env: Record<string, string>, kind: keyof typeof WORKERS = 'journeys'): { child: ChildProcess; ready: Promise<void>; output: () => string } {
   const dataDir = fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR!, 'machine-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKERS[kind].script], {
+  const child = startProcess(process.execPath, ['--import', 'tsx', WORKERS[kind].script], {
+    what: `${kind} worker ${WORKERS[kind].script}`,
     cwd: ROOT,
     env: { ...process.env, ...env, WAYMARK_DATA_DIR: dataDir, WAYMARK_LOG_FORMAT: 'json', WAYMARK_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { ApplicationFailure } from '@temporalio/common';
 import { deliverOnce } from '../../activities/deliver';
@@ -16,6 +15,7 @@ import { TemplateStore } from '../../src/templates/template-store';
 import { sealTemplate, templateLimits, validateTemplate } from '../../src/templates/validate';
 import { templateVariables } from '../../src/templates/variables';
 import { ROOT } from '../support/cli';
+import { startProcess } from '../support/processes';
 import { testConfig } from '../support/harness';
 import { testMessage } from '../support/messages';
 
@@ -33,14 +33,14 @@ interface ChildRender {
 
 /** Renders each SMS text in a child with a 256 MB heap (tests/support/render-in-child.ts): what each render did, the peak memory, and how the child ended. */
 function renderInChild(cases: Array<{ text: string; event: Record<string, unknown> }>): Promise<{ renders: ChildRender[]; peakRssMb?: number; code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--max-old-space-size=256', '--import', 'tsx', path.join(ROOT, 'tests/support/render-in-child.ts'), JSON.stringify(cases)], {
+  const child = startProcess(process.execPath, ['--max-old-space-size=256', '--import', 'tsx', path.join(ROOT, 'tests/support/render-in-child.ts'), JSON.stringify(cases)], {
     cwd: ROOT,
     env: { ...process.env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code) => {

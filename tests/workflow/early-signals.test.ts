@@ -12,7 +12,7 @@ import {
 } from '../../workflows/contract';
 import { customerWorkflow } from '../../workflows/customer';
 import { journeyWorkflow } from '../../workflows/journey';
-import { devServer } from '../support/dev-server';
+import { devServer, eventually } from '../support/dev-server';
 import { depsWith, makeEvent, runInput, startWorker } from '../support/harness';
 
 const HOUR = 3_600_000;
@@ -89,11 +89,7 @@ describe("signals that come with a run's first workflow task (dev server)", () =
         args: [await routerInput(customerId)],
       });
       // The wait times out and asks the router, whose first task has not run yet.
-      for (;;) {
-        const history = await router.fetchHistory();
-        if (history.events?.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'syncRequest')) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await eventually(async () => ((await router.fetchHistory()).events?.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'syncRequest') ? true : undefined), "the run's syncRequest in the router's history");
       const lateWorker = await startWorker(server.nativeConnection, late, deps);
       await lateWorker.runUntil(async () => {
         const state = await run.result();
@@ -116,8 +112,10 @@ describe("signals that come with a run's first workflow task (dev server)", () =
     await router.signal('event:page_viewed', makeEvent('page_viewed', customerId, now()));
     const lateWorker = await startWorker(server.nativeConnection, late, deps);
     await lateWorker.runUntil(async () => {
-      let state = await router.query(customerStateQuery);
-      while (state.eventsAccepted < 2) state = await new Promise((r) => setTimeout(r, 100)).then(() => router.query(customerStateQuery));
+      const state = await eventually(async () => {
+        const s = await router.query(customerStateQuery);
+        return s.eventsAccepted >= 2 ? s : undefined;
+      }, 'the router to handle both events');
       expect(state.journeys.waiting).toMatchObject({ active: false, lastStatus: 'converted', lastEndedAt: at });
       await router.terminate('test done');
     });
