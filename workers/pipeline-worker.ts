@@ -6,8 +6,8 @@ import { submitEvent } from '../src/events/intake';
 import { createLogger } from '../src/logger';
 import { connectWorker } from '../src/temporal/connect';
 import { installTemporalRuntime } from '../src/temporal/runtime';
-import { openWarehouse } from '../src/warehouse/open';
-import type { Warehouse } from '../src/warehouse/port';
+import type { WarehouseLease } from '../src/warehouse/lease';
+import { warehouseLease } from '../src/warehouse/open';
 import type { ProfileStore } from '../src/profiles/port';
 import { PgProfileStore } from '../src/profiles/pg-store';
 import { Store } from '../src/store/store';
@@ -15,7 +15,8 @@ import { Store } from '../src/store/store';
 export interface PipelineWorkerOptions {
   connection: NativeConnection;
   config: Config;
-  warehouse: Warehouse;
+  /** The warehouse, opened while an activity uses it (src/warehouse/lease.ts). */
+  warehouse: WarehouseLease;
   /** The profiles the warehouse attributes are merged into (the shared store). */
   profiles: Pick<ProfileStore, 'mergeTraits'>;
   /** A prebuilt bundle of workflows/pipeline (tests build it once); otherwise bundled now. */
@@ -42,19 +43,20 @@ export function createPipelineWorker({ connection, config, warehouse, profiles, 
 }
 
 /**
- * The pipeline worker as its own process (`npm run pipeline-worker`). With DuckDB it is the one
- * process that opens the warehouse file, for as long as it runs.
+ * The pipeline worker as its own process (`npm run pipeline-worker`). With DuckDB it opens the
+ * warehouse file while one of its activities runs, and closes it between them, for dbt (the
+ * Python worker, `npm run warehouse-worker`) to build in it.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config, 'pipeline-worker');
   installTemporalRuntime(log);
-  const warehouse = await openWarehouse(config);
+  const warehouse = warehouseLease(config);
   const store = new Store(config, log);
   const connection = await connectWorker(config);
   const worker = await createPipelineWorker({ connection, config, warehouse, profiles: new PgProfileStore(store, config.profileKeepKeys, config.limits) });
   const where = config.warehouse.kind === 'duckdb' ? config.warehouse.duckdbFile : `${config.warehouse.bigqueryProject} (${config.warehouse.bigqueryLocation})`;
-  log.info({ taskQueue: config.pipeline.taskQueue, warehouse: config.warehouse.kind, at: where, landing: config.pipeline.landingDir }, 'pipeline worker running');
+  log.info({ taskQueue: config.pipeline.taskQueue, warehouse: config.warehouse.kind, at: where, landing: config.pipeline.landingDir, dbtTaskQueue: config.warehouse.taskQueue }, 'pipeline worker running');
   try {
     await worker.run();
   } finally {

@@ -1,11 +1,13 @@
 import type { Config } from '../../src/config';
 import * as steps from '../../src/warehouse/batch';
-import { loadChecks } from '../../src/warehouse/checks';
-import { transformModels } from '../../src/warehouse/models';
+import { warehouseBuild } from '../../src/warehouse/build-target';
+import { checkResults, quarantineReason } from '../../src/warehouse/check-results';
+import type { WarehouseLease } from '../../src/warehouse/lease';
 import { runsSideBySide, type Warehouse } from '../../src/warehouse/port';
-import { quarantineReason } from '../../src/warehouse/run-batch';
 import type { AttributesMerged, BatchBegun, BatchRef, CheckOutcome } from '../../workflows/pipeline/contract';
+import type { BuildResult } from '../../workflows/pipeline/warehouse-remote';
 import { byStepActivities } from './by-step';
+import { byStageActivities } from './by-stage';
 import { classify } from './classify';
 import { runStage, withHeartbeat } from './heartbeat';
 import { mergeAttributes } from './merge-attributes';
@@ -14,69 +16,72 @@ import type { ProfileStore } from '../../src/profiles/port';
 import type { OutboxKind } from '../../src/warehouse/batch';
 
 export interface PipelineDeps {
-  /** The warehouse this worker process owns (for DuckDB: the only process with the file open). */
-  warehouse: Warehouse;
+  /**
+   * The warehouse, opened while an activity uses it: with DuckDB the file is then free for dbt
+   * (the Python worker) between the pipeline's own stages.
+   */
+  warehouse: WarehouseLease;
   config: Config;
   submit: SubmitEvent;
   /** Where the changed attributes go after a publish. */
   profiles: Pick<ProfileStore, 'mergeTraits'>;
 }
 
-/** The ingestion workflow's activities, one per stage: thin wrappers over the batch steps, with heartbeats. */
-export function createPipelineActivities({ warehouse, config, submit, profiles }: PipelineDeps) {
-  // Independent items (sources, checks) all at once where the warehouse runs jobs side by side.
-  const independent = runsSideBySide(warehouse) ? Infinity : 1;
-  const byStep = byStepActivities(warehouse, config);
+/**
+ * The ingestion workflow's TypeScript activities, one per stage: thin wrappers over the batch
+ * steps, with heartbeats. The transform (dbt) is the Python worker's (workflows/pipeline/warehouse-remote.ts).
+ */
+export function createPipelineActivities({ warehouse: lease, config, submit, profiles }: PipelineDeps) {
+  /** The activity's work with the warehouse open. */
+  const held =
+    <A extends unknown[], R>(work: (warehouse: Warehouse, ...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      lease.use((warehouse) => work(warehouse, ...args));
+  const byStep = byStepActivities(lease, config);
   return {
-    /** The bookkeeping before the loads: when attributes were last published, extract, the batch marked running, the models and checks. */
-    async begin(batchId: string | undefined, runId: string): Promise<BatchBegun> {
+    /**
+     * The bookkeeping before the loads: when attributes were last published, extract, the batch
+     * marked running, and what the Python worker needs to build it. (`models` and `checks`: for
+     * runs started before 'stages'.)
+     */
+    begin: held(async (warehouse, batchId: string | undefined, runId: string): Promise<BatchBegun> => {
       const attributesPublishedAt = await steps.lastPublishedAt(warehouse);
       const batch = await byStep.extract(batchId, runId);
       if (batch) await steps.startBatch(warehouse, batch);
-      return { attributesPublishedAt, batch, ...(await byStep.plan()) };
-    },
+      return { attributesPublishedAt, batch, ...(batch ? { build: warehouseBuild(config, batch.batchId) } : {}), ...(await byStep.plan()) };
+    }),
     /** Every source's file into raw (side by side where the warehouse runs jobs so); returns the rows loaded. */
-    async loadRaw(batch: BatchRef): Promise<number> {
+    loadRaw: held(async (warehouse, batch: BatchRef): Promise<number> => {
       const sources = batch.files.map((f) => f.source);
-      const rows = await classify(() => runStage('load raw', sources, independent, (source) => steps.loadSource(warehouse, batch, source)));
+      const rows = await classify(() => runStage('load raw', sources, runsSideBySide(warehouse) ? Infinity : 1, (source) => steps.loadSource(warehouse, batch, source)));
       return rows.reduce((a, b) => a + b, 0);
-    },
-    /** The staging then mart models, in order (each may read the ones before it). */
-    async transform(batch: BatchRef): Promise<void> {
-      const models = new Map(transformModels().map((m) => [m.name, m]));
-      await classify(() =>
-        runStage('transform', [...models.keys()], 1, async (name) => {
-          await steps.buildModel(warehouse, batch, models.get(name)!);
-          return null; // kept in the heartbeat as done
+    }),
+    /** dbt's tests and freshness measures as the batch's checks: recorded with the batch and the run, and returned. */
+    recordTests: held(async (warehouse, batch: BatchRef, build: BuildResult): Promise<CheckOutcome[]> => {
+      return classify(() =>
+        withHeartbeat('checks', async () => {
+          const results = await checkResults(warehouse, build);
+          await steps.recordChecks(warehouse, batch, results);
+          return results;
         }),
       );
-    },
-    /** Every declared check (side by side where the warehouse runs jobs so); their outcomes are recorded with the batch and returned. */
-    async runChecks(batch: BatchRef): Promise<CheckOutcome[]> {
-      const checks = new Map(loadChecks().map((c) => [c.name, c]));
-      const results = await classify(() => runStage('checks', [...checks.keys()], independent, (name) => steps.checkBatch(warehouse, batch, checks.get(name)!)));
-      await classify(() => steps.recordChecks(warehouse, batch, results));
-      return results;
-    },
+    }),
     /** `checks` given (runs started before 'stages'): every check's outcome is recorded first. */
-    async quarantine(batch: BatchRef, failed: CheckOutcome[], checks?: CheckOutcome[]): Promise<string> {
-      if (checks) await byStep.recordChecks(batch, checks);
+    quarantine: held(async (warehouse, batch: BatchRef, failed: CheckOutcome[], checks?: CheckOutcome[]): Promise<string> => {
+      if (checks) await classify(() => steps.recordChecks(warehouse, batch, checks));
       const reason = quarantineReason(failed);
       await steps.quarantine(warehouse, batch, reason);
       return reason;
-    },
+    }),
     /** `checks` given (runs started before 'stages'): every check's outcome is recorded first. */
-    async publish(batch: BatchRef, checks?: CheckOutcome[]): Promise<{ atRisk: number; attributes: number }> {
-      if (checks) await byStep.recordChecks(batch, checks);
+    publish: held(async (warehouse, batch: BatchRef, checks?: CheckOutcome[]): Promise<{ atRisk: number; attributes: number }> => {
+      if (checks) await classify(() => steps.recordChecks(warehouse, batch, checks));
       return classify(() => withHeartbeat('publish', () => steps.publish(warehouse, batch)));
-    },
-    async mergeAttributes(batch: BatchRef): Promise<AttributesMerged> {
-      return mergeAttributes(warehouse, profiles, batch.batchId);
-    },
+    }),
+    mergeAttributes: held(async (warehouse, batch: BatchRef): Promise<AttributesMerged> => mergeAttributes(warehouse, profiles, batch.batchId)),
     /** `kind` absent: every row of the outbox (runs started before mergeAttributes existed). */
-    async sendEvents(batch: BatchRef, kind?: OutboxKind): Promise<number> {
-      return sendOutbox(warehouse, config, batch.batchId, kind, submit);
-    },
+    sendEvents: held(async (warehouse, batch: BatchRef, kind?: OutboxKind): Promise<number> => sendOutbox(warehouse, config, batch.batchId, kind, submit)),
+    ...byStageActivities(lease),
     ...byStep,
   };
 }

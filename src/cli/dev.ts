@@ -8,7 +8,8 @@ import { startOrReuseDevServer } from '../temporal/dev-server';
 import fs from 'node:fs';
 import { actorOf, createDeps, loadCatalog, publishCatalog, type Deps } from '../runtime';
 import { publishTemplates } from '../templates/publish';
-import { openWarehouse } from '../warehouse/open';
+import { warehouseLease } from '../warehouse/open';
+import { startWarehouseWorker } from '../warehouse/python';
 import { createPipelineWorker } from '../../workers/pipeline-worker';
 import { formatIssue } from '../journey/validate';
 import { formatProblem } from '../journey/catalog';
@@ -21,7 +22,7 @@ import { installTemporalRuntime } from '../temporal/runtime';
 export function registerDevCommand(program: Command): void {
   program
     .command('dev')
-    .description('run everything on this machine: a Temporal dev server (reused when one answers), the journeys worker and the event API')
+    .description('run everything on this machine: a Temporal dev server (reused when one answers), the journeys, pipeline and warehouse (Python) workers and the event API')
     .addHelpText(
       'after',
       `
@@ -42,9 +43,12 @@ Examples:
 async function dev(): Promise<number> {
   const config = loadConfig();
   const say = (line: string) => console.log(line);
-  const ours: { devServer?: ChildProcess } = {};
-  // Listening from the start: a Ctrl-C during start-up must still stop the dev server we start.
-  const stop = onStopSignal(config.dev.repeatSignalGapMs, say, () => ours.devServer?.kill());
+  const ours: { devServer?: ChildProcess; warehouseWorker?: ChildProcess } = {};
+  // Listening from the start: a Ctrl-C during start-up must still stop the dev server and the Python worker we start.
+  const stop = onStopSignal(config.dev.repeatSignalGapMs, say, () => {
+    ours.devServer?.kill();
+    ours.warehouseWorker?.kill('SIGKILL');
+  });
   installTemporalRuntime(createLogger(config, 'worker'), config.worker.metricsAddress);
   const deps = createDeps(config, createLogger(config, 'worker'));
   const started: Array<() => Promise<void>> = [];
@@ -77,14 +81,19 @@ async function dev(): Promise<number> {
       sending.catch(() => undefined);
       started.push(() => drain(sender, sending, config.worker.shutdownGraceMs, say));
     }
-    // The pipelines' worker owns the warehouse (a DuckDB file opens in one process at a time).
-    const warehouse = await openWarehouse(config);
+    // dbt runs in the Python worker, on a task queue of its own; started now, it gets ready while the rest starts.
+    const python = startWarehouseWorker(config, (line) => console.error(line));
+    ours.warehouseWorker = python.process;
+    started.push(() => python.stop(config.worker.shutdownGraceMs + 10_000));
+    // The pipelines' worker opens the warehouse while one of its activities runs (a DuckDB file opens in one process at a time: dbt's turn is between them).
+    const warehouse = warehouseLease(config);
     started.push(() => warehouse.close());
     const pipelineWorker = await stop.unless(createPipelineWorker({ connection: await connectWorker(config), config, warehouse, profiles: deps.profiles }));
     if (!pipelineWorker) return 0;
     const pipelineRunning = pipelineWorker.run();
     pipelineRunning.catch(() => undefined);
     started.push(() => drain(pipelineWorker, pipelineRunning, config.worker.shutdownGraceMs, say));
+    await stop.unless(python.ready);
 
     say('');
     say(`Waymark is running.`);
@@ -92,7 +101,7 @@ async function dev(): Promise<number> {
     say(`  Temporal server   ${config.temporal.address} (namespace ${config.temporal.namespace})`);
     say(`  Journeys          ${(await deps.catalog.current()).all().map((j) => `${j.definition.id}@${j.version}`).join(', ')}`);
     say(`  Store             ${describeStore(config)}`);
-    say(`  Task queues       ${config.temporal.journeyTaskQueue} (journeys), ${config.pipeline.taskQueue} (pipelines)`);
+    say(`  Task queues       ${config.temporal.journeyTaskQueue} (journeys), ${config.pipeline.taskQueue} (pipelines), ${config.warehouse.taskQueue} (dbt, Python worker)`);
     say(`  Warehouse         ${config.warehouse.kind}${config.warehouse.kind === 'duckdb' ? ` ${config.warehouse.duckdbFile}` : ''}; 'waymark seed' then 'waymark schedules apply' runs the ingestion pipeline`);
     say(`  Messages          npm run waymark -- outbox`);
     say(`  Event API         ${api.url}/v1/events  (keys from WAYMARK_API_KEYS)`);

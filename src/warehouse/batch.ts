@@ -1,15 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { runCheck, type Check, type CheckResult } from './checks';
-import { sqlFile, type Model } from './models';
+import type { CheckResult } from './check-results';
+import { sqlFile } from './models';
 import { jobIdOf, type Warehouse } from './port';
-import { acceptedViewsSql, createRawSql, mergeRawSql } from './raw';
+import { createRawSql, mergeRawSql } from './raw';
 import { SOURCE_EXPORTS, loadColumns } from './sources';
 
 /**
- * The steps of one ingestion batch, over the warehouse port. Each is safe to run again: job ids
- * are derived from the batch and the step, raw rows are merged by key, the build is rebuilt, and
- * publishing is one transaction.
+ * The pipeline's own steps of one ingestion batch, over the warehouse port (the transform and the
+ * checks between them are dbt's, in the Python worker). Each is safe to run again: job ids are
+ * derived from the batch and the step, raw rows are merged by key, and publishing is one
+ * transaction.
  */
 
 export interface Batch {
@@ -73,6 +74,12 @@ export async function startBatch(warehouse: Warehouse, batch: Batch): Promise<vo
      WHEN NOT MATCHED THEN INSERT (batch_id, as_of, status, reason, updated_at) VALUES (s.batch_id, s.as_of, 'running', NULL, s.now)`,
     { jobId: jobOf(batch, 'start'), params: { batch_id: batch.batchId, as_of: batch.asOf, now: new Date().toISOString() } },
   );
+  // What the dbt models read as the batch (warehouse/models/staging/batch_params.sql): a table, not
+  // dbt --vars, whose every new value makes dbt parse the whole project again.
+  await warehouse.execute(
+    'CREATE OR REPLACE TABLE waymark_ops.current_batch AS SELECT @batch_id AS batch_id, CAST(@as_of AS DATE) AS as_of, SAFE_CAST(@cutoff AS TIMESTAMP) AS cutoff',
+    { jobId: jobOf(batch, 'current'), params: { batch_id: batch.batchId, as_of: batch.asOf, cutoff: cutoffOf(batch) } },
+  );
 }
 
 /** Load raw: the file into waymark_load, then merged into waymark_raw by row key. Returns the rows in the file. */
@@ -92,19 +99,6 @@ export async function loadSource(warehouse: Warehouse, batch: Batch, sourceName:
     { jobId: job('count'), params: { batch_id: batch.batchId, source: sourceName, rows } },
   );
   return rows;
-}
-
-/** Transform: the views the models read, then one model (staging or mart) into waymark_build. */
-export async function buildModel(warehouse: Warehouse, batch: Batch, model: Model): Promise<void> {
-  if (model.name.startsWith('staging/00')) await warehouse.execute(acceptedViewsSql(), { jobId: jobOf(batch, 'views') });
-  const params = { batch_id: batch.batchId, as_of: batch.asOf, cutoff: cutoffOf(batch) };
-  const code = model.sql.replace(/--.*$/gm, '');
-  const used = Object.fromEntries(Object.entries(params).filter(([k]) => new RegExp(`@${k}\\b`).test(code)));
-  await warehouse.execute(model.sql, { jobId: jobOf(batch, model.name), params: used });
-}
-
-export function checkBatch(warehouse: Warehouse, batch: Batch, check: Check): Promise<CheckResult> {
-  return runCheck(warehouse, check, { batchId: batch.batchId, cutoff: cutoffOf(batch) });
 }
 
 /** Keeps the checks' outcome with the batch and the run, whatever happens next; a retried insert adds nothing. */

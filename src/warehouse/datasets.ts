@@ -2,7 +2,7 @@ import { replaceOutsideQuotes } from './sql-text';
 import type { Warehouse } from './port';
 
 /** The SQL names its datasets waymark_<layer>; a deployment may use another prefix (several environments in one project). */
-const DATASET = /\bwaymark_(raw|load|build|staging|marts|ops)\b/g;
+const DATASET = /\bwaymark_(raw|load|build|staging|marts|ops|audit)\b/g;
 
 /** The same warehouse, with every `waymark_<layer>` in SQL and table names read as `<prefix><layer>`. */
 export function withDatasetPrefix(warehouse: Warehouse, prefix: string): Warehouse {

@@ -2,6 +2,7 @@ import type { Config } from '../config';
 import { openBigQuery } from './bigquery';
 import { withDatasetPrefix } from './datasets';
 import { openDuckDb } from './duckdb';
+import { leaseWarehouse, type WarehouseLease } from './lease';
 import type { Warehouse } from './port';
 
 /** The adapter config picks; nothing else in the code knows which one it got. */
@@ -12,4 +13,9 @@ export async function openWarehouse(config: Config): Promise<Warehouse> {
       ? await openDuckDb(w.duckdbFile)
       : openBigQuery({ projectId: w.bigqueryProject, location: w.bigqueryLocation, apiEndpoint: w.bigqueryEndpoint, jobTimeoutMs: w.jobTimeoutMs, requestTimeoutMs: w.requestTimeoutMs });
   return withDatasetPrefix(warehouse, w.datasetPrefix);
+}
+
+/** The configured warehouse, opened while something uses it (a DuckDB file is then free for dbt between uses). */
+export function warehouseLease(config: Config): WarehouseLease {
+  return leaseWarehouse(config.warehouse.kind, () => openWarehouse(config));
 }

@@ -1,9 +1,9 @@
-import { SOURCE_EXPORTS, loadColumns, rawColumns, type SourceExport } from './sources';
+import { loadColumns, rawColumns, type SourceExport } from './sources';
 
 /**
  * The raw layer's mechanics, generated from the export declarations (sources.ts) because they
- * are the same for every export: create the table, merge a loaded file in by row key, and the
- * view of the rows not held back by a quarantine.
+ * are the same for every export: create the table, and merge a loaded file in by row key. (The
+ * views without the rows of quarantined batches are the dbt project's accepted_* models.)
  */
 
 /** A row's key: a digest of all its fields, plus its rank among identical rows, so a re-sent file adds nothing. */
@@ -18,24 +18,26 @@ export function createRawSql(source: SourceExport): string {
   return `CREATE TABLE IF NOT EXISTS waymark_raw.${source.name} (${columns})`;
 }
 
-/** Merges waymark_load.<name> into waymark_raw.<name>: rows already there (same key) are skipped. */
+/**
+ * Merges waymark_load.<name> into waymark_raw.<name>: rows already there (same key) are skipped,
+ * unless the batch that brought them was quarantined: those now belong to this batch, so a row
+ * re-sent unchanged in a good export counts (otherwise the accepted_* views would leave it out
+ * for ever, because its first batch was bad).
+ */
 export function mergeRawSql(source: SourceExport): string {
   const fields = loadColumns(source).map((c) => c.name);
   return `MERGE waymark_raw.${source.name} AS target
 USING (
-  SELECT *, ${rowKey(source)} AS _row_key, @batch_id AS _batch_id, SAFE_CAST(@loaded_at AS TIMESTAMP) AS _loaded_at
-  FROM waymark_load.${source.name}
+  SELECT keyed.*, quarantined.batch_id IS NOT NULL AS _was_quarantined
+  FROM (
+    SELECT *, ${rowKey(source)} AS _row_key, @batch_id AS _batch_id, SAFE_CAST(@loaded_at AS TIMESTAMP) AS _loaded_at
+    FROM waymark_load.${source.name}
+  ) AS keyed
+  LEFT JOIN waymark_raw.${source.name} AS earlier ON earlier._row_key = keyed._row_key
+  LEFT JOIN waymark_ops.batches AS quarantined ON quarantined.batch_id = earlier._batch_id AND quarantined.status = 'quarantined'
 ) AS incoming
 ON target._row_key = incoming._row_key
+WHEN MATCHED AND incoming._was_quarantined THEN UPDATE SET _batch_id = incoming._batch_id, _loaded_at = incoming._loaded_at
 WHEN NOT MATCHED THEN INSERT (${fields.join(', ')}, _row_key, _batch_id, _loaded_at)
 VALUES (${fields.map((f) => `incoming.${f}`).join(', ')}, incoming._row_key, incoming._batch_id, incoming._loaded_at)`;
-}
-
-/** Views over raw without the rows of quarantined batches: what the models read. */
-export function acceptedViewsSql(): string {
-  return SOURCE_EXPORTS.map(
-    (s) =>
-      `CREATE OR REPLACE VIEW waymark_build.accepted_${s.name} AS SELECT * FROM waymark_raw.${s.name} ` +
-      `WHERE _batch_id NOT IN (SELECT batch_id FROM waymark_ops.batches WHERE status = 'quarantined');`,
-  ).join('\n');
 }

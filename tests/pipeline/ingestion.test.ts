@@ -4,10 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { WorkflowFailedError, CancelledFailure } from '@temporalio/client';
 import { applySchedules, listSchedules, outcomeOf } from '../../src/pipeline/schedules';
-import { loadChecks } from '../../src/warehouse/checks';
 import { pipelineSettings } from '../../src/pipeline/settings';
-import { openDuckDb } from '../../src/warehouse/duckdb';
-import type { Warehouse } from '../../src/warehouse/port';
+import type { WarehouseLease } from '../../src/warehouse/lease';
+import { warehouseLease } from '../../src/warehouse/open';
+import type { Row } from '../../src/warehouse/port';
 import { writeExports } from '../../src/warehouse/seed/generate';
 import { customerWorkflowId, eventSignalName } from '../../workflows/contract';
 import { progressQuery, type IngestionResult } from '../../workflows/pipeline/contract';
@@ -15,11 +15,26 @@ import { createPipelineWorker } from '../../workers/pipeline-worker';
 import { createDeps, type Deps } from '../../src/runtime';
 import { devServer, eventually } from '../support/dev-server';
 import { startWorker } from '../support/harness';
+import { startWarehouseWorker, type PythonWorker } from '../support/warehouse-python';
 
-/** The ingestion workflow on the pipelines task queue of a real dev server, started by its Temporal Schedule. */
+/** The batch's checks: the dbt project's tests and its source freshness (those the legacy checks.yaml had keep its names). */
+const CHECKS = [
+  'customer_360_email_format', 'customer_360_id_not_null', 'customer_360_lifecycle_known', 'customer_360_unique_email', 'customer_360_unique_id',
+  'events_customer_in_360', 'events_fresh', 'events_known_source', 'events_time_not_null', 'events_unique_id', 'firebase_readable_times',
+  'ga360_readable_times', 'health_category_known', 'health_unique_customer', 'identity_components_settled', 'identity_customer_not_null',
+  'identity_unique_key', 'raw_row_count', 'shopify_readable_times',
+];
+
+/**
+ * The ingestion workflow on the pipelines task queue of a real dev server, started by its Temporal
+ * Schedule, its transform (dbt) in a real Python worker process on its own queue.
+ */
 describe('ingestion pipeline on Temporal', () => {
   let server: Awaited<ReturnType<typeof devServer>>;
-  let warehouse: Warehouse;
+  // The pipeline worker's: the file is open only while one of its activities (or a query here) runs.
+  let warehouse: WarehouseLease;
+  const query = <T extends Row>(sql: string, params?: Record<string, string>) => warehouse.use((w) => w.query<T>(sql, params));
+  let python: PythonWorker;
   let worker: Worker;
   let running: Promise<void>;
   // The journeys worker: the routers that get the pipeline's events, and the journeys they start.
@@ -29,10 +44,11 @@ describe('ingestion pipeline on Temporal', () => {
 
   beforeAll(async () => {
     const id = randomUUID().slice(0, 8);
-    server = await devServer({ WAYMARK_PIPELINES_TASK_QUEUE: `pipelines-${id}`, WAYMARK_PIPELINE_SCHEDULE_ID: `ingestion-${id}`, WAYMARK_PIPELINE_SCHEDULE_EVERY: '1h', WAYMARK_PIPELINE_HEARTBEAT_TIMEOUT: '3s' });
+    server = await devServer({ WAYMARK_PIPELINES_TASK_QUEUE: `pipelines-${id}`, WAYMARK_WAREHOUSE_TASK_QUEUE: `warehouse-${id}`, WAYMARK_PIPELINE_SCHEDULE_ID: `ingestion-${id}`, WAYMARK_PIPELINE_SCHEDULE_EVERY: '1h', WAYMARK_PIPELINE_HEARTBEAT_TIMEOUT: '3s' });
     const { config } = server;
     writeExports({ landingDir: config.pipeline.landingDir, customers: 120, seed: 3, asOf: '2026-03-31', eventsPerCustomer: 15, days: 60, exportId: 'b1' });
-    warehouse = await openDuckDb(config.warehouse.duckdbFile);
+    warehouse = warehouseLease(config);
+    python = await startWarehouseWorker(config);
     const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows/pipeline'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
     deps = createDeps(config);
     worker = await createPipelineWorker({ connection: server.nativeConnection, config, warehouse, profiles: deps.profiles, workflowBundle: { code } });
@@ -46,6 +62,7 @@ describe('ingestion pipeline on Temporal', () => {
     await Promise.all([running, journeysRunning]);
     await deps?.store.close();
     await warehouse?.close();
+    await python?.kill();
     await server?.close();
   });
 
@@ -66,12 +83,16 @@ describe('ingestion pipeline on Temporal', () => {
     expect(result.eventsSent).toBe(result.atRisk);
     expect(result.profiles).toEqual({ updated: result.attributes, refused: 0, examples: [] });
     // The first batch: every customer's attributes are new.
-    const [{ n }] = (await warehouse.query<{ n: number }>('SELECT COUNT(*) AS n FROM waymark_marts.customer_health')) as [{ n: number }];
+    const [{ n }] = (await query<{ n: number }>('SELECT COUNT(*) AS n FROM waymark_marts.customer_health')) as [{ n: number }];
     expect(result.attributes).toBe(n);
     // Every check's outcome is recorded under the run, once.
     const { runId } = await client.workflow.getHandle(workflowId).describe();
-    const recorded = await warehouse.query<{ check_name: string }>('SELECT check_name FROM waymark_ops.check_results WHERE run_id = @run_id ORDER BY check_name', { run_id: runId });
-    expect(recorded.map((r) => r.check_name)).toEqual(loadChecks().map((c) => c.name).sort());
+    const recorded = await query<{ check_name: string }>('SELECT check_name FROM waymark_ops.check_results WHERE run_id = @run_id ORDER BY check_name', { run_id: runId });
+    expect(recorded.map((r) => r.check_name)).toEqual(CHECKS);
+    // The features as of the batch joined their history (dbt's incremental model, after the publish).
+    const history = await query<{ as_of: string; n: number }>('SELECT as_of, COUNT(*) AS n FROM waymark_marts.ml_features_history GROUP BY as_of');
+    const [features] = await query<{ n: number }>('SELECT COUNT(*) AS n FROM waymark_marts.ml_features');
+    expect(history).toEqual([{ as_of: '2026-03-31', n: features!.n }]);
 
     const [view] = await listSchedules(client, config);
     expect(view!.recent).toEqual([expect.objectContaining({ workflowId, status: 'COMPLETED', outcome: outcomeOf(result) })]);
@@ -80,7 +101,7 @@ describe('ingestion pipeline on Temporal', () => {
   });
 
   test("customers' warehouse attributes are in their profiles, and those whose health crossed into at_risk got a health_at_risk event in their router's history and entered churn prevention", async () => {
-    const health = await warehouse.query<{ customer_id: string; email: string; plan: string; company_size: string; score: number; category: string }>(
+    const health = await query<{ customer_id: string; email: string; plan: string; company_size: string; score: number; category: string }>(
       'SELECT customer_id, email, plan, company_size, score, category FROM waymark_marts.customer_health ORDER BY customer_id',
     );
     for (const row of health) {

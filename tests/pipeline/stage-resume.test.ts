@@ -5,6 +5,7 @@ import { writeExports } from '../../src/warehouse/seed/generate';
 import type { IngestionResult } from '../../workflows/pipeline/contract';
 import { devServer, eventually } from '../support/dev-server';
 import { storeEnv } from '../support/harness';
+import { startWarehouseWorker } from '../support/warehouse-python';
 import { killed, startWorkerProcess } from '../support/worker-process';
 
 /**
@@ -16,7 +17,7 @@ describe('a pipeline stage cut off by a killed worker', () => {
   it('goes on after the sources the killed attempt had loaded, and the batch publishes', async () => {
     const id = randomUUID().slice(0, 8);
     // A short heartbeat timeout: the server notices the kill, and sees progress, within seconds.
-    const settings = { WAYMARK_PIPELINES_TASK_QUEUE: `pipelines-${id}`, WAYMARK_PIPELINE_HEARTBEAT_TIMEOUT: '2s', WAYMARK_PIPELINE_RETRY_INITIAL: '1s' };
+    const settings = { WAYMARK_PIPELINES_TASK_QUEUE: `pipelines-${id}`, WAYMARK_WAREHOUSE_TASK_QUEUE: `warehouse-${id}`, WAYMARK_PIPELINE_HEARTBEAT_TIMEOUT: '2s', WAYMARK_PIPELINE_RETRY_INITIAL: '1s' };
     const server = await devServer(settings);
     const { config, client } = server;
     // About a million web and app events: loading them takes seconds, so the kill lands mid-stage.
@@ -30,6 +31,8 @@ describe('a pipeline stage cut off by a killed worker', () => {
       WAYMARK_PIPELINE_LANDING_DIR: config.pipeline.landingDir,
     };
     const workers = [startWorkerProcess(env, 'pipeline')];
+    // The transform's worker (dbt), which the batch needs once raw is loaded.
+    const python = await startWarehouseWorker(config);
     try {
       await workers[0]!.ready;
       const handle = await client.workflow.start('ingestionWorkflow', { workflowId: `stage-resume-${id}`, taskQueue: config.pipeline.taskQueue, args: [{ settings: pipelineSettings(config), batchId: 'big' }] });
@@ -61,6 +64,7 @@ describe('a pipeline stage cut off by a killed worker', () => {
       expect(started.activityTaskStartedEventAttributes!.attempt).toBe(2);
     } finally {
       await Promise.all(workers.map((w) => killed(w.child)));
+      await python.kill();
       await server.close();
     }
   });

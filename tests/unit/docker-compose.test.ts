@@ -25,9 +25,9 @@ describe('docker-compose.yml', () => {
   const services = composeServices({ WAYMARK_API_KEYS: `${key}:events` });
   const waymark = Object.entries(services).filter(([, s]) => s.command?.[0] === 'npm');
 
-  it('runs the worker, the API, the pipeline worker and the migration, each through an npm script that exists', () => {
+  it('runs the worker, the API, the pipeline and warehouse workers and the migration, each through an npm script that exists', () => {
     const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
-    expect(waymark.map(([name]) => name).sort()).toEqual(['api', 'migrate', 'pipeline-worker', 'worker']);
+    expect(waymark.map(([name]) => name).sort()).toEqual(['api', 'migrate', 'pipeline-worker', 'warehouse-worker', 'worker']);
     for (const [, service] of waymark) expect(Object.keys(scripts)).toContain(service.command![2]);
   });
 

@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../../src/free-port';
+import { startProcess } from '../support/processes';
 
 const ROOT = path.resolve(__dirname, '../..');
 const INSTALLED = path.join(ROOT, '.tools/py/bqemulator');
@@ -13,10 +14,10 @@ const INSTALLED = path.join(ROOT, '.tools/py/bqemulator');
 export async function startBigQueryEmulator(projectId: string): Promise<{ endpoint: string; stop(): Promise<void> }> {
   if (!fs.existsSync(INSTALLED)) throw new Error(`no BigQuery emulator in ${INSTALLED}: run 'npm run setup'`);
   const [restPort, grpcPort] = [await freePort(), await freePort()];
-  const child: ChildProcess = spawn(
+  const child: ChildProcess = startProcess(
     'python3',
     [path.join(ROOT, 'scripts/bqemulator-offline.py'), 'start', '--rest-port', String(restPort), '--grpc-port', String(grpcPort), '--ephemeral', '--project', projectId],
-    { env: { ...process.env, PYTHONPATH: INSTALLED, BQEMU_LOG_LEVEL: 'WARNING' }, stdio: ['ignore', 'ignore', 'pipe'] },
+    { env: { ...process.env, PYTHONPATH: INSTALLED, BQEMU_LOG_LEVEL: 'WARNING' }, stdio: ['ignore', 'ignore', 'pipe'], what: 'the BigQuery emulator' },
   );
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));

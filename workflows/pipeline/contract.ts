@@ -1,4 +1,5 @@
 import { defineQuery } from '@temporalio/workflow';
+import type { WarehouseBuild } from './warehouse-remote';
 
 /** What the ingestion workflow, its activities, the CLI and the schedules share. Definitions only. */
 
@@ -33,11 +34,14 @@ export interface CheckOutcome {
   sample: string;
 }
 
-/** What a run starts from: when attributes were last published, the batch (opened), and the models and checks to run on it. */
+/** What a run starts from: when attributes were last published, the batch (opened), and how dbt builds it. */
 export interface BatchBegun {
   attributesPublishedAt?: string;
   /** Absent when no export is waiting. */
   batch?: BatchRef;
+  /** The Python worker's queue and request for this batch (with the batch; absent from a worker older than 'dbt'). */
+  build?: WarehouseBuild;
+  /** Runs started before 'stages': the models and checks of src/warehouse/legacy, one activity each. */
   models: string[];
   checks: string[];
 }

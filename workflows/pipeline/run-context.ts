@@ -1,18 +1,28 @@
-import { ActivityCancellationType, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, setCurrentDetails, setHandler, type ActivityOptions } from '@temporalio/workflow';
 import type { PipelineActivities } from '../../activities/pipeline';
 import { progressQuery, type IngestionInput, type IngestionProgress } from './contract';
+import type { WarehouseActivities } from './warehouse-remote';
 
 /** The pipeline's activities, with the run's timeouts and retries (from config, carried in the input). */
 export function activitiesFor(input: IngestionInput) {
+  return proxyActivities<PipelineActivities>(stageOptions(input));
+}
+
+/** The Python worker's activities (dbt), on its own task queue, with the same timeouts and retries. */
+export function warehouseActivitiesFor(input: IngestionInput, taskQueue: string) {
+  return proxyActivities<WarehouseActivities>({ ...stageOptions(input), taskQueue });
+}
+
+function stageOptions(input: IngestionInput): ActivityOptions {
   const s = input.settings;
-  return proxyActivities<PipelineActivities>({
+  return {
     startToCloseTimeout: s.stepTimeoutMs,
     heartbeatTimeout: s.heartbeatTimeoutMs,
     // A cancelled run ends once the step under way has stopped, not while it still runs.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     // The warehouse being down or slow is retried here, with backoff; the client's own retries are off.
     retry: { initialInterval: s.retryInitialMs, maximumInterval: s.retryMaxIntervalMs, backoffCoefficient: 2, maximumAttempts: s.retryMaxAttempts, nonRetryableErrorTypes: ['BatchInvalid'] },
-  });
+  };
 }
 
 /**

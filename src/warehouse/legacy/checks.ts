@@ -2,12 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { SQL_DIR } from './models';
-import type { Params, Warehouse } from './port';
+import type { CheckResult } from '../check-results';
+import type { Params, Warehouse } from '../port';
+import { LEGACY_SQL_DIR } from './models';
 
 const TABLE = z.string().regex(/^waymark_[a-z]+\.[a-z0-9_]+$/, 'must be waymark_<layer>.<table>');
 const COLUMN = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a column name');
 const named = { name: z.string().regex(/^[a-z0-9_]+$/, 'must be lower_snake_case') };
+
+/**
+ * The checks as runs started before 'dbt' (December 2026) run them, frozen: declared in
+ * legacy/sql/checks.yaml, each kind's SQL in legacy/sql/checks/<kind>.sql. The checks now are the
+ * dbt project's tests (in the .yml beside each model in warehouse/models) and its source freshness.
+ */
 
 /** The checks file's shape; identifiers are checked here because they go into the SQL as text. */
 const Check = z.discriminatedUnion('kind', [
@@ -22,7 +29,7 @@ const Check = z.discriminatedUnion('kind', [
 ]);
 export type Check = z.infer<typeof Check>;
 
-export const CHECKS_FILE = path.join(SQL_DIR, 'checks.yaml');
+export const CHECKS_FILE = path.join(LEGACY_SQL_DIR, 'checks.yaml');
 
 export function loadChecks(file = CHECKS_FILE): Check[] {
   const parsed = z.object({ checks: z.array(Check).min(1) }).safeParse(parse(fs.readFileSync(file, 'utf8')));
@@ -45,7 +52,7 @@ export interface CheckContext {
 
 /** The check's SQL (its kind's file with the declared identifiers) and its parameters. */
 export function checkQuery(check: Check, context: CheckContext): { sql: string; params: Params } {
-  const template = fs.readFileSync(path.join(SQL_DIR, 'checks', `${check.kind}.sql`), 'utf8');
+  const template = fs.readFileSync(path.join(LEGACY_SQL_DIR, 'checks', `${check.kind}.sql`), 'utf8');
   const identifiers: Record<string, string> = { by: "'all'" };
   const params: Params = {};
   for (const [key, value] of Object.entries(check)) {
@@ -63,13 +70,6 @@ export function checkQuery(check: Check, context: CheckContext): { sql: string; 
   if (/@batch_id\b/.test(code)) params.batch_id = context.batchId;
   if (/@cutoff\b/.test(code)) params.cutoff = context.cutoff;
   return { sql, params };
-}
-
-export interface CheckResult {
-  name: string;
-  failingRows: number;
-  /** A few failing rows, as JSON, for the person deciding what to do with a quarantined batch. */
-  sample: string;
 }
 
 /** Runs one check: zero failing rows is a pass. */

@@ -1,0 +1,1 @@
+{{ accepted('braze_engagement') }}

@@ -1,0 +1,1 @@
+{{ accepted('firebase_events') }}

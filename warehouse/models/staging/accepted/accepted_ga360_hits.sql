@@ -1,0 +1,1 @@
+{{ accepted('ga360_hits') }}

@@ -1,0 +1,1 @@
+{{ accepted('google_ads_campaign_stats') }}

@@ -1,0 +1,1 @@
+{{ accepted('salesforce_opportunities') }}

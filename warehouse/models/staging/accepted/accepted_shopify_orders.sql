@@ -1,0 +1,1 @@
+{{ accepted('shopify_orders') }}

@@ -1,0 +1,1 @@
+{{ accepted('zendesk_tickets') }}
