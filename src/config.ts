@@ -373,6 +373,37 @@ const schema = z.object({
      */
     taskQueue: z.string().min(1),
   }),
+  /**
+   * How the warehouse scores customer health and places customers in their lifecycle
+   * (warehouse/models/marts/customer_health.sql, staging/customer_360.sql): the pipeline hands
+   * these to dbt with each batch (waymark_ops.current_batch). Health is 100 less a penalty per
+   * warning sign; healthy from `healthyFrom`, watch from `watchFrom`, at risk below.
+   */
+  health: z.object({
+    healthyFrom: int(1, 100),
+    watchFrom: int(0, 100),
+    /** Quiet (no event) longer than this many days: the smaller penalty; longer than quietRiskDays (or never seen): the larger. */
+    quietWatchDays: int(1, 3650),
+    quietWatchPenalty: int(0, 100),
+    quietRiskDays: int(1, 3650),
+    quietRiskPenalty: int(0, 100),
+    /** No order in this many days: noOrderPenalty. */
+    orderWindowDays: int(1, 3650),
+    noOrderPenalty: int(0, 100),
+    /** No email open or click in this many days: noEngagementPenalty. */
+    engagementWindowDays: int(1, 3650),
+    noEngagementPenalty: int(0, 100),
+    /** Per open ticket, up to maxOpenTickets of them. */
+    openTicketPenalty: int(0, 100),
+    maxOpenTickets: int(0, 1000),
+    /** Any ticket rated bad. */
+    badRatingPenalty: int(0, 100),
+    /** A paying customer seen within this many days is active, within lapsedDays lapsed, else churned. */
+    activeDays: int(1, 3650),
+    lapsedDays: int(1, 3650),
+    /** Salesforce plans (Plan__c, lower case) that are paid: a contact on one is a customer before any order. */
+    paidPlans: list.pipe(z.array(z.string().regex(/^[a-z0-9_ -]{1,40}$/, 'must be plan names in lower case (letters, digits, "_", "-", space), comma-separated'))),
+  }),
   /** The ingestion pipeline: its own task queue (never the journeys one), its activities' timeouts and retries, its schedule. */
   pipeline: z.object({
     taskQueue: z.string().min(1),
@@ -414,6 +445,10 @@ const schema = z.object({
       }
     });
   }
+  const { health } = config;
+  if (health.watchFrom >= health.healthyFrom) ctx.addIssue({ code: 'custom', path: ['health', 'watchFrom'], message: `must be below WAYMARK_HEALTH_HEALTHY_FROM (${health.healthyFrom})` });
+  if (health.quietWatchDays >= health.quietRiskDays) ctx.addIssue({ code: 'custom', path: ['health', 'quietWatchDays'], message: `must be below WAYMARK_HEALTH_QUIET_RISK_DAYS (${health.quietRiskDays})` });
+  if (health.activeDays >= health.lapsedDays) ctx.addIssue({ code: 'custom', path: ['health', 'activeDays'], message: `must be below WAYMARK_LIFECYCLE_LAPSED_DAYS (${health.lapsedDays})` });
   if (config.pipeline.taskQueue === config.temporal.journeyTaskQueue) {
     ctx.addIssue({ code: 'custom', path: ['pipeline', 'taskQueue'], message: 'must differ from WAYMARK_JOURNEY_TASK_QUEUE: pipelines must never hold up journeys' });
   }
@@ -501,7 +536,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const at = issue.path.join('.');
-        const name = varFor.get(at) ?? at;
+        // An issue inside a value (a list's entry: health.paidPlans.0) is the variable's that holds it.
+        const holder = issue.path.map((_, i) => issue.path.slice(0, issue.path.length - i).join('.')).find((p) => varFor.has(p));
+        const name = varFor.get(holder ?? at) ?? at;
         const value = SECRET_VARIABLES.has(name) ? '[redacted]' : JSON.stringify(overrides[name] ?? env[name] ?? '');
         return `${name}=${value}: ${explain(issue)}`;
       }),

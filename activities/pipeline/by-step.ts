@@ -33,7 +33,7 @@ export function byStepActivities(lease: WarehouseLease, config: Config) {
       return lease.use((warehouse) => steps.lastPublishedAt(warehouse));
     },
     async startBatch(batch: BatchRef): Promise<void> {
-      await lease.use((warehouse) => steps.startBatch(warehouse, batch));
+      await lease.use((warehouse) => steps.startBatch(warehouse, batch, config.health));
     },
     async loadSource(batch: BatchRef, source: string): Promise<number> {
       return lease.use((warehouse) => classify(() => withHeartbeat(`load ${source}`, () => steps.loadSource(warehouse, batch, source))));

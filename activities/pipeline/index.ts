@@ -47,7 +47,7 @@ export function createPipelineActivities({ warehouse: lease, config, submit, pro
     begin: held(async (warehouse, batchId: string | undefined, runId: string): Promise<BatchBegun> => {
       const attributesPublishedAt = await steps.lastPublishedAt(warehouse);
       const batch = await byStep.extract(batchId, runId);
-      if (batch) await steps.startBatch(warehouse, batch);
+      if (batch) await steps.startBatch(warehouse, batch, config.health);
       return { attributesPublishedAt, batch, ...(batch ? { build: warehouseBuild(config, batch.batchId) } : {}), ...(await byStep.plan()) };
     }),
     /** Every source's file into raw (side by side where the warehouse runs jobs so); returns the rows loaded. */

@@ -15,6 +15,7 @@ import { registerSchedulesCommand } from './schedules';
 import { registerSeedCommand } from './seed';
 import { registerSendsCommand } from './sends';
 import { registerTemplatesCommand } from './templates';
+import { registerWarehouseCommand } from './warehouse';
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
@@ -56,6 +57,7 @@ export function buildProgram(output?: OutputConfiguration): Command {
   registerConfigCommand(program);
   registerSeedCommand(program);
   registerSchedulesCommand(program);
+  registerWarehouseCommand(program);
   registerDbCommand(program);
   // Set on every command, including those a register function built with `new Command` and added.
   const all = (command: Command): Command[] => [command, ...command.commands.flatMap(all)];

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CheckResult } from './check-results';
+import { healthColumns, type HealthParams } from './health-params';
 import { sqlFile } from './models';
 import { jobIdOf, type Warehouse } from './port';
 import { createRawSql, mergeRawSql } from './raw';
@@ -64,8 +65,11 @@ export async function findBatch(warehouse: Warehouse, landingDir: string, runId:
   return { batchId: id, asOf: manifest.asOf, dir, files, runId };
 }
 
-/** Datasets and bookkeeping tables; the batch is marked running (a quarantined batch run again is checked again). */
-export async function startBatch(warehouse: Warehouse, batch: Batch): Promise<void> {
+/**
+ * Datasets and bookkeeping tables; the batch is marked running (a quarantined batch run again is
+ * checked again) and written, with the health and lifecycle settings, where dbt reads it.
+ */
+export async function startBatch(warehouse: Warehouse, batch: Batch, health: HealthParams): Promise<void> {
   await warehouse.execute(sqlFile('setup'), { jobId: jobOf(batch, 'setup') });
   await warehouse.execute(
     `MERGE waymark_ops.batches AS t
@@ -76,9 +80,10 @@ export async function startBatch(warehouse: Warehouse, batch: Batch): Promise<vo
   );
   // What the dbt models read as the batch (warehouse/models/staging/batch_params.sql): a table, not
   // dbt --vars, whose every new value makes dbt parse the whole project again.
+  const settings = healthColumns(health);
   await warehouse.execute(
-    'CREATE OR REPLACE TABLE waymark_ops.current_batch AS SELECT @batch_id AS batch_id, CAST(@as_of AS DATE) AS as_of, SAFE_CAST(@cutoff AS TIMESTAMP) AS cutoff',
-    { jobId: jobOf(batch, 'current'), params: { batch_id: batch.batchId, as_of: batch.asOf, cutoff: cutoffOf(batch) } },
+    `CREATE OR REPLACE TABLE waymark_ops.current_batch AS SELECT @batch_id AS batch_id, CAST(@as_of AS DATE) AS as_of, SAFE_CAST(@cutoff AS TIMESTAMP) AS cutoff, ${settings.select}`,
+    { jobId: jobOf(batch, 'current'), params: { batch_id: batch.batchId, as_of: batch.asOf, cutoff: cutoffOf(batch), ...settings.params } },
   );
 }
 

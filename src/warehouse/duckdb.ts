@@ -42,14 +42,15 @@ function schemaOf(table: string): string {
 
 /**
  * The embedded warehouse: one DuckDB file, opened by one process at a time (DuckDB locks it).
- * The pipeline worker owns it; see docs/warehouse.md.
+ * The pipeline worker owns it; see docs/warehouse.md. `readOnly`: to look (the CLI), never to build.
  */
-export async function openDuckDb(file: string): Promise<Warehouse> {
+export async function openDuckDb(file: string, { readOnly = false }: { readOnly?: boolean } = {}): Promise<Warehouse> {
+  if (readOnly && !fs.existsSync(file)) throw new WarehouseError(`no DuckDB file ${file}: no batch has been run on this warehouse yet (waymark schedules trigger)`, false);
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   let instance: DuckDBInstance;
   try {
     // Without the ICU extension (a download CI cannot make) DuckDB's TIMESTAMP has no zone: every value is UTC.
-    instance = await DuckDBInstance.create(file);
+    instance = await DuckDBInstance.create(file, readOnly ? { access_mode: 'READ_ONLY' } : undefined);
   } catch (err) {
     const message = (err as Error).message;
     const hint = /lock/i.test(message) ? ' (one process at a time can open it: stop the other one, usually the pipeline worker)' : '';

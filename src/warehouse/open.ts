@@ -5,12 +5,12 @@ import { openDuckDb } from './duckdb';
 import { leaseWarehouse, type WarehouseLease } from './lease';
 import type { Warehouse } from './port';
 
-/** The adapter config picks; nothing else in the code knows which one it got. */
-export async function openWarehouse(config: Config): Promise<Warehouse> {
+/** The adapter config picks; nothing else in the code knows which one it got. `readOnly`: a DuckDB file opened to look only. */
+export async function openWarehouse(config: Config, options: { readOnly?: boolean } = {}): Promise<Warehouse> {
   const w = config.warehouse;
   const warehouse =
     w.kind === 'duckdb'
-      ? await openDuckDb(w.duckdbFile)
+      ? await openDuckDb(w.duckdbFile, options)
       : openBigQuery({ projectId: w.bigqueryProject, location: w.bigqueryLocation, apiEndpoint: w.bigqueryEndpoint, jobTimeoutMs: w.jobTimeoutMs, requestTimeoutMs: w.requestTimeoutMs });
   return withDatasetPrefix(warehouse, w.datasetPrefix);
 }

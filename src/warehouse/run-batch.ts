@@ -2,6 +2,7 @@ import type { WarehouseTarget } from '../../workflows/pipeline/warehouse-remote'
 import { loadSource, publish, quarantine, recordChecks, startBatch, type Batch } from './batch';
 import { checkResults, quarantineReason, type CheckResult } from './check-results';
 import type { DirectBuilds } from './dbt-direct';
+import type { HealthParams } from './health-params';
 import type { WarehouseLease } from './lease';
 
 export type BatchOutcome =
@@ -13,6 +14,8 @@ export interface DirectRun {
   warehouse: WarehouseLease;
   dbt: DirectBuilds;
   target: WarehouseTarget;
+  /** The health and lifecycle settings (config's `health`). */
+  health: HealthParams;
 }
 
 /**
@@ -20,9 +23,9 @@ export interface DirectRun {
  * a time (load raw, dbt's transform, the checks recorded, publish or quarantine, the history once
  * published), without the profiles and events. The benchmark's direct baseline and the tests use it.
  */
-export async function runBatch({ warehouse, dbt, target }: DirectRun, batch: Batch): Promise<BatchOutcome> {
+export async function runBatch({ warehouse, dbt, target, health }: DirectRun, batch: Batch): Promise<BatchOutcome> {
   const rawRows = await warehouse.use(async (w) => {
-    await startBatch(w, batch);
+    await startBatch(w, batch, health);
     let rows = 0;
     for (const file of batch.files) rows += await loadSource(w, batch, file.source);
     return rows;

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import type { Config } from '../../src/config';
+import { loadConfig, type Config } from '../../src/config';
 import { startDirectBuilds, type DirectBuilds } from '../../src/warehouse/dbt-direct';
 import { openDuckDb } from '../../src/warehouse/duckdb';
 import { leaseWarehouse } from '../../src/warehouse/lease';
@@ -57,11 +57,12 @@ export async function startDirectBuildsProcess(projectDir?: string): Promise<Dir
   };
 }
 
-/** A batch run directly on a DuckDB file of its own (src/warehouse/run-batch.ts), dbt by `dbt`. */
-export function directRunOn(file: string, dbt: DirectBuilds): DirectRun {
+/** A batch run directly on a DuckDB file of its own (src/warehouse/run-batch.ts), dbt by `dbt`; health settings: the defaults, or `config`'s. */
+export function directRunOn(file: string, dbt: DirectBuilds, config: Config = loadConfig({})): DirectRun {
   return {
     warehouse: leaseWarehouse('duckdb', () => openDuckDb(file)),
     dbt,
     target: { kind: 'duckdb', duckdbFile: file, datasetPrefix: 'waymark_' },
+    health: config.health,
   };
 }

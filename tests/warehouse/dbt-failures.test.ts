@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { loadConfig } from '../../src/config';
 import { findBatch, loadSource, startBatch } from '../../src/warehouse/batch';
 import type { DirectBuilds } from '../../src/warehouse/dbt-direct';
 import { openDuckDb } from '../../src/warehouse/duckdb';
@@ -36,7 +37,7 @@ describe('dbt transform failures', () => {
     writeExports({ landingDir: path.join(dir, 'landing'), customers: 40, seed: 2, asOf: '2026-03-31', eventsPerCustomer: 5, days: 30, exportId: 'b1' });
     const warehouse = await openDuckDb(file);
     const batch = (await findBatch(warehouse, path.join(dir, 'landing'), 'failures', 'b1'))!;
-    await startBatch(warehouse, batch);
+    await startBatch(warehouse, batch, loadConfig({}).health);
     for (const f of batch.files) await loadSource(warehouse, batch, f.source);
     await warehouse.close();
   });

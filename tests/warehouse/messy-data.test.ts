@@ -2,14 +2,12 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { findBatch } from '../../src/warehouse/batch';
 import type { DirectBuilds } from '../../src/warehouse/dbt-direct';
 import type { Row } from '../../src/warehouse/port';
-import { runBatch, type BatchOutcome } from '../../src/warehouse/run-batch';
 import { ROOT } from '../support/cli';
-import { micros, rows, writeExport, type ExportRow } from '../support/exports';
-import { directRunOn, startDirectBuildsProcess } from '../support/warehouse-python';
+import { micros, rows, writeExport } from '../support/exports';
+import { startDirectBuildsProcess } from '../support/warehouse-python';
+import { said, warehouseWorld, type WarehouseWorld } from '../support/warehouse-world';
 
 /**
  * What went wrong on realistic messy exports, one class at a time, each with hand-made data:
@@ -17,32 +15,13 @@ import { directRunOn, startDirectBuildsProcess } from '../support/warehouse-pyth
  * went to people who were active or never customers). Each test runs whole batches on DuckDB.
  */
 
-/** A warehouse of its own in a temporary folder, and its landing folder. */
-async function world() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'messy-'));
-  const landingDir = path.join(dir, 'landing');
-  const direct = directRunOn(path.join(dir, 'warehouse.duckdb'), dbt);
-  const { warehouse } = direct;
-  return {
-    landingDir,
-    export: (id: string, asOf: string, data: Partial<Record<string, ExportRow[]>>) => writeExport(landingDir, id, asOf, data),
-    async run(id: string): Promise<BatchOutcome> {
-      const batch = await warehouse.use((w) => findBatch(w, landingDir, randomUUID(), id));
-      return runBatch(direct, batch!);
-    },
-    query: <T extends Row>(sql: string, params?: Record<string, string>) => warehouse.use((w) => w.query<T>(sql, params)),
-  };
-}
-
-type World = Awaited<ReturnType<typeof world>>;
-/** A batch's outcome as one line, with the reason of a quarantine (which a failed expectation then shows). */
-const said = (outcome: BatchOutcome) => (outcome.status === 'quarantined' ? `quarantined: ${outcome.reason}` : outcome.status);
+type World = WarehouseWorld;
 let dbt: DirectBuilds;
 beforeAll(async () => {
   dbt = await startDirectBuildsProcess();
 }, 120_000);
 afterAll(() => dbt?.close());
-const open = () => world();
+const open = () => warehouseWorld(dbt);
 
 interface Health extends Row {
   customer_id: string;

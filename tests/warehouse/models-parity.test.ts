@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openBigQuery } from '../../src/warehouse/bigquery';
+import { loadConfig } from '../../src/config';
 import { findBatch, loadSource, startBatch, type Batch } from '../../src/warehouse/batch';
 import type { DirectBuilds } from '../../src/warehouse/dbt-direct';
 import { openDuckDb } from '../../src/warehouse/duckdb';
@@ -38,12 +39,12 @@ describe('dbt models: same rows on DuckDB and BigQuery (emulator)', () => {
   /** Raw as the pipeline loads it, and the batch it builds (waymark_ops.current_batch). */
   async function loadRaw(w: Warehouse, name: string, batch: Batch): Promise<void> {
     if (w.engine === 'duckdb') {
-      await startBatch(w, batch);
+      await startBatch(w, batch, loadConfig({}).health);
       for (const s of SOURCE_EXPORTS) await loadSource(w, batch, s.name);
       return;
     }
     const job = (step: string) => jobIdOf('parity', name, step, String(Date.now()));
-    await startBatch(w, batch);
+    await startBatch(w, batch, loadConfig({}).health);
     for (const s of SOURCE_EXPORTS) {
       await w.loadNdjson(`waymark_load.${s.name}`, batch.files.find((f) => f.source === s.name)!.path, loadColumns(s), job(`load_${s.name}`));
       await w.execute(createRawSql(s), { jobId: job(`create_${s.name}`) });

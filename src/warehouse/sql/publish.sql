@@ -24,6 +24,8 @@ WHERE o.customer_id IS NULL
   OR o.score IS DISTINCT FROM n.score
   OR o.category IS DISTINCT FROM n.category;
 
+DELETE FROM waymark_staging.identity_links WHERE TRUE;
+INSERT INTO waymark_staging.identity_links SELECT * FROM waymark_build.identity_links;
 DELETE FROM waymark_staging.customer_360 WHERE TRUE;
 INSERT INTO waymark_staging.customer_360 SELECT * FROM waymark_build.customer_360;
 DELETE FROM waymark_staging.events WHERE TRUE;

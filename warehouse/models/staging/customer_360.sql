@@ -4,9 +4,10 @@
 -- id; the shop id from their newest order.
 -- Lifecycle as of the batch's date: lead (never paid, or a free plan), trial (Salesforce plan
 -- trial), and for paying customers (a paid order, or a paid plan in Salesforce) active (seen in
--- the last {{ lifecycle_days('active') }} days), lapsed (seen within {{ lifecycle_days('lapsed') }} days) or churned.
+-- the last active_days days), lapsed (seen within lapsed_days days) or churned; the thresholds
+-- and the paid plans are config's (batch_params).
 with params as (
-  select as_of, cutoff from {{ ref('batch_params') }}
+  select as_of, cutoff, active_days, lapsed_days, paid_plans from {{ ref('batch_params') }}
 ),
 people as (
   select distinct customer_id, email from {{ ref('identity_links') }}
@@ -57,7 +58,8 @@ staged as (
     p.customer_id, p.email, c.first_name, c.last_name, c.company, c.contact_id, sh.shopify_customer_id, c.plan, c.employees,
     s.sources, s.source_count, sp.first_seen_at, sp.last_seen_at,
     {{ dbt.datediff('cast(b.last_seen as date)', 'pa.as_of', 'day') }} as days_quiet,
-    coalesce(b.paid_orders, 0) > 0 or coalesce(c.plan in ({{ "'" ~ lifecycle_paid_plans() | join("', '") ~ "'" }}), false) as paying
+    pa.active_days, pa.lapsed_days,
+    coalesce(b.paid_orders, 0) > 0 or coalesce(strpos(pa.paid_plans, {{ dbt.concat(["','", "c.plan", "','"]) }}) > 0, false) as paying
   from people as p
   cross join params as pa
   left join contacts as c on c.customer_id = p.customer_id
@@ -91,8 +93,8 @@ select
   case
     when not paying and plan = 'trial' then 'trial'
     when not paying then 'lead'
-    when days_quiet is not null and days_quiet <= {{ lifecycle_days('active') }} then 'active'
-    when days_quiet is not null and days_quiet <= {{ lifecycle_days('lapsed') }} then 'lapsed'
+    when days_quiet is not null and days_quiet <= active_days then 'active'
+    when days_quiet is not null and days_quiet <= lapsed_days then 'lapsed'
     else 'churned'
   end as lifecycle_stage
 from staged
