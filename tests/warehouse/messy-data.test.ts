@@ -143,6 +143,18 @@ describe('late and re-sent data', () => {
   });
 });
 
+describe('checks', () => {
+  it('an export whose orders stopped carrying a critical field is held, the reason counting the bad rows; one odd row is not', async () => {
+    const w = open();
+    const orders = (day: string, missingEmail: number) =>
+      Array.from({ length: 20 }, (_, i) => rows.order(`${day}-${i}`, `shop-n${i}`, i < missingEmail ? '' : `n${i}@shop.test`, `2026-03-${day}T10:00:00-05:00`));
+    w.export('one-odd', '2026-03-31', { shopify_orders: orders('30', 1) });
+    w.export('broken', '2026-04-01', { shopify_orders: orders('31', 6) });
+    expect(said(await w.run('one-odd'))).toBe('published');
+    expect(said(await w.run('broken'))).toBe('quarantined: shopify_email_present: 6 failing rows');
+  });
+});
+
 describe('who can churn', () => {
   it('an open lead and a contact who was never active are prospects, not churners; a customer who went quiet still is one', async () => {
     const w = await open();
