@@ -19,10 +19,10 @@ import { startWarehouseWorker, type PythonWorker } from '../support/warehouse-py
 
 /** The batch's checks: the dbt project's tests and its source freshness (those the legacy checks.yaml had keep its names). */
 const CHECKS = [
-  'braze_external_id_present', 'braze_id_present', 'contacts_email_present', 'contacts_id_present', 'customer_360_email_format', 'customer_360_id_not_null',
+  'attribution_model_known', 'braze_external_id_present', 'braze_id_present', 'contacts_email_present', 'contacts_id_present', 'customer_360_email_format', 'customer_360_id_not_null',
   'customer_360_lifecycle_known', 'customer_360_unique_email', 'customer_360_unique_id', 'events_customer_in_360', 'events_fresh', 'events_known_source',
   'events_time_not_null', 'events_unique_id', 'firebase_event_id_present', 'firebase_readable_times', 'firebase_user_id_present', 'ga360_readable_times',
-  'health_category_known', 'health_unique_customer', 'identity_components_settled', 'identity_customer_not_null', 'identity_unique_key', 'leads_id_present',
+  'health_category_known', 'health_unique_customer', 'identity_components_settled', 'identity_customer_not_null', 'identity_unique_key', 'lead_scoring_unique_customer', 'leads_id_present',
   'raw_row_count', 'shopify_customer_id_present', 'shopify_email_present', 'shopify_id_present', 'shopify_readable_times', 'zendesk_id_present',
 ];
 

@@ -34,6 +34,10 @@ describe('dbt models: same rows on DuckDB and BigQuery (emulator)', () => {
     journey_performance: 'SELECT * FROM waymark_build.journey_performance ORDER BY journey_id, step, variant',
     campaign_performance: 'SELECT * FROM waymark_build.campaign_performance ORDER BY week, campaign_id',
     ml_features_history: 'SELECT * FROM waymark_marts.ml_features_history ORDER BY as_of, customer_id, feature_date',
+    identity_links: 'SELECT * FROM waymark_build.identity_links ORDER BY identity_key',
+    attribution: 'SELECT * FROM waymark_build.attribution ORDER BY order_id, model, campaign',
+    lead_scoring: 'SELECT * FROM waymark_build.lead_scoring ORDER BY customer_id',
+    kpis: 'SELECT * FROM waymark_build.kpis',
   };
 
   /** Raw as the pipeline loads it, and the batch it builds (waymark_ops.current_batch). */

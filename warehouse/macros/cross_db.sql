@@ -5,14 +5,57 @@
 #}
 
 {# dbt's default safe_cast is a plain CAST, and dbt-duckdb keeps it: bad text would fail the model
-   instead of giving NULL as BigQuery's SAFE_CAST does. #}
+   instead of giving NULL as BigQuery's SAFE_CAST does. DuckDB's TRY_CAST also reads text BigQuery
+   refuses ('12.5' and '120.0' as integers, 13 and 120; '1_000' and '1e3', 1000; '1_000' as a float;
+   '2026-03-01T10:00:00' as a date) and misses some it reads ('-0x123'): text becomes an integer,
+   a float or a date only in the forms BigQuery converts (its literals), else NULL. Other values
+   and types: TRY_CAST. tests/fixtures/dbt-golden pins each form. #}
 {% macro duckdb__safe_cast(field, type) -%}
+  {%- set t = type | string | lower | trim -%}
+  {%- set text = 'cast(' ~ field ~ ' as varchar)' -%}
+  {%- if t in ('bigint', 'int64', 'integer', 'int') -%}
+  (case
+    when typeof({{ field }}) <> 'VARCHAR' then try_cast({{ field }} as {{ type }})
+    when regexp_full_match({{ text }}, '\s*[+-]?[0-9]+\s*') then try_cast({{ text }} as {{ type }})
+    {#- DuckDB reads '0x1A' but neither '-0x1A' nor ' 0x1A': the digits alone, then the sign. #}
+    when regexp_full_match({{ text }}, '\s*[+-]?0[xX][0-9a-fA-F]+\s*')
+      then (case when contains({{ text }}, '-') then -1 else 1 end) * try_cast(regexp_replace({{ text }}, '[\s+-]', '', 'g') as {{ type }})
+  end)
+  {%- elif t in ('double', 'float64', 'float8') -%}
+  (case
+    when typeof({{ field }}) <> 'VARCHAR' then try_cast({{ field }} as {{ type }})
+    when regexp_full_match({{ text }}, '\s*[+-]?(([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?|(?i:inf|infinity|nan))\s*') then try_cast({{ text }} as {{ type }})
+  end)
+  {%- elif t == 'date' -%}
+  (case
+    when typeof({{ field }}) <> 'VARCHAR' then try_cast({{ field }} as date)
+    when regexp_full_match({{ text }}, '\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}\s*') then try_cast({{ text }} as date)
+  end)
+  {%- else -%}
   try_cast({{ field }} as {{ type }})
+  {%- endif -%}
 {%- endmacro %}
 
-{# Text timestamps with a UTC offset ("2026-03-30 10:00:00+02"): DuckDB's TRY_CAST(... AS TIMESTAMP) drops the offset. #}
+{#
+  Text as a TIMESTAMP, as BigQuery's SAFE_CAST reads it: its canonical form only
+  (YYYY-[M]M-[D]D[( |T|t)[H]H:[M]M:[S]S[.up to 6 digits][Z|z|+-H[H][:M[M]]| tz name]]), UTC
+  unless the text says otherwise, else NULL. DuckDB's TRY_CAST(... AS TIMESTAMP) drops the offset,
+  and its TIMESTAMPTZ reads more ('2026/03/30', '10:00' without seconds, '24:00:00') and less
+  (a lower-case t or z, a one-digit offset hour '-7').
+#}
 {% macro parse_timestamp(text) -%}{{ return(adapter.dispatch('parse_timestamp', 'waymark')(text)) }}{%- endmacro %}
-{% macro default__parse_timestamp(text) -%}try_cast(try_cast({{ text }} as timestamptz) as timestamp){%- endmacro %}
+{% macro default__parse_timestamp(text) -%}
+(case when regexp_full_match({{ text }}, '\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ]([01]?[0-9]|2[0-3]):[0-5]?[0-9]:[0-5]?[0-9]([.][0-9]{1,6})?([Zz]|[+-][0-9]{1,2}(:[0-9]{1,2})?| +[A-Za-z][A-Za-z0-9_+/-]*)?)?\s*')
+  {#- DuckDB's spelling of the same: T and Z in upper case, the offset's hours and minutes in two digits. #}
+  then try_cast(try_cast(
+    regexp_replace(regexp_replace(regexp_replace(regexp_replace({{ text }},
+      '^(\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})t', '\1T'),
+      '([0-9])z(\s*)$', '\1Z\2'),
+      '(:[0-9]{1,2}([.][0-9]*)?[+-])([0-9])(:|\s*$)', '\10\3\4'),
+      '([+-][0-9]{2}:)([0-9])(\s*)$', '\10\2\3')
+    as timestamptz) as timestamp)
+end)
+{%- endmacro %}
 {% macro bigquery__parse_timestamp(text) -%}safe_cast({{ text }} as timestamp){%- endmacro %}
 
 {# Epoch microseconds (Firebase) as a TIMESTAMP. #}
@@ -29,6 +72,28 @@
 {% macro safe_divide(a, b) -%}{{ return(adapter.dispatch('safe_divide', 'waymark')(a, b)) }}{%- endmacro %}
 {% macro default__safe_divide(a, b) -%}(case when {{ b }} <> 0 then {{ a }} / {{ b }} end){%- endmacro %}
 {% macro bigquery__safe_divide(a, b) -%}safe_divide({{ a }}, {{ b }}){%- endmacro %}
+
+{#
+  TRIM(x) as BigQuery's: every leading and trailing whitespace character of Unicode's White_Space
+  list (tab, new line, no-break space, ideographic space...). DuckDB's trim() removes spaces and
+  the other space separators, not a tab or a new line.
+#}
+{% macro trim_space(text) -%}{{ return(adapter.dispatch('trim_space', 'waymark')(text)) }}{%- endmacro %}
+{% macro default__trim_space(text) -%}
+regexp_replace({{ text }}, '^[\x{09}-\x{0D}\x{20}\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]+|[\x{09}-\x{0D}\x{20}\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]+$', '', 'g')
+{%- endmacro %}
+{% macro bigquery__trim_space(text) -%}trim({{ text }}){%- endmacro %}
+
+{# GREATEST and LEAST of a list of expressions, NULL when one is (BigQuery's); DuckDB's skip NULLs. #}
+{% macro greatest(values) -%}{{ return(adapter.dispatch('greatest', 'waymark')(values)) }}{%- endmacro %}
+{% macro default__greatest(values) -%}(case when {{ _any_null(values) }} then null else greatest({{ values | join(', ') }}) end){%- endmacro %}
+{% macro bigquery__greatest(values) -%}greatest({{ values | join(', ') }}){%- endmacro %}
+
+{% macro least(values) -%}{{ return(adapter.dispatch('least', 'waymark')(values)) }}{%- endmacro %}
+{% macro default__least(values) -%}(case when {{ _any_null(values) }} then null else least({{ values | join(', ') }}) end){%- endmacro %}
+{% macro bigquery__least(values) -%}least({{ values | join(', ') }}){%- endmacro %}
+
+{% macro _any_null(values) -%}{% for v in values %}({{ v }}) is null{{ ' or ' if not loop.last }}{% endfor %}{%- endmacro %}
 
 {% macro countif(condition) -%}{{ return(adapter.dispatch('countif', 'waymark')(condition)) }}{%- endmacro %}
 {% macro default__countif(condition) -%}count_if({{ condition }}){%- endmacro %}

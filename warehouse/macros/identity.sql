@@ -4,9 +4,9 @@
 {# What counts as an email when linking identities (a looser test than the email_format check). #}
 {% macro email_pattern() -%}^[^@\s]+@[^@\s]+\.[a-z]+${%- endmacro %}
 
-{# A normalised email, or null when the text is not one. #}
+{# A normalised email (lower case, without the whitespace around it, tabs and no-break spaces included), or null when the text is not one. #}
 {% macro clean_email(text) -%}
-case when {{ regexp_contains('lower(trim(' ~ text ~ '))', email_pattern()) }} then lower(trim({{ text }})) end
+case when {{ regexp_contains('lower(' ~ trim_space(text) ~ ')', email_pattern()) }} then lower({{ trim_space(text) }}) end
 {%- endmacro %}
 
 {#

@@ -38,6 +38,12 @@ DELETE FROM waymark_marts.journey_performance WHERE TRUE;
 INSERT INTO waymark_marts.journey_performance SELECT * FROM waymark_build.journey_performance;
 DELETE FROM waymark_marts.campaign_performance WHERE TRUE;
 INSERT INTO waymark_marts.campaign_performance SELECT * FROM waymark_build.campaign_performance;
+DELETE FROM waymark_marts.attribution WHERE TRUE;
+INSERT INTO waymark_marts.attribution SELECT * FROM waymark_build.attribution;
+DELETE FROM waymark_marts.lead_scoring WHERE TRUE;
+INSERT INTO waymark_marts.lead_scoring SELECT * FROM waymark_build.lead_scoring;
+DELETE FROM waymark_marts.kpis WHERE TRUE;
+INSERT INTO waymark_marts.kpis SELECT * FROM waymark_build.kpis;
 
 UPDATE waymark_ops.batches SET status = 'published', reason = NULL, updated_at = SAFE_CAST(@now AS TIMESTAMP) WHERE batch_id = @batch_id;
 

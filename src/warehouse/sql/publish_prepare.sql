@@ -7,6 +7,9 @@ CREATE TABLE IF NOT EXISTS waymark_marts.customer_health AS SELECT * FROM waymar
 CREATE TABLE IF NOT EXISTS waymark_marts.ml_features AS SELECT * FROM waymark_build.ml_features WHERE FALSE;
 CREATE TABLE IF NOT EXISTS waymark_marts.journey_performance AS SELECT * FROM waymark_build.journey_performance WHERE FALSE;
 CREATE TABLE IF NOT EXISTS waymark_marts.campaign_performance AS SELECT * FROM waymark_build.campaign_performance WHERE FALSE;
+CREATE TABLE IF NOT EXISTS waymark_marts.attribution AS SELECT * FROM waymark_build.attribution WHERE FALSE;
+CREATE TABLE IF NOT EXISTS waymark_marts.lead_scoring AS SELECT * FROM waymark_build.lead_scoring WHERE FALSE;
+CREATE TABLE IF NOT EXISTS waymark_marts.kpis AS SELECT * FROM waymark_build.kpis WHERE FALSE;
 -- Columns added to a model since its served table was created (a model's new columns go last).
 ALTER TABLE waymark_staging.customer_360 ADD COLUMN IF NOT EXISTS lifecycle_stage STRING;
 ALTER TABLE waymark_marts.customer_health ADD COLUMN IF NOT EXISTS lifecycle_stage STRING;
@@ -22,3 +25,11 @@ ALTER TABLE waymark_marts.customer_health ADD COLUMN IF NOT EXISTS last_seen_sou
 ALTER TABLE waymark_marts.customer_health ADD COLUMN IF NOT EXISTS last_seen_batch STRING;
 ALTER TABLE waymark_marts.customer_health ADD COLUMN IF NOT EXISTS batch_id STRING;
 ALTER TABLE waymark_staging.events ADD COLUMN IF NOT EXISTS batch_id STRING;
+ALTER TABLE waymark_staging.customer_360 ADD COLUMN IF NOT EXISTS revenue_to_date FLOAT64;
+ALTER TABLE waymark_staging.customer_360 ADD COLUMN IF NOT EXISTS paid_orders_to_date INT64;
+ALTER TABLE waymark_staging.customer_360 ADD COLUMN IF NOT EXISTS email_engagements INT64;
+ALTER TABLE waymark_staging.customer_360 ADD COLUMN IF NOT EXISTS profile_completeness FLOAT64;
+ALTER TABLE waymark_marts.campaign_performance ADD COLUMN IF NOT EXISTS revenue_last_touch FLOAT64;
+ALTER TABLE waymark_marts.campaign_performance ADD COLUMN IF NOT EXISTS revenue_linear FLOAT64;
+ALTER TABLE waymark_marts.campaign_performance ADD COLUMN IF NOT EXISTS roas FLOAT64;
+ALTER TABLE waymark_marts.campaign_performance ADD COLUMN IF NOT EXISTS roi FLOAT64;

@@ -71,25 +71,25 @@ penalties as (
     case when days_quiet is null or days_quiet > quiet_risk_days then quiet_risk_penalty when days_quiet > quiet_watch_days then quiet_watch_penalty else 0 end as quiet_penalty,
     case when orders_90d = 0 then no_order_penalty else 0 end as order_penalty,
     case when engaged_30d = 0 then no_engagement_penalty else 0 end as engagement_penalty,
-    least(open_tickets, max_open_tickets) * open_ticket_penalty as ticket_penalty,
+    {{ least(['open_tickets', 'max_open_tickets']) }} * open_ticket_penalty as ticket_penalty,
     case when bad_ratings > 0 then bad_rating_penalty else 0 end as rating_penalty
   from signals
 ),
 scored as (
-  select *, greatest(0, 100 - quiet_penalty - order_penalty - engagement_penalty - ticket_penalty - rating_penalty) as score
+  select *, {{ greatest(['0', '100 - quiet_penalty - order_penalty - engagement_penalty - ticket_penalty - rating_penalty']) }} as score
   from penalties
 )
 select
   customer_id, as_of, email, plan, company_size, score,
   case when lifecycle_stage in ('lead', 'trial') then 'prospect' when score >= healthy_from then 'healthy' when score >= watch_from then 'watch' else 'at_risk' end as category,
   -- The reasons, most serious first, so a person reading a profile sees why.
-  trim({{ dbt.concat([
+  {{ trim_space(dbt.concat([
     "case when days_quiet is null then 'never active; ' when quiet_penalty > 0 then " ~ dbt.concat(["'inactive '", "cast(days_quiet as " ~ dbt.type_string() ~ ")", "' days; '"]) ~ " else '' end",
     "case when open_tickets > 0 then " ~ dbt.concat(["cast(open_tickets as " ~ dbt.type_string() ~ ")", "' open tickets; '"]) ~ " else '' end",
     "case when bad_ratings > 0 then 'bad support rating; ' else '' end",
     "case when orders_90d = 0 then " ~ dbt.concat(["'no order in '", "cast(order_window_days as " ~ dbt.type_string() ~ ")", "' days; '"]) ~ " else '' end",
     "case when engaged_30d = 0 then " ~ dbt.concat(["'no email engagement in '", "cast(engagement_window_days as " ~ dbt.type_string() ~ ")", "' days; '"]) ~ " else '' end"
-  ]) }}) as reasons,
+  ])) }} as reasons,
   days_quiet, orders_90d, open_tickets,
   -- New columns go last: publishing adds them to the served table (src/warehouse/sql/publish_prepare.sql).
   lifecycle_stage,

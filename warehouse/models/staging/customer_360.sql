@@ -7,7 +7,7 @@
 -- the last active_days days), lapsed (seen within lapsed_days days) or churned; the thresholds
 -- and the paid plans are config's (batch_params).
 with params as (
-  select as_of, cutoff, active_days, lapsed_days, paid_plans from {{ ref('batch_params') }}
+  select as_of, cutoff, active_days, lapsed_days, paid_plans, engagement_window_days from {{ ref('batch_params') }}
 ),
 people as (
   select distinct customer_id, email from {{ ref('identity_links') }}
@@ -15,7 +15,7 @@ people as (
 contacts as (
   select
     i.customer_id, r.Id as contact_id, r.FirstName as first_name, r.LastName as last_name,
-    r.AccountName as company, lower(trim(r.Plan__c)) as plan, {{ dbt.safe_cast('r.NumberOfEmployees', dbt.type_bigint()) }} as employees
+    r.AccountName as company, lower({{ trim_space('r.Plan__c') }}) as plan, {{ dbt.safe_cast('r.NumberOfEmployees', dbt.type_bigint()) }} as employees
   from {{ ref('accepted_salesforce_contacts') }} as r
   join {{ ref('identity_links') }} as i on i.identity_key = {{ identity_key('c', 'r.Id') }}
   where true
@@ -47,7 +47,9 @@ before_cutoff as (
   select
     e.customer_id,
     max(e.occurred_at) as last_seen,
-    {{ countif('e.revenue > 0') }} as paid_orders
+    {{ countif('e.revenue > 0') }} as paid_orders,
+    sum(coalesce(e.revenue, 0)) as revenue,
+    {{ countif("e.event_type in ('message_open', 'message_click') and e.occurred_at >= " ~ timestamp_add('p.cutoff', '-p.engagement_window_days', 'day')) }} as engagements
   from {{ ref('events') }} as e
   cross join params as p
   where e.occurred_at < p.cutoff
@@ -59,6 +61,7 @@ staged as (
     s.sources, s.source_count, sp.first_seen_at, sp.last_seen_at,
     {{ dbt.datediff('cast(b.last_seen as date)', 'pa.as_of', 'day') }} as days_quiet,
     pa.active_days, pa.lapsed_days,
+    coalesce(b.paid_orders, 0) as paid_orders, coalesce(b.revenue, 0) as revenue, coalesce(b.engagements, 0) as engagements,
     coalesce(b.paid_orders, 0) > 0 or coalesce(strpos(pa.paid_plans, {{ dbt.concat(["','", "c.plan", "','"]) }}) > 0, false) as paying
   from people as p
   cross join params as pa
@@ -96,5 +99,14 @@ select
     when days_quiet is not null and days_quiet <= active_days then 'active'
     when days_quiet is not null and days_quiet <= lapsed_days then 'lapsed'
     else 'churned'
-  end as lifecycle_stage
+  end as lifecycle_stage,
+  -- Paid orders and their revenue before the cutoff (Shopify; currencies as sent).
+  round(revenue, 2) as revenue_to_date,
+  paid_orders as paid_orders_to_date,
+  -- Email opens and clicks in the engagement window (WAYMARK_HEALTH_ENGAGEMENT_WINDOW_DAYS).
+  engagements as email_engagements,
+  -- Share of the profile fields known: first and last name, company, plan, size, shop id.
+  round((case when first_name is not null then 1 else 0 end + case when last_name is not null then 1 else 0 end
+    + case when company is not null then 1 else 0 end + case when plan is not null then 1 else 0 end
+    + case when employees is not null then 1 else 0 end + case when shopify_customer_id is not null then 1 else 0 end) / 6.0, 2) as profile_completeness
 from staged
