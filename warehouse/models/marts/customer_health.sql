@@ -14,8 +14,7 @@ with params as (
 activity as (
   select
     e.customer_id,
-    {{ countif("e.event_type = 'order_placed' and e.occurred_at >= " ~ timestamp_add('p.cutoff', '-p.order_window_days', 'day')) }} as orders_90d,
-    {{ countif("e.event_type in ('message_open', 'message_click') and e.occurred_at >= " ~ timestamp_add('p.cutoff', '-p.engagement_window_days', 'day')) }} as engaged_30d
+    {{ countif("e.event_type = 'order_placed' and e.occurred_at >= " ~ timestamp_add('p.cutoff', '-p.order_window_days', 'day')) }} as orders_90d
   from {{ ref('events') }} as e
   cross join params as p
   where e.occurred_at < p.cutoff
@@ -54,7 +53,7 @@ signals as (
     l.last_seen, l.last_seen_source, l.last_seen_batch,
     {{ dbt.datediff('cast(l.last_seen as date)', 'p.as_of', 'day') }} as days_quiet,
     coalesce(a.orders_90d, 0) as orders_90d,
-    coalesce(a.engaged_30d, 0) as engaged_30d,
+    c.email_engagements as engaged_30d,  -- customer_360's, in the same engagement window
     coalesce(t.open_tickets, 0) as open_tickets,
     coalesce(t.bad_ratings, 0) as bad_ratings,
     p.healthy_from, p.watch_from, p.quiet_watch_days, p.quiet_watch_penalty, p.quiet_risk_days, p.quiet_risk_penalty,
