@@ -5,6 +5,7 @@ import { clip } from './echo';
 import { ApiError, formatPath, type Issue } from './errors';
 import { checkLimits } from './limits';
 import { findUnstorable, UNSTORABLE_WHAT, type Unstorable } from '../store/unstorable';
+import { ANONYMOUS_PREFIX } from './segment/identity-links';
 
 /** What an event must satisfy beyond its shape; shared by the HTTP API and `waymark events`. */
 export interface EventRules {
@@ -19,11 +20,17 @@ export interface EventRules {
   /** Issues listed per refusal, and characters of input quoted in a message. */
   maxIssues: number;
   maxEchoChars: number;
+  /**
+   * Whether the event may name an anonymous visitor's customer id (anon:<anonymousId>): only the
+   * Segment-compatible API makes those. Elsewhere the prefix is refused, so that no customer id
+   * names two people (a userId "anon:X" and the anonymous visitor "X").
+   */
+  anonymousCustomers: boolean;
 }
 
 export function eventRules(config: Config, knownTypes: ReadonlySet<string>): EventRules {
   const { maxFutureSkewMs, minTimestampMs, rejectUnknownTypes, maxIssues, maxEchoChars } = config.api;
-  return { maxFutureSkewMs, minTimestampMs, knownTypes, rejectUnknownTypes, limits: config.limits, maxIssues, maxEchoChars };
+  return { maxFutureSkewMs, minTimestampMs, knownTypes, rejectUnknownTypes, limits: config.limits, maxIssues, maxEchoChars, anonymousCustomers: false };
 }
 
 export type CheckedEvent = { ok: true; event: CustomerEvent; unknownType: boolean } | { ok: false; error: ApiError };
@@ -46,6 +53,10 @@ export function checkEvent(raw: unknown, rules: EventRules, at: Path = [], now =
   const parsed = CustomerEvent.safeParse(input);
   if (!parsed.success) return { ok: false, error: toApiError(parsed.error, input, at, EVENT_FIELDS, rules, top.dropped + context.dropped) };
   const event = parsed.data;
+  if (!rules.anonymousCustomers && event.customerId.startsWith(ANONYMOUS_PREFIX)) {
+    const path = formatPath([...at, 'customerId']);
+    return { ok: false, error: new ApiError('FIELD_INVALID', path, `${path} must not start with "${ANONYMOUS_PREFIX}": that prefix names the anonymous visitors of the Segment-compatible API; use another id`) };
+  }
   const unstorable = findUnstorable(event);
   if (unstorable) return { ok: false, error: unstorableError(unstorable, at, rules.maxEchoChars) };
   const timestampError = checkTimestamp(Date.parse(event.timestamp), formatPath([...at, 'timestamp']), rules, now);

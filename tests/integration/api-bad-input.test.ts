@@ -61,6 +61,7 @@ const CASES: Case[] = [
   { name: 'customerId with an accent', body: (e) => ({ ...e, customerId: 'josé' }), status: 422, code: 'FIELD_FORMAT', path: 'customerId' },
   { name: 'messageId with a zero-width space', body: (e) => ({ ...e, messageId: `${e.messageId}\u200b` }), status: 422, code: 'FIELD_FORMAT', path: 'messageId' },
   { name: 'customerId with a lone surrogate', body: (e) => `{"messageId":"${e.messageId}","type":"signed_up","customerId":"a\\ud800","timestamp":"${e.timestamp}"}`, status: 422, code: 'FIELD_FORMAT', path: 'customerId' },
+  { name: 'customerId in the anonymous visitors\' namespace', body: (e) => ({ ...e, customerId: 'anon:v-1' }), status: 422, code: 'FIELD_INVALID', path: 'customerId', mentions: 'must not start with "anon:"' },
   { name: 'customerId with a NUL byte', body: (e) => ({ ...e, customerId: 'a\u0000b' }), status: 422, code: 'FIELD_FORMAT', path: 'customerId' },
   { name: 'type with an emoji', body: (e) => ({ ...e, type: 'signed_up_🎉' }), status: 422, code: 'FIELD_FORMAT', path: 'type' },
   { name: 'type starting with a digit', body: (e) => ({ ...e, type: '1signed_up' }), status: 422, code: 'FIELD_FORMAT', path: 'type' },

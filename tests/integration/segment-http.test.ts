@@ -110,6 +110,13 @@ describe('Segment-compatible endpoints', () => {
     expect([other.status, other.body.error]).toEqual([422, expect.objectContaining({ code: 'FIELD_INVALID', path: 'previousId' })]);
   });
 
+  it('keeps userIds and anonymous ids apart: a userId "anon:X" is refused, anonymousId X stays its own customer', async () => {
+    const visitor = `v-${randomUUID()}`;
+    const named = await send('/v1/track', track({ userId: `anon:${visitor}` }));
+    expect([named.status, named.body.error]).toEqual([422, expect.objectContaining({ code: 'FIELD_INVALID', path: 'userId', message: expect.stringContaining('must not start with "anon:"') })]);
+    expect((await send('/v1/track', track({ userId: undefined, anonymousId: visitor }))).status).toBe(202);
+  });
+
   // Last: it locks this test's address out.
   it('counts unknown write keys towards the same lockout as /v1/events', async () => {
     for (let i = 0; i < 3; i++) expect((await send('/v1/batch', { batch: [track()] }, basic(`guess-${i}`))).status).toBe(401);

@@ -3,6 +3,7 @@ import { EVENT_TYPE } from '../../journey/schema';
 import { clip } from '../echo';
 import { ApiError, formatPath, type ErrorCode, type Issue } from '../errors';
 import { valueAt } from '../validation';
+import { ANONYMOUS_PREFIX } from './identity-links';
 
 /** The calls of the Segment spec, each also an endpoint (/v1/track, ...) and a `type` inside /v1/batch. */
 export const CALL_TYPES = ['identify', 'track', 'page', 'screen', 'group', 'alias'] as const;
@@ -62,6 +63,10 @@ export function parseCall(raw: unknown, at: Path, pathType: CallType | undefined
     if (!fields.userId) return refuse('FIELD_REQUIRED', where('userId'), `${where('userId')} is required in an alias: the user id to link to`);
   } else if (!fields.userId && !fields.anonymousId) {
     return refuse('FIELD_REQUIRED', where('userId'), `${where('userId')} or ${where('anonymousId')} is required: say who did it`);
+  }
+  if (fields.userId?.startsWith(ANONYMOUS_PREFIX)) {
+    // Otherwise userId "anon:X" and anonymousId "X" would be one customer.
+    return refuse('FIELD_INVALID', where('userId'), `${where('userId')} must not start with "${ANONYMOUS_PREFIX}": that prefix names anonymous visitors (anonymousId "X" is customer "${ANONYMOUS_PREFIX}X"); use another user id`);
   }
   if (type === 'track' && !fields.event) return refuse('FIELD_REQUIRED', where('event'), `${where('event')} is required in a track call: the event's name`);
   if (type === 'group' && !fields.groupId) return refuse('FIELD_REQUIRED', where('groupId'), `${where('groupId')} is required in a group call`);

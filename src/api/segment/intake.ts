@@ -96,7 +96,8 @@ export class CallBatch {
     const mapped = toCustomerEvent(call, customerId, this.receivedAt, at, api.maxEchoChars);
     if (!mapped.ok) return rejected(mapped.error);
     // Only track names its type; identify, page, screen and group must never be refused as "used by no journey".
-    const rules = call.type === 'track' ? this.rules : { ...this.rules, rejectUnknownTypes: false };
+    // Only this API names anonymous visitors (anon:<anonymousId>); a userId never starts so (call.ts).
+    const rules = { ...this.rules, anonymousCustomers: true, ...(call.type === 'track' ? {} : { rejectUnknownTypes: false }) };
     const checked = checkEvent(mapped.event, rules, at, this.receivedAt);
     if (!checked.ok) {
       const timeField = call.timestamp !== undefined ? 'timestamp' : 'originalTimestamp';
