@@ -100,6 +100,7 @@ export const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_API_RECENT_MESSAGES_TTL', 'api.recentMessagesTtlMs', '1h'],
   ['WAYMARK_SEGMENT_MAX_CALL_BYTES', 'api.segmentMaxCallBytes', '32768'],
   ['WAYMARK_SEGMENT_MAX_BATCH_BYTES', 'api.segmentMaxBatchBytes', '512000'],
+  ['WAYMARK_SEGMENT_MAX_SLOW_CLOCK', 'api.segmentMaxSlowClockMs', '15m'],
   ['WAYMARK_ALIAS_CACHE_SIZE', 'api.aliasCacheSize', '100000'],
   ['WAYMARK_ALIAS_CACHE_TTL', 'api.aliasCacheTtlMs', '1m'],
   ['WAYMARK_MAX_TRAITS', 'limits.maxTraits', '200'],

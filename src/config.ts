@@ -219,6 +219,8 @@ const schema = z.object({
     /** Segment-compatible intake (docs/segment-rudderstack.md): bytes of one call, and of one /v1/batch body once decompressed. */
     segmentMaxCallBytes: int(1_024, 10_000_000),
     segmentMaxBatchBytes: int(1_024, 10_000_000),
+    /** A Segment sentAt behind the arrival by at most this is a slow clock, corrected; more is time in queues (src/api/segment/mapping.ts). */
+    segmentMaxSlowClockMs: duration,
     /** anonymousId -> userId links (alias) kept in each API process's memory, and how long one is trusted before the store is asked again. */
     aliasCacheSize: int(1, 10_000_000),
     aliasCacheTtlMs: duration,

@@ -55,26 +55,31 @@ describe('track event names', () => {
 
 describe('event time and clock skew', () => {
   const received = Date.parse('2026-11-25T12:00:00Z');
+  const SLOW = 15 * 60_000;
+  const time = (call: Parameters<typeof eventTime>[0]) => new Date(eventTime(call, received, SLOW)).toISOString();
 
   it('uses timestamp, else originalTimestamp, else the arrival', () => {
-    expect(eventTime({ timestamp: '2026-11-25T11:00:00Z', originalTimestamp: '2026-11-25T10:00:00Z' }, received)).toBe(Date.parse('2026-11-25T11:00:00Z'));
-    expect(eventTime({ originalTimestamp: '2026-11-25T10:00:00Z' }, received)).toBe(Date.parse('2026-11-25T10:00:00Z'));
-    expect(eventTime({}, received)).toBe(received);
+    expect(time({ timestamp: '2026-11-25T11:00:00Z', originalTimestamp: '2026-11-25T10:00:00Z' })).toBe('2026-11-25T11:00:00.000Z');
+    expect(time({ originalTimestamp: '2026-11-25T10:00:00Z' })).toBe('2026-11-25T10:00:00.000Z');
+    expect(time({})).toBe('2026-11-25T12:00:00.000Z');
   });
 
   it('moves the time back by how far sentAt is ahead of the arrival (a fast clock)', () => {
     // The device's clock is 10 minutes fast: it says it sent at 12:10 what arrived at 12:00.
-    expect(eventTime({ originalTimestamp: '2026-11-25T12:09:00Z', sentAt: '2026-11-25T12:10:00Z' }, received)).toBe(Date.parse('2026-11-25T11:59:00Z'));
+    expect(time({ originalTimestamp: '2026-11-25T12:09:00Z', sentAt: '2026-11-25T12:10:00Z' })).toBe('2026-11-25T11:59:00.000Z');
   });
 
-  it('does not move it later when sentAt is behind (a slow clock cannot be told from a retried body)', () => {
-    expect(eventTime({ timestamp: '2026-11-25T11:00:00Z', sentAt: '2026-11-25T11:01:00Z' }, received)).toBe(Date.parse('2026-11-25T11:00:00Z'));
+  it('moves it later by how far sentAt is behind (a slow clock), up to the configured bound', () => {
+    // The device's clock is 10 minutes slow: it says it sent at 11:50 what arrived at 12:00.
+    expect(time({ originalTimestamp: '2026-11-25T11:49:00Z', sentAt: '2026-11-25T11:50:00Z' })).toBe('2026-11-25T11:59:00.000Z');
+    // An hour behind is a body that waited in a queue or was retried: its time stands.
+    expect(time({ timestamp: '2026-11-25T11:00:00Z', sentAt: '2026-11-25T11:00:30Z' })).toBe('2026-11-25T11:00:00.000Z');
   });
 });
 
 describe('calls as Waymark events', () => {
   const received = Date.parse('2026-11-25T12:00:00Z');
-  const map = (fields: Record<string, unknown>, customerId = 'u1') => toCustomerEvent(call(fields), customerId, received, [], ECHO);
+  const map = (fields: Record<string, unknown>, customerId = 'u1') => toCustomerEvent(call(fields), customerId, received, [], { maxEchoChars: ECHO, maxSlowClockMs: 15 * 60_000 });
 
   it('identify: contact fields from the traits (or context) go to the contact, the other traits to the profile', () => {
     const mapped = map({ type: 'identify', userId: 'u1', traits: { email: 'ana@example.com', phone: '+14155550123', plan: 'pro' }, context: { timezone: 'Europe/Paris', locale: 'fr-FR', traits: { company: 'Acme', plan: 'free' } }, timestamp: '2026-11-25T11:00:00Z' });

@@ -93,7 +93,7 @@ export class CallBatch {
     if (call.userId && call.anonymousId) await links.link(call.anonymousId, call.userId);
     const customerId = call.userId ?? (await links.userOf(call.anonymousId!)) ?? anonymousCustomerId(call.anonymousId!);
     if (customerId.length > 200) return rejected(new ApiError('FIELD_TOO_LONG', where('anonymousId'), `${where('anonymousId')} is too long to name a customer; send at most ${200 - anonymousCustomerId('').length} characters`));
-    const mapped = toCustomerEvent(call, customerId, this.receivedAt, at, api.maxEchoChars);
+    const mapped = toCustomerEvent(call, customerId, this.receivedAt, at, { maxEchoChars: api.maxEchoChars, maxSlowClockMs: api.segmentMaxSlowClockMs });
     if (!mapped.ok) return rejected(mapped.error);
     // Only track names its type; identify, page, screen and group must never be refused as "used by no journey".
     // Only this API names anonymous visitors (anon:<anonymousId>); a userId never starts so (call.ts).

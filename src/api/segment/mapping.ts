@@ -21,22 +21,23 @@ export type Mapped =
 
 /**
  * When the call happened, in ms. The sender's `timestamp`, else `originalTimestamp`, else the
- * moment it arrived. Clock-skew correction, in the one direction that is certain: a `sentAt`
- * later than the arrival proves the sender's clock is ahead by at least that much, so the time
- * is moved back by it. A `sentAt` earlier than the arrival mixes a slow clock with time spent in
- * queues and retries (SDKs resend the same body, with the same `sentAt`), which cannot be told
- * apart, so it changes nothing.
+ * moment it arrived, corrected for the sender's clock by Segment's rule: time + (receivedAt -
+ * sentAt). A `sentAt` ahead of the arrival is a fast clock: always corrected. A `sentAt` behind it
+ * is a slow clock or time the body spent in queues and retries (SDKs resend a body with its
+ * `sentAt`), which cannot be told apart: corrected only up to `maxSlowClockMs`
+ * (WAYMARK_SEGMENT_MAX_SLOW_CLOCK); a longer gap is taken as queueing and changes nothing.
  */
-export function eventTime(call: { timestamp?: string; originalTimestamp?: string; sentAt?: string }, receivedAt: number): number {
+export function eventTime(call: { timestamp?: string; originalTimestamp?: string; sentAt?: string }, receivedAt: number, maxSlowClockMs: number): number {
   const stated = call.timestamp ?? call.originalTimestamp;
   if (stated === undefined) return receivedAt;
   const at = Date.parse(stated);
-  const ahead = call.sentAt === undefined ? 0 : Date.parse(call.sentAt) - receivedAt;
-  return ahead > 0 ? at - ahead : at;
+  if (call.sentAt === undefined) return at;
+  const behind = receivedAt - Date.parse(call.sentAt);
+  return behind < 0 || behind <= maxSlowClockMs ? at + behind : at;
 }
 
 /** The Waymark event of an identify, track, page, screen or group call, for `customerId`. */
-export function toCustomerEvent(call: Call, customerId: string, receivedAt: number, at: Path, maxEchoChars: number): Mapped {
+export function toCustomerEvent(call: Call, customerId: string, receivedAt: number, at: Path, { maxEchoChars, maxSlowClockMs }: { maxEchoChars: number; maxSlowClockMs: number }): Mapped {
   const where = (...path: PropertyKey[]) => clip(formatPath([...at, ...path]), maxEchoChars);
   const type = typeOf(call);
   if (!type) {
@@ -64,7 +65,7 @@ export function toCustomerEvent(call: Call, customerId: string, receivedAt: numb
   const base = { messageId: call.messageId, type, customerId, properties: propertiesOf(call), ...(Object.keys(context).length ? { context } : {}) };
   return {
     ok: true,
-    event: { ...base, timestamp: new Date(eventTime(call, receivedAt)).toISOString() },
+    event: { ...base, timestamp: new Date(eventTime(call, receivedAt, maxSlowClockMs)).toISOString() },
     stated: { ...base, timestamp: stated },
     traitsPath,
   };
