@@ -39,8 +39,9 @@ describe('a pipeline stage cut off by a killed worker', () => {
       // What `waymark schedules list` shows of the run: the stage's last heartbeat.
       const seen = await eventually(async () => {
         const p = await runProgress(client, handle.workflowId);
-        return p.step === 'load raw' && p.underWay[0]?.done ? p : undefined;
-      }, 'a heartbeat with sources loaded', 60_000);
+        // Sources done and one under way (between two sources a heartbeat may show none running).
+        return p.step === 'load raw' && p.underWay[0]?.done && p.underWay[0].running.length ? p : undefined;
+      }, 'a heartbeat with sources loaded and one loading', 60_000);
       await killed(workers[0]!.child);
       const [stage] = seen.underWay;
       const sources = Object.keys(manifest.rows).length;

@@ -91,12 +91,18 @@ describe('a warehouse published before the model gained columns', () => {
     const w = warehouseWorld(dbt);
     exportQuietAndBusy(w, 'first');
     expect(said(await w.run('first'))).toBe('published');
-    // As served before lifecycle stages, penalties and batch ids existed (they were added last).
-    const added = { 'waymark_marts.customer_health': ['lifecycle_stage', 'engaged_30d', 'bad_ratings', 'quiet_penalty', 'order_penalty', 'engagement_penalty', 'ticket_penalty', 'rating_penalty', 'last_seen_at', 'last_seen_source', 'last_seen_batch', 'batch_id'], 'waymark_staging.customer_360': ['lifecycle_stage'], 'waymark_staging.events': ['batch_id'] };
+    // As served before lifecycle stages, penalties, revenue, attribution and batch ids existed (new columns are added last; new tables are new).
+    const added = {
+      'waymark_marts.customer_health': ['lifecycle_stage', 'engaged_30d', 'bad_ratings', 'quiet_penalty', 'order_penalty', 'engagement_penalty', 'ticket_penalty', 'rating_penalty', 'last_seen_at', 'last_seen_source', 'last_seen_batch', 'batch_id'],
+      'waymark_staging.customer_360': ['lifecycle_stage', 'revenue_to_date', 'paid_orders_to_date', 'email_engagements', 'profile_completeness'],
+      'waymark_staging.events': ['batch_id'],
+      'waymark_marts.campaign_performance': ['revenue_last_touch', 'revenue_linear', 'roas', 'roi'],
+    };
     for (const [table, columns] of Object.entries(added)) for (const column of columns) await w.execute(`ALTER TABLE ${table} DROP COLUMN ${column}`);
-    await w.execute('DROP TABLE waymark_staging.identity_links');
+    for (const table of ['waymark_staging.identity_links', 'waymark_marts.attribution', 'waymark_marts.lead_scoring', 'waymark_marts.kpis']) await w.execute(`DROP TABLE ${table}`);
     exportQuietAndBusy(w, 'second');
     expect(said(await w.run('second'))).toBe('published');
     expect(await w.query("SELECT lifecycle_stage, batch_id FROM waymark_marts.customer_health WHERE email = 'busy@shop.test'")).toEqual([{ lifecycle_stage: 'active', batch_id: 'second' }]);
+    expect(await w.query("SELECT lifecycle_stage, revenue_to_date FROM waymark_staging.customer_360 WHERE email = 'busy@shop.test'")).toEqual([{ lifecycle_stage: 'active', revenue_to_date: 120 }]);
   });
 });

@@ -21,7 +21,7 @@ credited as (
     and s.occurred_at <= o.occurred_at
     and o.occurred_at < {{ timestamp_add('s.occurred_at', 7, 'day') }}
   where o.event_type = 'order_placed' and o.revenue > 0
-  qualify row_number() over (partition by o.event_id order by s.occurred_at desc, s.journey_id, s.step) = 1
+  qualify row_number() over (partition by o.event_id order by s.occurred_at desc, s.journey_id, s.step, s.variant, s.event_id) = 1
 ),
 conversions as (
   select journey_id, step, variant, count(*) as conversions, sum(revenue) as revenue

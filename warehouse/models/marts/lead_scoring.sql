@@ -15,7 +15,7 @@ leads as (
   from {{ ref('accepted_salesforce_leads') }} as l
   join {{ ref('identity_links') }} as i on i.identity_key = {{ identity_key('l', 'l.Id') }}
   where true
-  qualify row_number() over (partition by i.customer_id order by {{ parse_timestamp('l.CreatedDate') }} is null, {{ parse_timestamp('l.CreatedDate') }} desc, l.Id desc) = 1
+  qualify row_number() over (partition by i.customer_id order by {{ parse_timestamp('l.CreatedDate') }} is null, {{ parse_timestamp('l.CreatedDate') }} desc, l.Id desc, l._loaded_at desc, l._row_key) = 1
 ),
 opportunities as (
   select

@@ -19,14 +19,14 @@ contacts as (
   from {{ ref('accepted_salesforce_contacts') }} as r
   join {{ ref('identity_links') }} as i on i.identity_key = {{ identity_key('c', 'r.Id') }}
   where true
-  qualify row_number() over (partition by i.customer_id order by {{ parse_timestamp('r.LastModifiedDate') }} is null, {{ parse_timestamp('r.LastModifiedDate') }} desc, r.Id desc) = 1
+  qualify row_number() over (partition by i.customer_id order by {{ parse_timestamp('r.LastModifiedDate') }} is null, {{ parse_timestamp('r.LastModifiedDate') }} desc, r.Id desc, r._loaded_at desc, r._row_key) = 1
 ),
 shop_ids as (
   select i.customer_id, o.customer_id as shopify_customer_id
   from {{ ref('accepted_shopify_orders') }} as o
   join {{ ref('identity_links') }} as i on i.identity_key = {{ identity_key('s', 'o.customer_id') }}
   where true
-  qualify row_number() over (partition by i.customer_id order by {{ parse_timestamp('o.created_at') }} is null, {{ parse_timestamp('o.created_at') }} desc, o.customer_id) = 1
+  qualify row_number() over (partition by i.customer_id order by {{ parse_timestamp('o.created_at') }} is null, {{ parse_timestamp('o.created_at') }} desc, o.customer_id, o._row_key) = 1
 ),
 seen_in as (
   select customer_id, source, min(occurred_at) as first_seen, max(occurred_at) as last_seen

@@ -9,10 +9,10 @@ with batch_rows as (
   where _batch_id = (select batch_id from {{ ref('batch_params') }})
 ),
 counted as (
-  select {{ countif('coalesce(trim(' ~ column_name ~ "), '') = ''") }} as missing, count(*) as total from batch_rows
+  select {{ countif('coalesce(' ~ trim_space(column_name) ~ ", '') = ''") }} as missing, count(*) as total from batch_rows
 )
 select b.*
 from batch_rows as b
 cross join counted as c
-where coalesce(trim(b.{{ column_name }}), '') = '' and {{ safe_divide('c.missing', 'c.total') }} > {{ max_share }}
+where coalesce({{ trim_space('b.' ~ column_name) }}, '') = '' and {{ safe_divide('c.missing', 'c.total') }} > {{ max_share }}
 {% endtest %}

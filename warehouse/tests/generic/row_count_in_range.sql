@@ -10,7 +10,7 @@ with this_batch as (
 recent as (
   select batch_id from {{ source('ops', 'batches') }}
   where status = 'published' and batch_id != (select batch_id from this_batch)
-  qualify row_number() over (order by updated_at desc) <= {{ lookback_batches }}
+  qualify row_number() over (order by updated_at desc, batch_id) <= {{ lookback_batches }}
 ),
 history as (
   select s.source, avg(s.rows_loaded) as usual_rows
