@@ -210,17 +210,15 @@ describe('deliverOnce: the send ledger around a channel (real PostgreSQL)', () =
       expect((await local.list('c-1')).map((m) => [m.templateVersion, m.content?.channel === 'email' && m.content.subject])).toEqual([[first.version, 'First x']]);
     });
 
-    it('a template this customer cannot fill fails for good, saying which variable; so does an unpublished one, and nothing is sent', async () => {
+    it('a template this customer cannot fill fails for good, saying which variable; an unpublished one is recorded without content', async () => {
       const { store, composer, ledger, local, profiles } = setup();
       await new TemplateStore(store).publish(greeting('Hello {{ first_name }}'), 'test', 'test');
       const deps = { channel: local, composer, ledger, profiles, policy: NO_POLICY };
       const err = await failure(deliverOnce(message('w3', { template: 'greeting' }), deps));
       expect(err).toMatchObject({ type: 'TEMPLATE_RENDER', nonRetryable: true });
       expect(err?.message).toContain('first_name');
-      const missing = await failure(deliverOnce(message('w4', { template: 'nowhere' }), deps));
-      expect(missing).toMatchObject({ type: 'SEND_NO_CONTENT', nonRetryable: true, message: 'no content to send: template "nowhere" is not published (\'waymark templates publish\')' });
-      expect(await local.list('c-1')).toEqual([]);
-      expect((await ledger.forCustomer('c-1')).map((s) => [s.template, s.state])).toEqual(expect.arrayContaining([['nowhere', 'failed']]));
+      await deliverOnce(message('w4', { template: 'nowhere' }), deps);
+      expect((await local.list('c-1')).map((m) => m.contentMissing)).toEqual(['template "nowhere" is not published (\'waymark templates publish\')']);
     });
   });
   it('a step with a fallback keeps the channel an earlier attempt reached: a consent change since adds no message on another channel', async () => {
