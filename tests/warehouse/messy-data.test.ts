@@ -156,11 +156,15 @@ describe('checks', () => {
 });
 
 describe('who can churn', () => {
-  it('an open lead and a contact who was never active are prospects, not churners; a customer who went quiet still is one', async () => {
+  it('an open lead and a contact who was never active are prospects, not churners, a paying contact never seen is never at risk; a customer who went quiet still is one', async () => {
     const w = await open();
     w.export('stages', '2026-03-31', {
       salesforce_leads: [rows.lead('00Q9', 'lead@prospect.test', 'Open')],
-      salesforce_contacts: [rows.contact('003N1', 'never@prospect.test', '2026-03-01T09:00:00Z', { Plan__c: 'free' })],
+      salesforce_contacts: [
+        rows.contact('003N1', 'never@prospect.test', '2026-03-01T09:00:00Z', { Plan__c: 'free' }),
+        // On a paid plan but never seen in any source: a contact of an account others use.
+        rows.contact('003N2', 'seat@account.test', '2026-03-01T09:00:00Z', { Plan__c: 'pro' }),
+      ],
       // A paying customer who has not been seen for 50 days, and one seen today.
       shopify_orders: [rows.order('5500', 'shop-7', 'quiet@shop.test', '2026-02-09T10:00:00-05:00'), rows.order('5501', 'shop-71', 'busy@shop.test', '2026-03-31T08:00:00-05:00')],
       // The quiet one also has an open ticket they rated bad: at risk (score 25), worth a win-back.
@@ -173,7 +177,9 @@ describe('who can churn', () => {
       { email: 'lead@prospect.test', lifecycle_stage: 'lead' },
       { email: 'never@prospect.test', lifecycle_stage: 'lead' },
       { email: 'quiet@shop.test', lifecycle_stage: 'lapsed' },
+      { email: 'seat@account.test', lifecycle_stage: 'churned' },
     ]);
+    expect((await healthOf(w, 'seat@account.test'))?.category).toBe('never_active');
     expect(await atRiskSent(w)).toEqual(['quiet@shop.test']);
   });
 });

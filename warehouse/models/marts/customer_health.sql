@@ -5,7 +5,8 @@
 -- WAYMARK_HEALTH_*). Score: 100, less a penalty per warning sign; healthy from healthy_from,
 -- watch from watch_from, at_risk below, for customers who pay or paid (customer_360's
 -- lifecycle_stage active, lapsed or churned); a lead or a trial is a prospect, whatever its
--- score: nobody who never bought gets a win-back.
+-- score: nobody who never bought gets a win-back; nor does a paying customer never seen in any
+-- source (never_active): at_risk is for customers who were active.
 -- Tickets count in their latest state: the row of the newest batch that sent the ticket (a
 -- ticket re-sent open and then solved is solved), within one batch the furthest status.
 with params as (
@@ -80,7 +81,14 @@ scored as (
 )
 select
   customer_id, as_of, email, plan, company_size, score,
-  case when lifecycle_stage in ('lead', 'trial') then 'prospect' when score >= healthy_from then 'healthy' when score >= watch_from then 'watch' else 'at_risk' end as category,
+  case
+    when lifecycle_stage in ('lead', 'trial') then 'prospect'
+    -- Paying but never seen (a CRM contact of an account others use): nothing to win back.
+    when days_quiet is null then 'never_active'
+    when score >= healthy_from then 'healthy'
+    when score >= watch_from then 'watch'
+    else 'at_risk'
+  end as category,
   -- The reasons, most serious first, so a person reading a profile sees why.
   {{ trim_space(dbt.concat([
     "case when days_quiet is null then 'never active; ' when quiet_penalty > 0 then " ~ dbt.concat(["'inactive '", "cast(days_quiet as " ~ dbt.type_string() ~ ")", "' days; '"]) ~ " else '' end",
