@@ -48,9 +48,6 @@ interface StepTimes {
   afterPublish: number;
 }
 
-/** The direct path's figure in docs/warehouse.md before dbt (December 2026, 'stages'): raw SQL run by the pipeline worker itself, on this export. */
-const RAW_SQL_DIRECT_MS = 6_100;
-
 const eventMs = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
 
 /** Where a run's time went, from its history. */
@@ -193,7 +190,6 @@ async function main(): Promise<void> {
     console.log(`    and ${last.eventsSent.toLocaleString('en-US')} health_at_risk events to the routers in ${seconds(send)} (${perSecond(last.eventsSent, send)}/s)`);
     console.log(`  overhead, same work:             ${(sameWork / direct).toFixed(2)}x (target <= 1.2x)`);
     console.log(`  overhead, end to end:            ${(pipeline / direct).toFixed(2)}x`);
-    console.log(`  against the raw SQL run directly before dbt (${seconds(RAW_SQL_DIRECT_MS)}, docs/warehouse.md): direct dbt ${(direct / RAW_SQL_DIRECT_MS).toFixed(2)}x, pipeline same work ${(sameWork / RAW_SQL_DIRECT_MS).toFixed(2)}x, end to end ${(pipeline / RAW_SQL_DIRECT_MS).toFixed(2)}x`);
     console.log(`rounds: ${rounds.map((r, i) => `#${i + 1} direct ${seconds(r.direct)} / pipeline ${seconds(r.pipeline)} (profiles ${seconds(r.merge)}, events ${seconds(r.send)})`).join('; ')}`);
     console.log('  (round 1 starts a router for each at-risk customer; later rounds signal the routers round 1 started)');
     console.log(`  between steps (no activity running): ${seconds(median(rounds.map((r) => r.steps.between)))} over ${last.steps.activities} activities`);
