@@ -17,7 +17,7 @@ describe('a pipeline stage cut off by a killed worker', () => {
   it('goes on after the sources the killed attempt had loaded, and the batch publishes', async () => {
     const id = randomUUID().slice(0, 8);
     // A short heartbeat timeout: the server notices the kill, and sees progress, within seconds.
-    const settings = { WAYMARK_PIPELINES_TASK_QUEUE: `pipelines-${id}`, WAYMARK_WAREHOUSE_TASK_QUEUE: `warehouse-${id}`, WAYMARK_PIPELINE_HEARTBEAT_TIMEOUT: '2s', WAYMARK_PIPELINE_RETRY_INITIAL: '1s' };
+    const settings = { WAYMARK_PIPELINES_TASK_QUEUE: `pipelines-${id}`, WAYMARK_WAREHOUSE_TASK_QUEUE: `warehouse-${id}`, WAYMARK_PIPELINE_HEARTBEAT_TIMEOUT: '10s', WAYMARK_PIPELINE_RETRY_INITIAL: '1s' };
     const server = await devServer(settings);
     const { config, client } = server;
     // About a million web and app events: loading them takes seconds, so the kill lands mid-stage.

@@ -26,8 +26,8 @@ describe('the transform in the Python worker, cut off', () => {
 
   beforeAll(async () => {
     const id = randomUUID().slice(0, 8);
-    // A short heartbeat timeout and throttle: the server notices the kill, and sees each node, within seconds.
-    server = await devServer({ WAYMARK_PIPELINES_TASK_QUEUE: `pipelines-${id}`, WAYMARK_WAREHOUSE_TASK_QUEUE: `warehouse-${id}`, WAYMARK_PIPELINE_HEARTBEAT_TIMEOUT: '2s', WAYMARK_PIPELINE_PROGRESS_EVERY: '1s', WAYMARK_PIPELINE_RETRY_INITIAL: '1s' });
+    // A short heartbeat timeout (10 s: a loaded machine can stall the Python worker longer than 2 s, and then the activity times out instead of being cancelled) and throttle: the server notices the kill, and sees each node, within seconds.
+    server = await devServer({ WAYMARK_PIPELINES_TASK_QUEUE: `pipelines-${id}`, WAYMARK_WAREHOUSE_TASK_QUEUE: `warehouse-${id}`, WAYMARK_PIPELINE_HEARTBEAT_TIMEOUT: '10s', WAYMARK_PIPELINE_PROGRESS_EVERY: '1s', WAYMARK_PIPELINE_RETRY_INITIAL: '1s' });
     const { config } = server;
     // About 600,000 web and app events: dbt's models take seconds on them, so the kill lands mid-build.
     writeExports({ landingDir: config.pipeline.landingDir, customers: 2000, seed: 6, asOf: '2026-03-31', eventsPerCustomer: 300, days: 90, exportId: 'big' });
