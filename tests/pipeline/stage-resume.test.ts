@@ -68,5 +68,5 @@ describe('a pipeline stage cut off by a killed worker', () => {
       await python.kill();
       await server.close();
     }
-  });
+  }, 400_000); // a million events written and loaded twice: minutes on a loaded machine (120 s was passed at load 7)
 });

@@ -36,7 +36,7 @@ describe('the transform in the Python worker, cut off', () => {
     const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows/pipeline'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
     worker = await createPipelineWorker({ connection: server.nativeConnection, config, warehouse: warehouse.lease, profiles: deps.profiles, workflowBundle: { code } });
     running = worker.run();
-  });
+  }, 300_000);
   afterAll(async () => {
     worker?.shutdown();
     await running;
@@ -83,7 +83,7 @@ describe('the transform in the Python worker, cut off', () => {
     expect(build.activityTaskScheduledEventAttributes!.taskQueue!.name).toBe(server.config.warehouse.taskQueue);
     const started = history.find((e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(build.eventId))!;
     expect(started.activityTaskStartedEventAttributes!.attempt).toBe(2);
-  });
+  }, 400_000);
 
   it('a cancelled run interrupts dbt and stops within the transform, and the batch runs again cleanly', async () => {
     const worker = pythons[pythons.length - 1]!;
@@ -99,5 +99,5 @@ describe('the transform in the Python worker, cut off', () => {
 
     const again = (await (await start('transform-again')).result()) as IngestionResult;
     expect(again).toMatchObject({ status: 'published', batchId: 'big' });
-  });
+  }, 400_000);
 });
