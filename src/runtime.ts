@@ -71,12 +71,16 @@ export interface PublishReport {
   problems: JourneyCatalog['problems'];
 }
 
-/** Publishes the given definitions (default: the shipped journeys and WAYMARK_JOURNEYS_DIR); the same content again is a no-op. */
-export async function publishCatalog(config: Config, journeys: JourneyStore, catalog: JourneyCatalog = loadCatalog(config)): Promise<PublishReport> {
+/**
+ * Publishes the given definitions (default: the shipped journeys and WAYMARK_JOURNEYS_DIR); the
+ * same content again is a no-op. `onStart`: a process publishing its files as it starts, which
+ * leaves a journey whose current version an operator chose (JourneyStore.publish).
+ */
+export async function publishCatalog(config: Config, journeys: JourneyStore, catalog: JourneyCatalog = loadCatalog(config), onStart = false): Promise<PublishReport> {
   const actor = actorOf(config);
   const published: PublishReport['published'] = [];
   for (const { published: journey, source } of catalog.sourced()) {
-    published.push({ journeyId: journey.definition.id, source, ...(await journeys.publish(journey, source, actor)) });
+    published.push({ journeyId: journey.definition.id, source, ...(await journeys.publish(journey, source, actor, onStart)) });
   }
   return { published, problems: catalog.problems };
 }
@@ -90,8 +94,11 @@ export async function prepareStore(deps: Deps, logger?: Logger): Promise<string[
   const { config } = deps.store;
   await deps.store.pool();
   if (config.store.publishOnStart) {
-    const report = await publishCatalog(config, deps.journeys, loadCatalog(config, logger));
-    for (const p of report.published.filter((x) => x.outcome !== 'unchanged')) logger?.info({ journey: p.journeyId, version: p.version, source: p.source }, `published ${p.journeyId}@${p.version} (${p.outcome})`);
+    const report = await publishCatalog(config, deps.journeys, loadCatalog(config, logger), true);
+    for (const p of report.published) {
+      if (p.outcome === 'left') logger?.warn({ journey: p.journeyId, version: p.version, current: p.current, source: p.source }, leftMessage(p));
+      else if (p.outcome !== 'unchanged') logger?.info({ journey: p.journeyId, version: p.version, source: p.source }, `published ${p.journeyId}@${p.version} (${p.outcome})`);
+    }
     if (fs.existsSync(config.templates.dir)) {
       const templates = await publishTemplates(config, deps.templates, actorOf(config));
       for (const p of templates.published.filter((x) => x.outcome !== 'unchanged')) logger?.info({ template: p.templateId, version: p.version }, `published template ${p.templateId}@${p.version}`);
@@ -100,4 +107,9 @@ export async function prepareStore(deps: Deps, logger?: Logger): Promise<string[
   }
   const snapshot = await deps.catalog.current();
   return snapshot.all().map((j) => `${j.definition.id}@${j.version} (${snapshot.status(j.definition.id)})`);
+}
+
+/** What start-up says of a journey file it did not publish because an operator chose the current version. */
+export function leftMessage(p: { journeyId: string; version: string; current: string; reason: string; source: string }): string {
+  return `${p.journeyId}: ${p.source} (${p.version}) differs from the current version ${p.current}, left as it is: ${p.reason}; 'waymark journeys publish ${p.source}' makes the file current`;
 }

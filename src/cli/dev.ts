@@ -6,7 +6,7 @@ import { createLogger } from '../logger';
 import { connectClient, connectWorker } from '../temporal/connect';
 import { startOrReuseDevServer } from '../temporal/dev-server';
 import fs from 'node:fs';
-import { actorOf, createDeps, loadCatalog, publishCatalog, type Deps } from '../runtime';
+import { actorOf, createDeps, leftMessage, loadCatalog, publishCatalog, type Deps } from '../runtime';
 import { publishTemplates } from '../templates/publish';
 import { warehouseLease } from '../warehouse/open';
 import { startWarehouseWorker } from '../warehouse/python';
@@ -126,8 +126,11 @@ async function dev(): Promise<number> {
 
 /** Publishes the shipped journeys, WAYMARK_JOURNEYS_DIR's files and the templates, saying what changed and what was refused. */
 async function publishJourneyFiles(config: Config, deps: Deps, say: (line: string) => void): Promise<void> {
-  const report = await publishCatalog(config, deps.journeys, loadCatalog(config));
-  for (const p of report.published) if (p.outcome !== 'unchanged') say(`Published ${p.journeyId}@${p.version} from ${p.source}${p.previous ? ` (was ${p.previous})` : ''}.`);
+  const report = await publishCatalog(config, deps.journeys, loadCatalog(config), true);
+  for (const p of report.published) {
+    if (p.outcome === 'left') say(`Not published: ${leftMessage(p)}.`);
+    else if (p.outcome !== 'unchanged') say(`Published ${p.journeyId}@${p.version} from ${p.source}${p.previous ? ` (was ${p.previous})` : ''}.`);
+  }
   for (const problem of report.problems) say(formatProblem(problem));
   if (!fs.existsSync(config.templates.dir)) return;
   const templates = await publishTemplates(config, deps.templates, actorOf(config));

@@ -30,8 +30,14 @@ export interface StoredVersion {
   publishedBy: string;
 }
 
-/** What a publish did: a first version, a new current version, or nothing (same content as the current one). */
-export type PublishOutcome = { outcome: 'new-journey' | 'new-version' | 'unchanged'; version: string; previous?: string };
+/**
+ * What a publish did: a first version, a new current version, or nothing (same content as the
+ * current one); at start-up also `left`: the file differs from the current version, which an
+ * operator chose (`reason` says how), so the file was not published.
+ */
+export type PublishOutcome =
+  | { outcome: 'new-journey' | 'new-version' | 'unchanged'; version: string; previous?: string }
+  | { outcome: 'left'; version: string; current: string; reason: string };
 
 /** A journey change the store refuses; the message says what to do instead. */
 export class JourneyChangeError extends Error {
@@ -70,10 +76,21 @@ async function lockState(client: pg.PoolClient, journeyId: string): Promise<Jour
 export class JourneyStore {
   constructor(private readonly store: Store) {}
 
-  /** Stores a validated definition and makes it current; the same content as the current version changes nothing. */
-  publish({ definition, version }: PublishedJourney, source: string, actor: string): Promise<PublishOutcome> {
+  /**
+   * Stores a validated definition and makes it current; the same content as the current version
+   * changes nothing. `onStart` (a process publishing its journey files as it starts) never undoes
+   * an operator's choice: see `operatorChoice`.
+   */
+  publish({ definition, version }: PublishedJourney, source: string, actor: string, onStart = false): Promise<PublishOutcome> {
     return this.store.transaction(async (client) => {
       const id = definition.id;
+      const existing = await client.query<StateRow>('SELECT * FROM journeys WHERE journey_id = $1 FOR UPDATE', [id]);
+      const state = existing.rows[0] ? toState(existing.rows[0]) : undefined;
+      if (state?.currentVersion === version) return { outcome: 'unchanged' as const, version };
+      if (state && onStart) {
+        const reason = await operatorChoice(client, id, state.currentVersion, version, source);
+        if (reason) return { outcome: 'left' as const, version, current: state.currentVersion, reason };
+      }
       await client.query(
         `INSERT INTO journey_versions (journey_id, version, definition, source, published_by) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (journey_id, version) DO NOTHING`,
@@ -84,11 +101,11 @@ export class JourneyStore {
         await record(client, id, 'publish', version, null, actor);
         return { outcome: 'new-journey' as const, version };
       }
-      const state = await lockState(client, id);
-      if (state.currentVersion === version) return { outcome: 'unchanged' as const, version };
+      const locked = await lockState(client, id);
+      if (locked.currentVersion === version) return { outcome: 'unchanged' as const, version };
       await client.query('UPDATE journeys SET current_version = $2, changed_at = now() WHERE journey_id = $1', [id, version]);
-      await record(client, id, 'publish', version, state.currentVersion, actor);
-      return { outcome: 'new-version' as const, version, previous: state.currentVersion };
+      await record(client, id, 'publish', version, locked.currentVersion, actor);
+      return { outcome: 'new-version' as const, version, previous: locked.currentVersion };
     });
   }
 
@@ -177,4 +194,28 @@ export class JourneyStore {
     const { rows } = await this.store.query<{ mark: string | null }>('SELECT max(seq) AS mark FROM journey_changes');
     return Number(rows[0]!.mark ?? 0);
   }
+}
+
+/**
+ * Why a file read at start-up must not replace the current version, or undefined when it may: it
+ * may when the current version came from a publish of that same file (the file was edited since).
+ * A version that was current before (a rollback went past it), a rollback, or a publish from
+ * another file is an operator's decision, which outranks what is on disk.
+ */
+async function operatorChoice(client: pg.PoolClient, journeyId: string, current: string, fileVersion: string, source: string): Promise<string | undefined> {
+  const { rows } = await client.query<{ action: string; actor: string; at: Date; source: string | null; known: boolean }>(
+    `SELECT c.action, c.actor, c.at, v.source,
+            EXISTS (SELECT 1 FROM journey_changes o WHERE o.journey_id = c.journey_id AND $3 IN (o.version, o.from_version)) AS known
+       FROM journey_changes c LEFT JOIN journey_versions v ON v.journey_id = c.journey_id AND v.version = c.version
+      WHERE c.journey_id = $1 AND c.version = $2 AND c.action IN ('publish', 'rollback')
+      ORDER BY c.seq DESC LIMIT 1`,
+    [journeyId, current, fileVersion],
+  );
+  const last = rows[0];
+  if (!last) return undefined;
+  const when = `by ${last.actor} at ${last.at.toISOString()}`;
+  if (last.action === 'rollback') return `rolled back to ${current} ${when}`;
+  if (last.known) return `the file holds ${fileVersion}, an earlier version that ${current} replaced ${when}`;
+  if (last.source !== source) return `${current} was published from ${last.source} ${when}`;
+  return undefined;
 }
