@@ -97,12 +97,11 @@ describe('condition logic (checked against evaluate)', () => {
     const nest = (depth: number, leaf: Condition): Condition =>
       depth === 0 ? leaf : depth % 2 ? { any: [nest(depth - 1, leaf), atoms[depth % atoms.length]!, nest(depth - 1, atoms[0]!)] } : { all: [nest(depth - 1, leaf), { not: nest(depth - 1, atoms[3]!) }] };
     const [huge, other] = [nest(14, atoms[1]!), nest(14, atoms[2]!)]; // 2^14 nested members each
-    const started = Date.now();
+    // No clock here (a loaded machine makes any time limit lie): the budget shows in the answers.
     const bounded = new Prover(10_000);
     expect(bounded.implies(huge, other)).toBe(false);
     expect(bounded.excludes(huge, other)).toBe(false);
     expect(bounded.implies(huge, huge)).toBe(false); // true, but the budget is spent: not proved
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect(new Prover(10_000).implies(huge, huge)).toBe(true); // a fresh budget proves it at once
   });
 
