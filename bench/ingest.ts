@@ -99,7 +99,7 @@ function freshFile(file: string): string {
 
 /** The same steps through runBatch, no Temporal: raw loaded here, dbt by the warm direct process. */
 async function directRun(config: Config, dbt: DirectBuilds, file: string, batchId = 'bench'): Promise<number> {
-  const run = { warehouse: leaseWarehouse('duckdb', () => openDuckDb(file)), dbt, target: { ...warehouseTarget(config), kind: 'duckdb' as const, duckdbFile: file }, health: config.health };
+  const run = { warehouse: leaseWarehouse('duckdb', () => openDuckDb(file)), dbt, target: { ...warehouseTarget(config), kind: 'duckdb' as const, duckdbFile: file }, health: config.health, sourceFreshnessHours: config.warehouse.sourceFreshnessMs / 3_600_000, rowLimits: config.warehouse.rows };
   const batch = (await run.warehouse.use((w) => findBatch(w, config.pipeline.landingDir, randomUUID(), batchId)))!;
   const started = Date.now();
   const outcome = await runBatch(run, batch);

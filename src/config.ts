@@ -374,6 +374,21 @@ const schema = z.object({
      * worker fails the tasks of activities it has not registered.
      */
     taskQueue: z.string().min(1),
+    /**
+     * Each export's newest row older than this at the batch's as-of cutoff is reported as a
+     * warning on the batch (`<export>_fresh`), which does not hold it; whole hours.
+     */
+    sourceFreshnessMs: duration.refine((ms) => ms >= 3_600_000 && ms % 3_600_000 === 0, 'must be a whole number of hours, at least 1h (e.g. 24h)'),
+    /**
+     * Lines of an export that are not JSON objects: kept in waymark_ops.rejected_rows (the first
+     * `keepLines` per export and run, each cut to `keepChars`); the batch is held only when their
+     * share of the export's lines passes `unreadableMaxShare` (below it, a warning).
+     */
+    rows: z.object({
+      unreadableMaxShare: z.coerce.number().min(0).max(1),
+      keepLines: int(0, 100_000),
+      keepChars: int(100, 100_000),
+    }),
   }),
   /**
    * How the warehouse scores customer health and places customers in their lifecycle

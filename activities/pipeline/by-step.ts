@@ -36,7 +36,7 @@ export function byStepActivities(lease: WarehouseLease, config: Config) {
       await lease.use((warehouse) => steps.startBatch(warehouse, batch, config.health));
     },
     async loadSource(batch: BatchRef, source: string): Promise<number> {
-      return lease.use((warehouse) => classify(() => withHeartbeat(`load ${source}`, () => steps.loadSource(warehouse, batch, source))));
+      return lease.use((warehouse) => classify(() => withHeartbeat(`load ${source}`, () => steps.loadSource(warehouse, batch, source, config.warehouse.rows))));
     },
     async buildModel(batch: BatchRef, name: string): Promise<void> {
       const model = transformModels().find((m) => m.name === name);

@@ -53,14 +53,14 @@ export function createPipelineActivities({ warehouse: lease, config, submit, pro
     /** Every source's file into raw (side by side where the warehouse runs jobs so); returns the rows loaded. */
     loadRaw: held(async (warehouse, batch: BatchRef): Promise<number> => {
       const sources = batch.files.map((f) => f.source);
-      const rows = await classify(() => runStage('load raw', sources, runsSideBySide(warehouse) ? Infinity : 1, (source) => steps.loadSource(warehouse, batch, source)));
+      const rows = await classify(() => runStage('load raw', sources, runsSideBySide(warehouse) ? Infinity : 1, (source) => steps.loadSource(warehouse, batch, source, config.warehouse.rows)));
       return rows.reduce((a, b) => a + b, 0);
     }),
     /** dbt's tests and freshness measures as the batch's checks: recorded with the batch and the run, and returned. */
     recordTests: held(async (warehouse, batch: BatchRef, build: BuildResult): Promise<CheckOutcome[]> => {
       return classify(() =>
         withHeartbeat('checks', async () => {
-          const results = await checkResults(warehouse, build);
+          const results = await checkResults(warehouse, build, batch, config.warehouse.rows);
           await steps.recordChecks(warehouse, batch, results);
           return results;
         }),

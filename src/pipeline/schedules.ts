@@ -72,13 +72,15 @@ export interface ScheduleView {
   running: string[];
 }
 
-/** A completed run in a few words: published (with what it owed customers), quarantined (why), or nothing to do. */
+/** A completed run in a few words: published (with what it owed customers, and its warnings), quarantined (why), or nothing to do; with the batch's quality score. */
 export function outcomeOf(result: IngestionResult): string {
   const n = (x: number) => x.toLocaleString('en-US');
   if (result.status === 'nothing_to_do') return 'nothing to do (no export waiting)';
-  if (result.status === 'quarantined') return `quarantined ${result.batchId}: ${result.reason}`;
+  const quality = result.quality === undefined ? '' : ` (quality ${result.quality})`;
+  if (result.status === 'quarantined') return `quarantined ${result.batchId}${quality}: ${result.reason}`;
   const refused = result.profiles?.refused ? `, ${n(result.profiles.refused)} refused` : '';
-  return `published ${result.batchId}: ${n(result.rawRows)} raw rows, ${n(result.profiles?.updated ?? result.attributes)} profiles updated${refused}, ${n(result.eventsSent)} events sent`;
+  const warnings = result.warnings ? `; warnings: ${result.warnings}` : '';
+  return `published ${result.batchId}${quality}: ${n(result.rawRows)} raw rows, ${n(result.profiles?.updated ?? result.attributes)} profiles updated${refused}, ${n(result.eventsSent)} events sent${warnings}`;
 }
 
 /** Each pipeline schedule with its next runs and its last runs' outcomes. */

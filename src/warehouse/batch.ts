@@ -1,11 +1,16 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { qualityScore } from '../../workflows/pipeline/contract';
 import type { CheckResult } from './check-results';
 import { healthColumns, type HealthParams } from './health-params';
 import { sqlFile } from './models';
 import { jobIdOf, type Warehouse } from './port';
 import { createRawSql, mergeRawSql } from './raw';
-import { SOURCE_EXPORTS, loadColumns } from './sources';
+import { profileExport, writeReadableLines, type ExportProfile } from './export-profile';
+import { schemaChanges, typesText } from './schema-changes';
+import { SOURCE_EXPORTS, loadColumns, type SourceExport } from './sources';
 
 /**
  * The pipeline's own steps of one ingestion batch, over the warehouse port (the transform and the
@@ -87,31 +92,94 @@ export async function startBatch(warehouse: Warehouse, batch: Batch, health: Hea
   );
 }
 
-/** Load raw: the file into waymark_load, then merged into waymark_raw by row key. Returns the rows in the file. */
-export async function loadSource(warehouse: Warehouse, batch: Batch, sourceName: string): Promise<number> {
+/** Lines of an export that cannot be read: how many are kept, how much of each, and the share that holds the batch (config `warehouse.rows`). */
+export interface RowLimits {
+  unreadableMaxShare: number;
+  keepLines: number;
+  keepChars: number;
+}
+
+/**
+ * Load raw: the file into waymark_load, then merged into waymark_raw by row key. Before that, the
+ * file is read once for what the load would drop without a word: lines that are not JSON objects
+ * (kept in waymark_ops.rejected_rows with their reason) and fields added, missing or retyped
+ * (waymark_ops.schema_changes); the checks report both (check-results.ts). Returns the rows loaded.
+ */
+export async function loadSource(warehouse: Warehouse, batch: Batch, sourceName: string, limits: RowLimits): Promise<number> {
   const source = SOURCE_EXPORTS.find((s) => s.name === sourceName);
   const file = batch.files.find((f) => f.source === sourceName);
   if (!source || !file) throw new Error(`unknown export "${sourceName}"`);
   const job = (step: string) => jobOf(batch, `${sourceName}_${step}`);
-  const rows = await warehouse.loadNdjson(`waymark_load.${source.name}`, file.path, loadColumns(source), job('load'));
+  const load = (from: string, step: string) => warehouse.loadNdjson(`waymark_load.${source.name}`, from, loadColumns(source), job(step));
+  // The read and the load side by side (the read costs about twice the load's time on DuckDB);
+  // the few files with unreadable lines are loaded again without them.
+  const [profile, loaded] = await Promise.allSettled([profileExport(file.path, limits), load(file.path, 'load')]);
+  if (profile.status === 'rejected') throw profile.reason;
+  await recordProfile(warehouse, batch, source, profile.value);
+  let rows: number;
+  if (profile.value.unreadable) rows = await withReadableLines(file.path, (readable) => load(readable, 'load_readable'));
+  else if (loaded.status === 'rejected') throw loaded.reason;
+  else rows = loaded.value;
   await warehouse.execute(createRawSql(source), { jobId: job('create') });
   await warehouse.execute(mergeRawSql(source), { jobId: job('merge'), params: { batch_id: batch.batchId, loaded_at: stamp(batch) } });
   await warehouse.execute(
     `BEGIN TRANSACTION;
      DELETE FROM waymark_ops.batch_sources WHERE batch_id = @batch_id AND source = @source;
-     INSERT INTO waymark_ops.batch_sources (batch_id, source, rows_loaded) VALUES (@batch_id, @source, @rows);
+     INSERT INTO waymark_ops.batch_sources (batch_id, source, rows_loaded, lines, unreadable_lines) VALUES (@batch_id, @source, @rows, @lines, @unreadable);
      COMMIT TRANSACTION;`,
-    { jobId: job('count'), params: { batch_id: batch.batchId, source: sourceName, rows } },
+    { jobId: job('count'), params: { batch_id: batch.batchId, source: sourceName, rows, lines: profile.value.lines, unreadable: profile.value.unreadable } },
   );
   return rows;
 }
 
-/** Keeps the checks' outcome with the batch and the run, whatever happens next; a retried insert adds nothing. */
+/** `load` of a copy of the file without the lines that are not JSON objects (removed after). */
+async function withReadableLines<T>(file: string, load: (file: string) => Promise<T>): Promise<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-readable-'));
+  try {
+    const readable = path.join(dir, path.basename(file));
+    await writeReadableLines(file, readable);
+    return await load(readable);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** What an export's read found, kept with the run: each field seen, what changed, the lines that could not be read. */
+async function recordProfile(warehouse: Warehouse, batch: Batch, source: SourceExport, profile: ExportProfile): Promise<void> {
+  const earlier = await warehouse.query<{ field: string; types: string }>(
+    `SELECT field, MAX(types) AS types FROM waymark_ops.export_fields
+     WHERE source = @source AND batch_id = (
+       SELECT b.batch_id FROM waymark_ops.batches AS b
+       WHERE b.status = 'published' AND b.batch_id <> @batch_id AND EXISTS (SELECT 1 FROM waymark_ops.export_fields AS f WHERE f.batch_id = b.batch_id AND f.source = @source)
+       ORDER BY b.as_of DESC, b.updated_at DESC, b.batch_id LIMIT 1)
+     GROUP BY field`,
+    { source: source.name, batch_id: batch.batchId },
+  );
+  const changes = schemaChanges(source.fields, profile, earlier.length ? new Map(earlier.map((r) => [r.field, r.types])) : undefined);
+  // Row ids: the run, the export (a fixed name) and a digest of the field or line: the same read again adds nothing.
+  const id = (what: string) => `${batch.runId}:${source.name}:${createHash('sha256').update(what).digest('hex').slice(0, 32)}`;
+  const base = { batch_id: batch.batchId, run_id: batch.runId, source: source.name };
+  await warehouse.insertRows('waymark_ops.export_fields', [...profile.fields].map(([field, f]) => ({ insertId: id(`field:${field}`), row: { ...base, field, rows_present: f.present, types: typesText(f.types) } })));
+  await warehouse.insertRows('waymark_ops.schema_changes', changes.map((c) => ({ insertId: id(`change:${c.field}`), row: { ...base, field: c.field, change_kind: c.change, detail: c.detail } })));
+  await warehouse.insertRows('waymark_ops.rejected_rows', profile.kept.map((l) => ({ insertId: id(`line:${l.line}`), row: { ...base, line_number: l.line, reason: l.reason, line_text: l.text } })));
+}
+
+/**
+ * Keeps the checks' outcome with the batch and the run, whatever happens next (a retried insert
+ * adds nothing), and the batch's quality score with the batch.
+ */
 export async function recordChecks(warehouse: Warehouse, batch: Batch, results: CheckResult[]): Promise<void> {
   await warehouse.insertRows(
     'waymark_ops.check_results',
-    results.map((r) => ({ insertId: `${batch.runId}:${r.name}`, row: { batch_id: batch.batchId, run_id: batch.runId, check_name: r.name, failing_rows: r.failingRows, sample: r.sample } })),
+    results.map((r) => ({
+      insertId: `${batch.runId}:${r.name}`,
+      row: { batch_id: batch.batchId, run_id: batch.runId, check_name: r.name, failing_rows: r.failingRows, sample: r.sample, advisory: r.advisory === true },
+    })),
   );
+  await warehouse.execute('UPDATE waymark_ops.batches SET quality_score = @score WHERE batch_id = @batch_id', {
+    jobId: jobOf(batch, 'quality'),
+    params: { batch_id: batch.batchId, score: qualityScore(results) },
+  });
 }
 
 /** Quarantine: nothing is published; the batch's raw rows are held back from later builds until it is run again. */

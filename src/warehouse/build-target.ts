@@ -18,5 +18,5 @@ export function warehouseTarget(config: Config): WarehouseTarget {
 
 /** What a run needs to have dbt build its batch: the Python worker's queue and the request. */
 export function warehouseBuild(config: Config, batchId: string): WarehouseBuild {
-  return { taskQueue: config.warehouse.taskQueue, request: { batchId, target: warehouseTarget(config) } };
+  return { taskQueue: config.warehouse.taskQueue, request: { batchId, target: warehouseTarget(config), sourceFreshnessHours: config.warehouse.sourceFreshnessMs / 3_600_000 } };
 }

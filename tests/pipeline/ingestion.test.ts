@@ -17,13 +17,19 @@ import { devServer, eventually } from '../support/dev-server';
 import { startWorker } from '../support/harness';
 import { startWarehouseWorker, type PythonWorker } from '../support/warehouse-python';
 
-/** The batch's checks: the dbt project's tests and its source freshness (those the legacy checks.yaml had keep its names). */
+/** The batch's checks: the dbt project's tests, its source freshness, and what the load read in each export (those the legacy checks.yaml had keep its names). */
 const CHECKS = [
-  'attribution_model_known', 'braze_external_id_present', 'braze_id_present', 'contacts_email_present', 'contacts_id_present', 'customer_360_email_format', 'customer_360_id_not_null',
-  'customer_360_lifecycle_known', 'customer_360_unique_email', 'customer_360_unique_id', 'events_customer_in_360', 'events_fresh', 'events_known_source',
-  'events_time_not_null', 'events_unique_id', 'firebase_event_id_present', 'firebase_readable_times', 'firebase_user_id_present', 'ga360_readable_times',
-  'health_category_known', 'health_unique_customer', 'identity_components_settled', 'identity_customer_not_null', 'identity_unique_key', 'lead_scoring_unique_customer', 'leads_id_present',
-  'raw_row_count', 'shopify_customer_id_present', 'shopify_email_present', 'shopify_id_present', 'shopify_readable_times', 'zendesk_id_present',
+  'attribution_model_known', 'braze_engagement_fresh', 'braze_engagement_readable_lines', 'braze_engagement_schema', 'braze_external_id_present', 'braze_id_present',
+  'contacts_email_present', 'contacts_id_present', 'customer_360_email_format', 'customer_360_id_not_null', 'customer_360_lifecycle_known', 'customer_360_unique_email',
+  'customer_360_unique_id', 'events_customer_in_360', 'events_fresh', 'events_known_source', 'events_time_not_null', 'events_unique_id', 'firebase_event_id_present',
+  'firebase_events_fresh', 'firebase_events_readable_lines', 'firebase_events_schema', 'firebase_readable_times', 'firebase_user_id_present', 'ga360_hits_fresh',
+  'ga360_hits_readable_lines', 'ga360_hits_schema', 'ga360_readable_times', 'google_ads_campaign_stats_fresh', 'google_ads_campaign_stats_readable_lines',
+  'google_ads_campaign_stats_schema', 'google_ads_readable_costs', 'health_category_known', 'health_unique_customer', 'identity_components_settled',
+  'identity_customer_not_null', 'identity_unique_key', 'lead_scoring_unique_customer', 'leads_id_present', 'opportunities_readable_amounts', 'raw_row_count',
+  'salesforce_contacts_fresh', 'salesforce_contacts_readable_lines', 'salesforce_contacts_schema', 'salesforce_leads_fresh', 'salesforce_leads_readable_lines',
+  'salesforce_leads_schema', 'salesforce_opportunities_readable_lines', 'salesforce_opportunities_schema', 'shopify_customer_id_present', 'shopify_email_present',
+  'shopify_id_present', 'shopify_orders_fresh', 'shopify_orders_readable_lines', 'shopify_orders_schema', 'shopify_readable_amounts', 'shopify_readable_times',
+  'zendesk_id_present', 'zendesk_tickets_fresh', 'zendesk_tickets_readable_lines', 'zendesk_tickets_schema',
 ];
 
 /**
@@ -78,7 +84,7 @@ describe('ingestion pipeline on Temporal', () => {
     await client.schedule.getHandle(config.pipeline.scheduleId).trigger();
     const workflowId = await eventually(async () => (await client.schedule.getHandle(config.pipeline.scheduleId).describe()).info.recentActions[0]?.action.workflow.workflowId, 'the triggered run');
     const result = (await client.workflow.getHandle(workflowId).result()) as IngestionResult;
-    expect(result).toMatchObject({ status: 'published', batchId: 'b1' });
+    expect(result).toMatchObject({ status: 'published', batchId: 'b1', quality: expect.any(Number) });
     if (result.status !== 'published') throw new Error(`the run was ${result.status}`);
     // The changed attributes went into profiles; only the at-risk customers got an event.
     expect(result.eventsSent).toBe(result.atRisk);
@@ -97,7 +103,7 @@ describe('ingestion pipeline on Temporal', () => {
 
     const [view] = await listSchedules(client, config);
     expect(view!.recent).toEqual([expect.objectContaining({ workflowId, status: 'COMPLETED', outcome: outcomeOf(result) })]);
-    expect(outcomeOf(result)).toBe(`published b1: ${result.rawRows.toLocaleString('en-US')} raw rows, ${result.attributes} profiles updated, ${result.eventsSent} events sent`);
+    expect(outcomeOf(result)).toMatch(new RegExp(`^published b1 \\(quality \\d+\\): ${result.rawRows.toLocaleString('en-US')} raw rows, ${result.attributes} profiles updated, ${result.eventsSent} events sent(; warnings: .*)?$`));
     expect(view!.next.length).toBeGreaterThan(0);
   });
 

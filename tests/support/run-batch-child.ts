@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const dbt = await startDirectBuilds();
   try {
     const batch = await warehouse.use((w) => findBatch(w, landingDir, randomUUID(), batchId));
-    const outcome = await runBatch({ warehouse, dbt, target: { kind: 'duckdb', duckdbFile: file, datasetPrefix: 'waymark_' }, health: loadConfig().health }, batch!);
+    const outcome = await runBatch({ warehouse, dbt, target: { kind: 'duckdb', duckdbFile: file, datasetPrefix: 'waymark_' }, health: loadConfig().health, rowLimits: loadConfig().warehouse.rows }, batch!);
     const health = await warehouse.use((w) => w.query('SELECT * FROM waymark_marts.customer_health ORDER BY customer_id'));
     console.log(JSON.stringify({ status: outcome.status, health }));
   } finally {

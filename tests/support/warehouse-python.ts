@@ -64,5 +64,7 @@ export function directRunOn(file: string, dbt: DirectBuilds, config: Config = lo
     dbt,
     target: { kind: 'duckdb', duckdbFile: file, datasetPrefix: 'waymark_' },
     health: config.health,
+    sourceFreshnessHours: config.warehouse.sourceFreshnessMs / 3_600_000,
+    rowLimits: config.warehouse.rows,
   };
 }

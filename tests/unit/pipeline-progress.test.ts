@@ -38,6 +38,7 @@ describe('progressLine', () => {
 describe('outcomeOf', () => {
   it('a quarantined batch says why; a run with no export waiting says so', () => {
     expect(outcomeOf({ status: 'quarantined', batchId: 'b2', rawRows: 10, reason: 'ga360_readable_times: 3 failing rows' })).toBe('quarantined b2: ga360_readable_times: 3 failing rows');
+    expect(outcomeOf({ status: 'quarantined', batchId: 'b2', rawRows: 10, reason: 'ga360_readable_times: 3 failing rows', quality: 97 })).toBe('quarantined b2 (quality 97): ga360_readable_times: 3 failing rows');
     expect(outcomeOf({ status: 'nothing_to_do' })).toBe('nothing to do (no export waiting)');
   });
 
@@ -45,5 +46,6 @@ describe('outcomeOf', () => {
     const published = { status: 'published' as const, batchId: 'b1', rawRows: 1295721, atRisk: 470, attributes: 2460, eventsSent: 470 };
     expect(outcomeOf({ ...published, profiles: { updated: 2458, refused: 2, examples: [] } })).toBe('published b1: 1,295,721 raw rows, 2,458 profiles updated, 2 refused, 470 events sent');
     expect(outcomeOf({ ...published, profiles: { updated: 2460, refused: 0, examples: [] } })).toBe('published b1: 1,295,721 raw rows, 2,460 profiles updated, 470 events sent');
+    expect(outcomeOf({ ...published, quality: 98, warnings: 'ga360_hits_fresh: 1 failing row' })).toBe('published b1 (quality 98): 1,295,721 raw rows, 2,460 profiles updated, 470 events sent; warnings: ga360_hits_fresh: 1 failing row');
   });
 });

@@ -38,7 +38,7 @@ describe('dbt transform failures', () => {
     const warehouse = await openDuckDb(file);
     const batch = (await findBatch(warehouse, path.join(dir, 'landing'), 'failures', 'b1'))!;
     await startBatch(warehouse, batch, loadConfig({}).health);
-    for (const f of batch.files) await loadSource(warehouse, batch, f.source);
+    for (const f of batch.files) await loadSource(warehouse, batch, f.source, loadConfig({}).warehouse.rows);
     await warehouse.close();
   });
   afterAll(() => Promise.all(started.map((d) => d.close())));
@@ -62,6 +62,6 @@ describe('dbt transform failures', () => {
       await holder.close();
     }
     const built = await dbt.run('transform', request());
-    expect(Object.values(built.done).every((o) => ['success', 'pass'].includes(o.status))).toBe(true);
+    expect(Object.values(built.done).every((o) => o.advisory || ['success', 'pass'].includes(o.status))).toBe(true);
   });
 });

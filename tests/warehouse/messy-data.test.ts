@@ -2,10 +2,11 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { loadConfig } from '../../src/config';
 import type { DirectBuilds } from '../../src/warehouse/dbt-direct';
 import type { Row } from '../../src/warehouse/port';
 import { ROOT } from '../support/cli';
-import { micros, rows, writeExport } from '../support/exports';
+import { micros, rows, writeExport, type ExportRow } from '../support/exports';
 import { startDirectBuildsProcess } from '../support/warehouse-python';
 import { said, warehouseWorld, type WarehouseWorld } from '../support/warehouse-world';
 
@@ -153,6 +154,47 @@ describe('checks', () => {
     expect(said(await w.run('one-odd'))).toBe('published');
     expect(said(await w.run('broken'))).toBe('quarantined: shopify_email_present: 6 failing rows');
   });
+
+  it('orders whose amounts are not numbers ("$1,200.00", "12,50") are held, counted by row; a missing amount is not one', async () => {
+    const w = open();
+    const amounts = ['$1,200.00', '12,50', '€9', '1.2.3', 'ten', ''];
+    const orders = Array.from({ length: 20 }, (_, i) => rows.order(`a-${i}`, `shop-a${i}`, `a${i}@shop.test`, '2026-03-30T10:00:00-05:00', { total_price: amounts[i] ?? '19.99' }));
+    w.export('amounts', '2026-03-31', { shopify_orders: orders });
+    expect(said(await w.run('amounts'))).toBe('quarantined: shopify_readable_amounts: 5 failing rows');
+  });
+});
+
+describe('exports that change shape', () => {
+  it('a field added, one missing and one retyped are reported on the published batch, never dropped silently; lines that are not JSON are kept with their reason and hold the batch only past 5 %', async () => {
+    const w = open();
+    const orders = (day: string, shape: (row: ExportRow) => ExportRow = (r) => r) =>
+      Array.from({ length: 20 }, (_, i) => shape(rows.order(`${day}-${i}`, `shop-s${i}`, `s${i}@shop.test`, `2026-03-${day}T10:00:00-05:00`)));
+    w.export('shape-1', '2026-03-30', { shopify_orders: orders('29') });
+    expect(said(await w.run('shape-1'))).toBe('published');
+
+    // The next day's orders gained `tags`, lost `currency`, and send total_price as a number; one line was cut short.
+    const reshaped = ({ currency: _dropped, ...row }: ExportRow): ExportRow => ({ ...row, total_price: 19.99 as unknown as string, tags: 'vip' });
+    w.export('shape-2', '2026-03-31', { shopify_orders: orders('30', reshaped) });
+    fs.appendFileSync(path.join(w.landingDir, 'shape-2', 'shopify_orders.ndjson'), '{"id": "30-cut", "customer_id": "sho\n');
+    const second = await w.run('shape-2');
+    expect(second.status).toBe('published');
+    const warned = second.status === 'published' ? (second.warnings ?? '').split('; ') : [];
+    expect(warned).toEqual(expect.arrayContaining(['shopify_orders_schema: 3 failing rows', 'shopify_orders_readable_lines: 1 failing row']));
+    expect(await w.query("SELECT field, change_kind, detail FROM waymark_ops.schema_changes WHERE batch_id = 'shape-2' ORDER BY field")).toEqual([
+      { field: 'currency', change_kind: 'missing', detail: 'in none of 20 rows' },
+      { field: 'tags', change_kind: 'added', detail: 'in 20 of 20 rows; not a field of this export, so not loaded' },
+      { field: 'total_price', change_kind: 'retyped', detail: 'was string, now number' },
+    ]);
+    const [rejected] = await w.query<{ line_number: number; reason: string; line_text: string }>("SELECT line_number, reason, line_text FROM waymark_ops.rejected_rows WHERE batch_id = 'shape-2'");
+    expect(rejected).toEqual({ line_number: 21, reason: expect.stringMatching(/^not JSON: /), line_text: '{"id": "30-cut", "customer_id": "sho' });
+    // The orders themselves were loaded, the number read as the amount it is.
+    expect(await w.query("SELECT COUNT(*) AS n, SUM(revenue) AS revenue FROM waymark_staging.events WHERE source = 'shopify' AND event_id LIKE '30-%'")).toEqual([{ n: 20, revenue: expect.closeTo(20 * 19.99, 6) }]);
+
+    // Three unreadable lines of twenty-three (13 %): the export is broken, the batch held.
+    w.export('shape-3', '2026-04-01', { shopify_orders: orders('31') });
+    fs.appendFileSync(path.join(w.landingDir, 'shape-3', 'shopify_orders.ndjson'), 'null\n<html>\n[1, 2]\n');
+    expect(said(await w.run('shape-3'))).toBe('quarantined: shopify_orders_readable_lines: 3 failing rows');
+  });
 });
 
 describe('who can churn', () => {
@@ -213,6 +255,33 @@ describe('time', () => {
     const outcome = await w.run('stale');
     expect(outcome.status).toBe('quarantined');
     expect(outcome.status === 'quarantined' && outcome.reason).toMatch(/fresh/);
+  });
+
+  it('an export quiet for longer than its freshness threshold (24 h, from config) is a warning on the published batch, not a hold', async () => {
+    const data = {
+      shopify_orders: [rows.order('5750', 'shop-q', 'qu@shop.test', '2026-03-31T05:00:00-05:00')],
+      // 38 hours before the batch's cutoff (the end of 31 March): past 24 h, within 48 h.
+      ga360_hits: [rows.hit('h-quiet', 'shop-q', '2026-03-30 10:00:00+00')],
+    };
+    const w = open();
+    w.export('quiet', '2026-03-31', data);
+    const outcome = await w.run('quiet');
+    expect(outcome.status).toBe('published');
+    const warned = outcome.status === 'published' ? (outcome.warnings ?? '').split('; ') : [];
+    // The exports the batch did not carry at all are stale too; shopify_orders is fresh.
+    expect(warned).toEqual(['braze_engagement_fresh', 'firebase_events_fresh', 'ga360_hits_fresh', 'google_ads_campaign_stats_fresh', 'salesforce_contacts_fresh', 'salesforce_leads_fresh', 'zendesk_tickets_fresh'].map((c) => `${c}: 1 failing row`));
+    const [ga] = await w.query<{ advisory: boolean; sample: string }>("SELECT advisory, sample FROM waymark_ops.check_results WHERE check_name = 'ga360_hits_fresh'");
+    expect(ga!.advisory).toBe(true);
+    expect(JSON.parse(ga!.sample)).toEqual([expect.objectContaining({ age_hours: 38 })]);
+    // The quality score: the share of the batch's checks that passed, kept with the batch.
+    const checks = outcome.checks.length;
+    expect(outcome.quality).toBe(Math.round((100 * (checks - 7)) / checks));
+    expect(await w.query("SELECT quality_score FROM waymark_ops.batches WHERE batch_id = 'quiet'")).toEqual([{ quality_score: outcome.quality }]);
+
+    const lenient = warehouseWorld(dbt, loadConfig({}, { WAYMARK_WAREHOUSE_SOURCE_FRESHNESS: '48h' }));
+    lenient.export('quiet', '2026-03-31', data);
+    const again = await lenient.run('quiet');
+    expect(again.status === 'published' && again.warnings).not.toMatch(/ga360_hits_fresh/);
   });
 
   it('the marts do not depend on the time zone of the machine that builds them', async () => {

@@ -44,7 +44,7 @@ describe('dbt models: same rows on DuckDB and BigQuery (emulator)', () => {
   async function loadRaw(w: Warehouse, name: string, batch: Batch): Promise<void> {
     if (w.engine === 'duckdb') {
       await startBatch(w, batch, loadConfig({}).health);
-      for (const s of SOURCE_EXPORTS) await loadSource(w, batch, s.name);
+      for (const s of SOURCE_EXPORTS) await loadSource(w, batch, s.name, loadConfig({}).warehouse.rows);
       return;
     }
     const job = (step: string) => jobIdOf('parity', name, step, String(Date.now()));
@@ -93,7 +93,8 @@ describe('dbt models: same rows on DuckDB and BigQuery (emulator)', () => {
 
   test('every model builds and every test and freshness measure gives the same outcome', () => {
     const outcomes = (b: BuildResult) => Object.fromEntries(Object.entries(b.done).map(([item, o]) => [item, [o.status, o.failures]]));
-    expect(Object.values(built.bigquery.done).map((o) => o.status).filter((s) => !['success', 'pass'].includes(s))).toEqual([]);
+    // Advisory checks (an export's freshness warning) may fail on seeded data; the next line holds them to the same outcome.
+    expect(Object.values(built.bigquery.done).filter((o) => !o.advisory).map((o) => o.status).filter((s) => !['success', 'pass'].includes(s))).toEqual([]);
     expect(outcomes(built.bigquery)).toEqual(outcomes(built.duckdb));
     expect(Object.keys(built.duckdb.done)).toHaveLength(built.duckdb.total);
   });

@@ -15,16 +15,18 @@ import json
 import os
 import re
 import threading
-from typing import Any, Callable, TypedDict
+from typing import Any, Callable, Required, TypedDict
 
 from .progress import Outcome, Progress, freshness_item, item_name
 from .runner import DbtRunner
 from .target import Target, describe, profile_env
 
 
-class BuildRequest(TypedDict):
-    batchId: str
-    target: Target
+class BuildRequest(TypedDict, total=False):
+    batchId: Required[str]
+    target: Required[Target]
+    # Each export's freshness warning threshold in hours (dbt reads it as WAYMARK_DBT_SOURCE_FRESHNESS_HOURS).
+    sourceFreshnessHours: int
 
 
 class BuildResult(TypedDict):
@@ -60,7 +62,7 @@ def run_stage(runner: DbtRunner, request: BuildRequest, progress: Progress, beat
         # dbt-duckdb would create an empty file and fail on every source: say where the file should be.
         raise BuildFailed(f"{progress.step}: no DuckDB file at {target['duckdbFile']} on this machine: the warehouse worker must run "
                           'where the pipeline worker keeps the file (the same machine, or the same volume)', retryable=True)
-    env = profile_env(target)
+    env = {**profile_env(target), 'WAYMARK_DBT_SOURCE_FRESHNESS_HOURS': str(int(request.get('sourceFreshnessHours', 24)))}
     history = progress.step == 'history'
     build = ['build', '--fail-fast', *(['--select', HISTORY] if history else ['--exclude', HISTORY])]
     _invoke(runner, build, env, progress, beat, cancel, request)
@@ -141,8 +143,11 @@ def _freshness(runner: DbtRunner, env: dict[str, str], progress: Progress, beat:
             if stale:
                 outcome['sample'] = json.dumps([{'newest': r.max_loaded_at.isoformat(), 'as_of': r.snapshotted_at.isoformat(),
                                                  'age_hours': int(r.age // 3600)}])
-            # dbt says "error" for stale, which is a failing check for the pipeline, not a failed build.
+            # dbt says "error" for stale, which is a failing check for the pipeline, not a failed build;
+            # "warn" (past warn_after only) is one that reports without holding the batch.
             outcome['status'] = 'fail' if stale else 'pass'
+            if status == 'warn':
+                outcome['advisory'] = True
         else:
             outcome['message'] = r.message
         progress.done[freshness_item(source.name)] = outcome

@@ -32,6 +32,32 @@ export interface CheckOutcome {
   name: string;
   failingRows: number;
   sample: string;
+  /** Reported without holding the batch (an export past its freshness warning); absent: holds it when failing. */
+  advisory?: boolean;
+}
+
+/** The failing checks that hold a batch back; `advisoryHolds`: runs begun before advisory checks, where every failing check held. */
+export function holdingChecks(checks: CheckOutcome[], advisoryHolds = false): CheckOutcome[] {
+  return checks.filter((c) => c.failingRows > 0 && (advisoryHolds || !c.advisory));
+}
+
+/** Failing checks as people read them: "name: N failing rows; ...". */
+export function checksSaid(failed: CheckOutcome[]): string {
+  return failed.map((c) => `${c.name}: ${c.failingRows} failing row${c.failingRows === 1 ? '' : 's'}`).join('; ');
+}
+
+/** The failing advisory checks: warnings a published batch carries. */
+export function warningChecks(checks: CheckOutcome[]): CheckOutcome[] {
+  return checks.filter((c) => c.failingRows > 0 && c.advisory);
+}
+
+/**
+ * The batch's quality score, 0 to 100: the share of its checks that passed, each check counted
+ * once whatever its number of failing rows, advisory ones included. 100 when nothing was checked.
+ */
+export function qualityScore(checks: CheckOutcome[]): number {
+  if (!checks.length) return 100;
+  return Math.round((100 * checks.filter((c) => c.failingRows === 0).length) / checks.length);
 }
 
 /** What a run starts from: when attributes were last published, the batch (opened), and how dbt builds it. */
@@ -57,8 +83,19 @@ export interface AttributesMerged {
 
 export type IngestionResult =
   | { status: 'nothing_to_do'; attributesPublishedAt?: string }
-  | { status: 'published'; batchId: string; rawRows: number; atRisk: number; attributes: number; eventsSent: number; profiles?: AttributesMerged }
-  | { status: 'quarantined'; batchId: string; rawRows: number; reason: string; attributesPublishedAt?: string; attributesAgeMs?: number };
+  | {
+      status: 'published';
+      batchId: string;
+      rawRows: number;
+      atRisk: number;
+      attributes: number;
+      eventsSent: number;
+      profiles?: AttributesMerged;
+      /** Runs begun since advisory checks: the quality score (qualityScore) and the warnings, as "check: N failing rows; ...". */
+      quality?: number;
+      warnings?: string;
+    }
+  | { status: 'quarantined'; batchId: string; rawRows: number; reason: string; attributesPublishedAt?: string; attributesAgeMs?: number; quality?: number };
 
 /** Where a run is: the step, and counts so far (also shown as the run's current details). */
 export interface IngestionProgress {

@@ -1,5 +1,5 @@
 import { ApplicationFailure, patched, workflowInfo } from '@temporalio/workflow';
-import type { IngestionInput, IngestionResult } from './contract';
+import { checksSaid, holdingChecks, qualityScore, warningChecks, type IngestionInput, type IngestionResult } from './contract';
 import { ingestionByStage } from './legacy/ingestion-by-stage';
 import { ingestionByStep } from './legacy/ingestion-by-step';
 import { activitiesFor, trackProgress, warehouseActivitiesFor } from './run-context';
@@ -37,13 +37,17 @@ export async function ingestionWorkflow(input: IngestionInput): Promise<Ingestio
   show('checks');
   const results = await act.recordTests(batch, built);
 
-  const failed = results.filter((r) => r.failingRows > 0);
+  // Runs begun before advisory checks held the batch on any failing check, and report no quality.
+  const advisory = patched('advisory-checks');
+  const failed = holdingChecks(results, !advisory);
+  const quality = advisory ? { quality: qualityScore(results) } : {};
   if (failed.length) {
     show('quarantine');
     const reason = await act.quarantine(batch, failed);
     const age = progress.attributesPublishedAt ? Date.now() - Date.parse(progress.attributesPublishedAt) : undefined;
-    return { status: 'quarantined', batchId: batch.batchId, rawRows, reason, attributesPublishedAt: progress.attributesPublishedAt, attributesAgeMs: age };
+    return { status: 'quarantined', batchId: batch.batchId, rawRows, reason, attributesPublishedAt: progress.attributesPublishedAt, attributesAgeMs: age, ...quality };
   }
+  const warnings = warningChecks(results);
   show('publish');
   const owed = await act.publish(batch);
   progress.attributesPublishedAt = new Date().toISOString();
@@ -53,5 +57,5 @@ export async function ingestionWorkflow(input: IngestionInput): Promise<Ingestio
   show('history');
   await dbt.dbtHistory(build.request);
   show('done', eventsSent, eventsSent);
-  return { status: 'published', batchId: batch.batchId, rawRows, ...owed, eventsSent, profiles };
+  return { status: 'published', batchId: batch.batchId, rawRows, ...owed, eventsSent, profiles, ...quality, ...(warnings.length ? { warnings: checksSaid(warnings) } : {}) };
 }

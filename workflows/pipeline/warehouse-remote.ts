@@ -25,6 +25,8 @@ export type WarehouseTarget =
 export interface BuildRequest {
   batchId: string;
   target: WarehouseTarget;
+  /** Each export's freshness warning threshold (WAYMARK_WAREHOUSE_SOURCE_FRESHNESS); absent: 24 (runs begun before it). */
+  sourceFreshnessHours?: number;
 }
 
 /** What a finished dbt node reported (also what the activity's heartbeat keeps per node). */
@@ -32,7 +34,7 @@ export interface NodeOutcome {
   kind: 'model' | 'test' | 'freshness';
   /** The dbt selector that names it (a model's or test's name, source:<source>.<table>). */
   node: string;
-  /** dbt's: success, pass, warn, fail, error, skipped, runtime error. A stale source is 'fail'. */
+  /** dbt's: success, pass, warn, fail, error, skipped, runtime error. A stale source is 'fail' (past a warning only: 'warn', advisory). */
   status: string;
   ms: number;
   /** Checks (tests, freshness): rows that failed (0: the check passed). */
@@ -41,6 +43,8 @@ export interface NodeOutcome {
   relation?: { schema: string; table: string };
   /** Freshness: the failing measure, as JSON rows. */
   sample?: string;
+  /** A check that reports without holding the batch: a source past its freshness warning (dbt's `warn`). */
+  advisory?: boolean;
   message?: string;
 }
 

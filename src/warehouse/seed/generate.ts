@@ -29,6 +29,7 @@ export interface Manifest {
 }
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 const JOURNEYS = [
   { id: 'onboarding', steps: ['welcome_email', 'setup_tips', 'first_win'] },
   { id: 'trial-conversion', steps: ['trial_midpoint', 'upgrade_offer'] },
@@ -104,7 +105,7 @@ export function writeExports(options: SeedOptions): Manifest {
       const contact = {
         Id: p.contactId, Email: messyEmail(p.email, random), FirstName: p.first, LastName: p.last, AccountName: p.company,
         Plan__c: p.plan, NumberOfEmployees: random.chance(0.1) ? null : String(p.employees),
-        CreatedDate: iso(endMs - (days + 30) * DAY_MS), LastModifiedDate: iso(endMs - random.int(1, 10) * DAY_MS),
+        CreatedDate: iso(endMs - (days + 30) * DAY_MS), LastModifiedDate: iso(endMs - random.int(1, 240) * HOUR_MS),
       };
       w('salesforce_contacts', contact);
       // An older copy of the record, with the plan it had before: staging keeps the latest.
@@ -114,7 +115,7 @@ export function writeExports(options: SeedOptions): Manifest {
       }
     }
     if (random.chance(0.25)) {
-      w('salesforce_leads', { Id: `00Q${i}`, Email: messyEmail(p.email, random), Company: p.company, Status: p.inSalesforce ? 'Converted' : 'Open', ConvertedContactId: p.inSalesforce ? p.contactId : null, CreatedDate: iso(endMs - (days + 40) * DAY_MS) });
+      w('salesforce_leads', { Id: `00Q${i}`, Email: messyEmail(p.email, random), Company: p.company, Status: p.inSalesforce ? 'Converted' : 'Open', ConvertedContactId: p.inSalesforce ? p.contactId : null, CreatedDate: iso(endMs - (p.inSalesforce ? days + 40 : i % 7) * DAY_MS) });
     }
     const visitor = `${1_000_000_000 + i * 7919}`;
     const events = Math.max(1, Math.round(eventsPerCustomer * (0.3 + 1.4 * p.engagement)));
