@@ -19,7 +19,7 @@ import { PgProfileStore } from './profiles/pg-store';
 import type { ActivityDeps } from '../activities';
 import { routerSettings } from './settings';
 import { Store } from './store/store';
-import { JourneyStore, type PublishOutcome } from './store/journeys';
+import { JourneyStore, type PublishGuard, type PublishOutcome } from './store/journeys';
 
 /**
  * Reads the journey files: the shipped journeys plus the JSON/YAML files in WAYMARK_JOURNEYS_DIR.
@@ -73,14 +73,14 @@ export interface PublishReport {
 
 /**
  * Publishes the given definitions (default: the shipped journeys and WAYMARK_JOURNEYS_DIR); the
- * same content again is a no-op. `onStart`: a process publishing its files as it starts, which
- * leaves a journey whose current version an operator chose (JourneyStore.publish).
+ * same content again is a no-op. `guard`: what each publish must not override (`start`: a process
+ * publishing its files as it starts leaves a journey whose current version an operator chose).
  */
-export async function publishCatalog(config: Config, journeys: JourneyStore, catalog: JourneyCatalog = loadCatalog(config), onStart = false): Promise<PublishReport> {
+export async function publishCatalog(config: Config, journeys: JourneyStore, catalog: JourneyCatalog = loadCatalog(config), guard: PublishGuard = 'none'): Promise<PublishReport> {
   const actor = actorOf(config);
   const published: PublishReport['published'] = [];
   for (const { published: journey, source } of catalog.sourced()) {
-    published.push({ journeyId: journey.definition.id, source, ...(await journeys.publish(journey, source, actor, onStart)) });
+    published.push({ journeyId: journey.definition.id, source, ...(await journeys.publish(journey, source, actor, guard)) });
   }
   return { published, problems: catalog.problems };
 }
@@ -94,7 +94,7 @@ export async function prepareStore(deps: Deps, logger?: Logger): Promise<string[
   const { config } = deps.store;
   await deps.store.pool();
   if (config.store.publishOnStart) {
-    const report = await publishCatalog(config, deps.journeys, loadCatalog(config, logger), true);
+    const report = await publishCatalog(config, deps.journeys, loadCatalog(config, logger), 'start');
     for (const p of report.published) {
       if (p.outcome === 'left') logger?.warn({ journey: p.journeyId, version: p.version, current: p.current, source: p.source }, leftMessage(p));
       else if (p.outcome !== 'unchanged') logger?.info({ journey: p.journeyId, version: p.version, source: p.source }, `published ${p.journeyId}@${p.version} (${p.outcome})`);

@@ -126,7 +126,7 @@ async function dev(): Promise<number> {
 
 /** Publishes the shipped journeys, WAYMARK_JOURNEYS_DIR's files and the templates, saying what changed and what was refused. */
 async function publishJourneyFiles(config: Config, deps: Deps, say: (line: string) => void): Promise<void> {
-  const report = await publishCatalog(config, deps.journeys, loadCatalog(config), true);
+  const report = await publishCatalog(config, deps.journeys, loadCatalog(config), 'start');
   for (const p of report.published) {
     if (p.outcome === 'left') say(`Not published: ${leftMessage(p)}.`);
     else if (p.outcome !== 'unchanged') say(`Published ${p.journeyId}@${p.version} from ${p.source}${p.previous ? ` (was ${p.previous})` : ''}.`);

@@ -1,6 +1,9 @@
+import fs from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config';
 import { diffJourneys, formatDiff } from '../journey/diff';
+import { checkJourneyFile } from '../journey/journey-file';
+import { formatIssue, validationLimits } from '../journey/validate';
 import { JourneyStore, type JourneyChange } from '../store/journeys';
 import { Store } from '../store/store';
 
@@ -50,10 +53,13 @@ export function registerVersionCommands(journeys: Command): void {
 
   journeys
     .command('diff')
-    .description('what changed between two published versions: entry, goals, exits, steps added, removed and changed field by field')
-    .argument('<from>', 'a version: id@version, or a unique start of a version (e.g. b4a6)')
-    .argument('<to>', 'the other version, written the same way')
-    .addHelpText('after', '\nExits 1 when a version is unknown or ambiguous.\n\nExamples:\n  waymark journeys diff onboarding@b4a6 onboarding@0c1d\n  waymark journeys diff b4a6 0c1d')
+    .description('what changed between two published versions, or what publishing a file would change: entry, goals, exits, steps added, removed and changed field by field')
+    .argument('<from>', 'a version: id@version, or a unique start of a version (e.g. b4a6); with a FILE as <to>, a journey id alone is its current version')
+    .argument('<to>', 'the other version, written the same way, or a journey file (.json, .yaml, .yml)')
+    .addHelpText(
+      'after',
+      '\nExits 1 when a version is unknown or ambiguous, or the file is not a valid journey.\n\nExamples:\n  waymark journeys diff onboarding@b4a6 onboarding@0c1d\n  waymark journeys diff b4a6 0c1d\n  waymark journeys diff onboarding journeys/onboarding.yaml   # before publishing it',
+    )
     .action(async (from: string, to: string) => {
       process.exitCode = await diff(from, to);
     });
@@ -101,11 +107,39 @@ async function history(id: string): Promise<number> {
 
 async function diff(fromRef: string, toRef: string): Promise<number> {
   const journeys = journeysOf();
+  if (fs.statSync(toRef, { throwIfNoEntry: false })?.isFile()) return diffFile(journeys, fromRef, toRef);
   const [from, to] = await Promise.all([resolveVersion(journeys, fromRef), resolveVersion(journeys, toRef)]);
   for (const problem of [from, to]) if (typeof problem === 'string') console.error(problem);
   if (typeof from === 'string' || typeof to === 'string') return FAILED;
   const [before, after] = await Promise.all([journeys.definition(from.journeyId, from.version), journeys.definition(to.journeyId, to.version)]);
   console.log(`${from.journeyId}@${from.version} -> ${to.journeyId}@${to.version}`);
   console.log(formatDiff(diffJourneys(before!, after!)));
+  return OK;
+}
+
+/** What publishing `file` would change against `fromRef`: a journey's current version, or any version. */
+async function diffFile(journeys: JourneyStore, fromRef: string, file: string): Promise<number> {
+  const checked = checkJourneyFile(file, validationLimits(loadConfig()));
+  if (checked.issues.length || !checked.published) {
+    console.error(`${file} is not a valid journey:\n${checked.issues.map((i) => `  - ${formatIssue(i)}`).join('\n')}`);
+    return FAILED;
+  }
+  const current = (await journeys.states()).find((s) => s.journeyId === fromRef);
+  const from = current ? { journeyId: current.journeyId, version: current.currentVersion } : await resolveVersion(journeys, fromRef);
+  if (typeof from === 'string') {
+    console.error(from);
+    return FAILED;
+  }
+  const { definition, version } = checked.published;
+  const before = await journeys.definition(from.journeyId, from.version);
+  console.log(`${from.journeyId}@${from.version}${current ? ' (current)' : ''} -> ${file} (${definition.id}@${version})`);
+  if (definition.id !== from.journeyId) console.log(`note: the file's journey id is "${definition.id}": publishing it changes that journey, not "${from.journeyId}"`);
+  if (version === from.version) {
+    console.log('the same content: publishing the file would change nothing');
+    return OK;
+  }
+  const stored = (await journeys.versions(definition.id)).find((v) => v.version === version);
+  if (stored) console.log(`the file holds version ${version}, published ${stored.publishedAt.toISOString()} by ${stored.publishedBy}: publishing it goes back to that version`);
+  console.log(formatDiff(diffJourneys(before!, definition)));
   return OK;
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type pg from 'pg';
 import type { Journey, PublishedJourney } from '../journey/schema';
 import type { Store } from './store';
@@ -31,13 +32,21 @@ export interface StoredVersion {
 }
 
 /**
- * What a publish did: a first version, a new current version, or nothing (same content as the
- * current one); at start-up also `left`: the file differs from the current version, which an
- * operator chose (`reason` says how), so the file was not published.
+ * What a publish did: a first version, a new current version (`earlier`: one that was stored
+ * before, published again: "back to"), or nothing (same content as the current one); `left`: the
+ * publish's guard kept the current version (`reason` says why), and nothing was stored.
  */
 export type PublishOutcome =
-  | { outcome: 'new-journey' | 'new-version' | 'unchanged'; version: string; previous?: string }
+  | { outcome: 'new-journey' | 'new-version' | 'unchanged'; version: string; previous?: string; earlier?: { publishedAt: Date } }
   | { outcome: 'left'; version: string; current: string; reason: string };
+
+/**
+ * What a publish must not override. `start`: a process publishing its journey files as it starts
+ * never undoes an operator's choice (a rollback, a version from another file, an earlier version
+ * the file still holds); `other-file`: a person publishing a file does not silently replace a
+ * journey last published from another file (a copy that kept its id); `none`: `--force`.
+ */
+export type PublishGuard = 'start' | 'other-file' | 'none';
 
 /** A journey change the store refuses; the message says what to do instead. */
 export class JourneyChangeError extends Error {
@@ -78,19 +87,20 @@ export class JourneyStore {
 
   /**
    * Stores a validated definition and makes it current; the same content as the current version
-   * changes nothing. `onStart` (a process publishing its journey files as it starts) never undoes
-   * an operator's choice: see `operatorChoice`.
+   * changes nothing. `guard` says what it must not override (PublishGuard, `operatorChoice`).
    */
-  publish({ definition, version }: PublishedJourney, source: string, actor: string, onStart = false): Promise<PublishOutcome> {
+  publish({ definition, version }: PublishedJourney, source: string, actor: string, guard: PublishGuard = 'none'): Promise<PublishOutcome> {
     return this.store.transaction(async (client) => {
       const id = definition.id;
       const existing = await client.query<StateRow>('SELECT * FROM journeys WHERE journey_id = $1 FOR UPDATE', [id]);
       const state = existing.rows[0] ? toState(existing.rows[0]) : undefined;
       if (state?.currentVersion === version) return { outcome: 'unchanged' as const, version };
-      if (state && onStart) {
-        const reason = await operatorChoice(client, id, state.currentVersion, version, source);
+      if (state && guard !== 'none') {
+        const reason = await operatorChoice(client, id, state.currentVersion, version, source, guard);
         if (reason) return { outcome: 'left' as const, version, current: state.currentVersion, reason };
       }
+      const stored = await client.query<{ published_at: Date }>('SELECT published_at FROM journey_versions WHERE journey_id = $1 AND version = $2', [id, version]);
+      const earlier = stored.rows[0] ? { earlier: { publishedAt: stored.rows[0].published_at } } : {};
       await client.query(
         `INSERT INTO journey_versions (journey_id, version, definition, source, published_by) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (journey_id, version) DO NOTHING`,
@@ -105,7 +115,7 @@ export class JourneyStore {
       if (locked.currentVersion === version) return { outcome: 'unchanged' as const, version };
       await client.query('UPDATE journeys SET current_version = $2, changed_at = now() WHERE journey_id = $1', [id, version]);
       await record(client, id, 'publish', version, locked.currentVersion, actor);
-      return { outcome: 'new-version' as const, version, previous: locked.currentVersion };
+      return { outcome: 'new-version' as const, version, previous: locked.currentVersion, ...earlier };
     });
   }
 
@@ -197,12 +207,13 @@ export class JourneyStore {
 }
 
 /**
- * Why a file read at start-up must not replace the current version, or undefined when it may: it
- * may when the current version came from a publish of that same file (the file was edited since).
- * A version that was current before (a rollback went past it), a rollback, or a publish from
- * another file is an operator's decision, which outranks what is on disk.
+ * Why a file must not replace the current version, or undefined when it may. At start-up it may
+ * when the current version came from a publish of that same file (the file was edited since): a
+ * version that was current before (a rollback went past it), a rollback, or a publish from
+ * another file is an operator's decision, which outranks what is on disk. A person publishing
+ * (`other-file`) is stopped only by the last of these.
  */
-async function operatorChoice(client: pg.PoolClient, journeyId: string, current: string, fileVersion: string, source: string): Promise<string | undefined> {
+async function operatorChoice(client: pg.PoolClient, journeyId: string, current: string, fileVersion: string, source: string, guard: PublishGuard): Promise<string | undefined> {
   const { rows } = await client.query<{ action: string; actor: string; at: Date; source: string | null; known: boolean }>(
     `SELECT c.action, c.actor, c.at, v.source,
             EXISTS (SELECT 1 FROM journey_changes o WHERE o.journey_id = c.journey_id AND $3 IN (o.version, o.from_version)) AS known
@@ -214,8 +225,10 @@ async function operatorChoice(client: pg.PoolClient, journeyId: string, current:
   const last = rows[0];
   if (!last) return undefined;
   const when = `by ${last.actor} at ${last.at.toISOString()}`;
+  const otherFile = last.action === 'publish' && last.source !== null && path.resolve(last.source) !== path.resolve(source);
+  if (guard === 'other-file') return otherFile ? `${current} was published from ${last.source} ${when}` : undefined;
   if (last.action === 'rollback') return `rolled back to ${current} ${when}`;
   if (last.known) return `the file holds ${fileVersion}, an earlier version that ${current} replaced ${when}`;
-  if (last.source !== source) return `${current} was published from ${last.source} ${when}`;
+  if (otherFile) return `${current} was published from ${last.source} ${when}`;
   return undefined;
 }

@@ -112,6 +112,33 @@ describe('waymark journeys publish, list and show', () => {
     expect(again.stdout).toContain('0 new journey(s), 0 new version(s), 3 unchanged, 0 file(s) refused');
   });
 
+  it('refuses a copied file that kept another file\'s journey id unless --force; diff ID FILE shows what publishing would change; publishing older content says "back to version"', () => {
+    const store = freshStore();
+    const dir = dirWith({ 'welcome.yaml': welcome(), 'copy.yaml': welcome().replace('Welcome', 'Welcome (copy)') });
+    const [original, copy] = [path.join(dir, 'welcome.yaml'), path.join(dir, 'copy.yaml')];
+    expect(waymark(['journeys', 'publish', original, '--actor', 'ada'], store).code).toBe(0);
+
+    const refused = waymark(['journeys', 'publish', copy, '--actor', 'bob'], store);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`${copy} was refused: journey "welcome-series": its current version [0-9a-f]{12} was published from ${original} by ada at .*; publishing this file would replace it\\. Give the copy an id of its own, or publish it with --force\\.`));
+    expect(refused.stdout).toContain('0 new journey(s), 0 new version(s), 0 unchanged, 1 file(s) refused');
+
+    // What publishing the copy would change, before doing it.
+    const diff = waymark(['journeys', 'diff', 'welcome-series', copy], store);
+    expect(diff.code).toBe(0);
+    expect(diff.stdout).toMatch(new RegExp(`^welcome-series@[0-9a-f]{12} \\(current\\) -> ${copy} \\(welcome-series@[0-9a-f]{12}\\)\n`));
+    expect(diff.stdout).toContain('name');
+    expect(waymark(['journeys', 'diff', 'welcome-series', original], store).stdout).toContain('the same content: publishing the file would change nothing');
+
+    const forced = waymark(['journeys', 'publish', copy, '--force', '--actor', 'bob'], store);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toMatch(/^new version +welcome-series +[0-9a-f]{12} -> [0-9a-f]{12}/m);
+    // The original again: content published before is "back to version", not a new one.
+    const back = waymark(['journeys', 'publish', original, '--force', '--actor', 'ada'], store);
+    expect(back.stdout).toMatch(/^back to version welcome-series +[0-9a-f]{12} -> [0-9a-f]{12} \(first published \d{4}-/m);
+    expect(back.stdout).toContain('0 new journey(s), 0 new version(s), 1 back to an earlier version, 0 unchanged, 0 file(s) refused');
+  });
+
   it('refuses to roll back a journey with one version, and to change one never published, saying why', () => {
     const store = freshStore();
     waymark(['journeys', 'publish', path.join(EXAMPLES, 'winback.json')], store);
