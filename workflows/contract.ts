@@ -151,6 +151,12 @@ export interface Decision {
   outcome: string;
 }
 
+/** The outcome of an event that no journey entered on, refused, or took as a run's event: a mistyped type, often. */
+export const UNHEARD = 'no journey enters on this event or waits for it';
+
+/** Event types that only carry profile changes (Segment identify and group calls): never "unheard". */
+export const PROFILE_CALLS: ReadonlySet<string> = new Set(['identify', 'group']);
+
 export interface CustomerRunInput {
   /** 2 for routers that run today's code; absent on runs started before it (see workflows/legacy). */
   v?: 2;

@@ -26,7 +26,9 @@ import {
   eventSignalName,
   journeyEndedSignal,
   journeyWorkflowId,
+  PROFILE_CALLS,
   syncRequestSignal,
+  UNHEARD,
   type CustomerRunInput,
   type CustomerState,
   type JourneyEnded,
@@ -68,7 +70,9 @@ export async function customerWorkflow(input: CustomerRunInput): Promise<void> {
   if (namedFirst) setDefaultSignalHandler(onOtherSignal);
   setHandler(customerStateQuery, () => state);
 
+  let decisionsMade = 0;
   const decide = (event: CustomerEvent, outcome: string, journeyId?: string) => {
+    decisionsMade++;
     state.decisions.push({ at: new Date().toISOString(), messageId: event.messageId, type: event.type, journeyId, outcome });
     if (state.decisions.length > settings.maxDecisions) state.decisions.shift();
   };
@@ -100,8 +104,11 @@ export async function customerWorkflow(input: CustomerRunInput): Promise<void> {
         decide(event, `profile not updated: ${why(err)}`); // the event still counts for journeys
       }
     }
+    const before = decisionsMade;
     await forward(event);
     await enter(event, now);
+    // An event nothing took (a mistyped type): said, so `waymark customer` shows it. Profile calls are left out.
+    if (decisionsMade === before && !PROFILE_CALLS.has(event.type) && patched('unheard-events')) decide(event, UNHEARD);
   }
 
   async function forward(event: CustomerEvent): Promise<void> {

@@ -5,7 +5,9 @@ import { connectClient } from '../temporal/connect';
 import { createDeps } from '../runtime';
 import { stateLabel } from '../channels/ledger';
 import { CustomerEvent } from '../events/schema';
-import { customerStateQuery, customerWorkflowId, journeyStateQuery, journeyWorkflowId } from '../../workflows/contract';
+import { customerStateQuery, customerWorkflowId, journeyStateQuery, journeyWorkflowId, UNHEARD } from '../../workflows/contract';
+import { knownEventTypes } from '../api/known-types';
+import { closestType } from '../events/suggest';
 
 export function registerCustomerCommand(program: Command): void {
   program
@@ -44,13 +46,14 @@ export async function customerCommand([customerId]: string[]): Promise<number> {
   const profile = await deps.profiles.get(customerId);
   console.log('\nProfile (traits; contact fields under "contact"):');
   console.log(Object.keys(profile).length ? JSON.stringify(profile, null, 2).replace(/^/gm, '  ') : '  (empty)');
+  const known = knownEventTypes(await deps.catalog.current());
   const sends = await deps.ledger.forCustomer(customerId);
   console.log('\nMessages (the send ledger: intent, then outcome, per send key):');
   for (const s of sends) console.log(`  ${s.intentAt}  ${s.template.padEnd(30)} ${stateLabel(s.state)}${s.attempts > 1 ? ` after ${s.attempts} attempts` : ''}${s.detail && s.state !== 'sent' ? `: ${s.detail}` : ''}`);
   if (!sends.length) console.log('  (none)');
   await deps.store.close();
   console.log('\nRecent decisions (entered, forwarded, and each journey not entered with the reason):');
-  for (const d of router.decisions) console.log(`  ${d.at}  ${d.type.padEnd(22)} ${(d.journeyId ?? '').padEnd(18)} ${d.outcome}`);
+  for (const d of router.decisions) console.log(`  ${d.at}  ${d.type.padEnd(22)} ${(d.journeyId ?? '').padEnd(18)} ${d.outcome}${d.outcome === UNHEARD ? meant(d.type, known) : ''}`);
   for (const [journeyId, m] of Object.entries(router.journeys)) {
     const state = await client.workflow.getHandle(journeyWorkflowId(journeyId, customerId)).query(journeyStateQuery).catch(() => undefined);
     const ended = m.lastReason ? `${m.lastStatus}: ${m.lastReason}` : 'run no longer queryable';
@@ -60,4 +63,10 @@ export async function customerCommand([customerId]: string[]): Promise<number> {
     if (state.waiting) console.log(`  waiting for ${state.waiting.kind === 'event' ? `"${state.waiting.event}"` : 'a timer'} until ${state.waiting.until}`);
   }
   return 0;
+}
+
+/** For an event no journey took: the published event type it was probably meant to be. */
+function meant(type: string, known: ReadonlySet<string>): string {
+  const closest = closestType(type, known);
+  return closest ? ` (did you mean "${closest}"?)` : known.size ? ' (no published journey uses it)' : '';
 }

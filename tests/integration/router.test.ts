@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { createDeps } from '../../src/runtime';
 import { submitEvent } from '../../src/events/intake';
-import { customerStateQuery, customerWorkflowId, journeyStateQuery, journeyWorkflowId } from '../../workflows/contract';
+import { customerStateQuery, customerWorkflowId, journeyStateQuery, journeyWorkflowId, UNHEARD } from '../../workflows/contract';
 import { makeEvent, startWorker, storeEnv } from '../support/harness';
 import { devServer, eventually } from '../support/dev-server';
 import { runWaymark } from '../support/cli';
@@ -120,6 +120,23 @@ describe('events through the customer router (dev server)', () => {
     const malformed = await runWaymark(['customer', 'bad id'], { WAYMARK_TEMPORAL_ADDRESS: server.config.temporal.address, WAYMARK_LOG_LEVEL: 'silent' });
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toContain('"bad id" is not a customer id the event API accepts (customerId must be printable ASCII without spaces)');
+  });
+
+  it('says when no journey took an event, and `waymark customer` names the type it was probably meant to be', async () => {
+    const customerId = `typo-${Date.now()}`;
+    await send('signed_upp', customerId);
+    const state = await eventually(async () => {
+      const s = await client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery);
+      return s.decisions.length ? s : undefined;
+    }, 'the routing decision');
+    expect(state.decisions.map((d) => [d.type, d.journeyId, d.outcome])).toEqual([['signed_upp', undefined, UNHEARD]]);
+    const shown = await runWaymark(['customer', customerId], {
+      WAYMARK_TEMPORAL_ADDRESS: server.config.temporal.address,
+      WAYMARK_DATA_DIR: server.config.dataDir,
+      ...storeEnv(server.config),
+      WAYMARK_LOG_LEVEL: 'silent',
+    });
+    expect(shown.stdout).toMatch(/signed_upp\s+no journey enters on this event or waits for it \(did you mean "signed_up"\?\)/);
   });
 
   it('names each event signal by its type, so a run\'s history reads as what the customer did', async () => {
