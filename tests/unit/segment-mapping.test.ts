@@ -45,7 +45,10 @@ describe('Segment call checks', () => {
 describe('track event names', () => {
   it('keeps a valid event type and snake-cases a name with spaces; refuses what is neither', () => {
     expect(eventTypeOf('signed_up')).toBe('signed_up');
-    expect(eventTypeOf('Checkout.Started')).toBe('Checkout.Started');
+    expect(eventTypeOf('Checkout.Started')).toBe('checkout.started');
+    // One rule for every name: a name that was a valid type already is lower-cased too.
+    expect(eventTypeOf('Activated')).toBe('activated');
+    expect(eventTypeOf('Signed_Up')).toBe('signed_up');
     expect(eventTypeOf('Signed Up')).toBe('signed_up');
     expect(eventTypeOf('  Order   Completed ')).toBe('order_completed');
     expect(eventTypeOf('Order Completed (v2)')).toBeUndefined();

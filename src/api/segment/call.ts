@@ -74,15 +74,13 @@ export function parseCall(raw: unknown, at: Path, pathType: CallType | undefined
 }
 
 /**
- * The Waymark event type of a track call's name: a name that is already a valid type is used
- * unchanged ("signed_up", "Checkout.Started"); a name with spaces, as Segment's "Object Action"
- * convention writes them, is lower-cased with each run of spaces made one "_" ("Signed Up" ->
- * "signed_up"). Undefined when even that is no valid type.
+ * The Waymark event type of a track call's name, by one rule for every name: trimmed, lower-cased,
+ * each run of spaces made one "_" ("Signed Up", "signed up" and "Signed_Up" -> "signed_up";
+ * "Activated" -> "activated"; "Checkout.Started" -> "checkout.started"). Undefined when that is
+ * no valid type.
  */
 export function eventTypeOf(name: string): string | undefined {
-  const trimmed = name.trim();
-  if (EVENT_TYPE.test(trimmed)) return trimmed;
-  const snake = trimmed.toLowerCase().replace(/\s+/g, '_');
+  const snake = name.trim().toLowerCase().replace(/\s+/g, '_');
   return EVENT_TYPE.test(snake) ? snake : undefined;
 }
 
