@@ -125,8 +125,10 @@ Each message is a row of the send ledger: the intent recorded before the channel
 then its state: sent, failed (for good), retry (not sent; the next attempt may send),
 unconfirmed (the call may have reached the provider and its answer was lost: probably
 delivered, never sent again by itself; 'waymark sends unconfirmed' lists them to resolve) or
-intent (an attempt is under way, or stopped before recording its outcome). The content is shown for the local channel, which
-stores it; Braze keeps its own copy (look it up there by the provider message id).
+intent (an attempt is under way, or stopped before recording its outcome). The content is shown for
+the local channel, which stores it: in the listing, each message's subject (or title, or first
+line of text), or why it has none; with --key, whole. Braze keeps its own copy (look it up there
+by the provider message id).
 
 Exits 1 when there is no such message, or the store cannot be reached.
 
@@ -170,15 +172,36 @@ async function messagesCommand(query: { customerId?: string; key?: string }, jso
 }
 
 const when = (m: MessageView) => m.outcomeAt ?? m.intentAt;
+/** A headline longer than this is cut (the listing is one line per fact). */
+const HEADLINE_CHARS = 100;
 const address = (m: MessageView) => [m.recipient.email, m.recipient.phone].filter(Boolean).join(', ') || (m.stored ? 'no address on the profile' : `${m.provider} external id ${m.recipient.externalId}`);
 
 function printLine(m: MessageView): void {
   console.log(`${when(m)}  ${stateLabel(m.state).padEnd(7)}  ${m.channel} ${m.template}${m.templateVersion ? `@${m.templateVersion}` : ''}  ${m.journeyId}@${m.journeyVersion} step ${m.stepId}`);
   console.log(`  to ${address(m)}; ${m.provider}${m.providerMessageId ? ` message id ${m.providerMessageId}` : ''}; event ${m.triggeringEvent ?? '(none recorded)'}${m.attempts > 1 ? `; ${m.attempts} attempts` : ''}`);
   if (m.detail && m.state !== 'sent') console.log(`  ${m.detail}`);
+  if (m.stored) console.log(`  ${m.stored.content ? headline(m.stored.content) : `(no content: ${m.stored.contentMissing ?? 'not rendered'})`}`);
   const notes = [m.contentSource && m.contentSource.kind !== 'template' ? `words from the ${describeSource(m.contentSource)}` : '', m.variant ? `split ${describeVariant(m.variant)}` : ''].filter(Boolean);
   if (notes.length) console.log(`  ${notes.join('; ')}`);
   console.log(`  key ${m.key}`);
+}
+
+/** The first words a person sees of a message: its subject or title, else the first line of its text. */
+function headline(content: RenderedContent): string {
+  const first = (text: string) => {
+    const line = text.split('\n').find((l) => l.trim()) ?? '';
+    return line.length > HEADLINE_CHARS ? `${line.slice(0, HEADLINE_CHARS)}...` : line;
+  };
+  switch (content.channel) {
+    case 'email':
+      return `Subject: ${first(content.subject)}`;
+    case 'sms':
+      return `Text: ${first(content.text)}`;
+    case 'push':
+      return `Title: ${first(content.title)}`;
+    case 'in_app':
+      return content.title ? `Title: ${first(content.title)}` : `Body: ${first(content.body)}`;
+  }
 }
 
 function contentLines(content: RenderedContent): string[] {
