@@ -109,7 +109,8 @@ export async function listSchedules(client: Client, config: Config): Promise<Sch
       exists: true,
       paused: d.state.paused,
       every: typeof interval === 'number' ? formatDuration(interval) : String(interval ?? ''),
-      overlap: String(d.policies.overlap),
+      // As WAYMARK_PIPELINE_SCHEDULE_OVERLAP spells it (the client says SKIP, BUFFER_ONE).
+      overlap: String(d.policies.overlap).toLowerCase(),
       next: d.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString()),
       recent,
       // The schedule's own list of running actions can lag its runs: a recent run still running counts too.

@@ -13,6 +13,7 @@ import { customerWorkflowId, eventSignalName } from '../../workflows/contract';
 import { progressQuery, type IngestionResult } from '../../workflows/pipeline/contract';
 import { createPipelineWorker } from '../../workers/pipeline-worker';
 import { createDeps, type Deps } from '../../src/runtime';
+import { runWaymark } from '../support/cli';
 import { devServer, eventually } from '../support/dev-server';
 import { startWorker } from '../support/harness';
 import { startWarehouseWorker, type PythonWorker } from '../support/warehouse-python';
@@ -138,6 +139,18 @@ describe('ingestion pipeline on Temporal', () => {
       return rows.some((r) => r.state === 'sent') ? rows : undefined;
     }, 'the win-back offer', 30_000);
     expect(sends.map((r) => [r.template, r.state])).toEqual([['churn-winback-offer', 'sent']]);
+  });
+
+  test('`waymark schedules list` before `apply` says the schedule is not created yet; after it, the interval reads as a duration', async () => {
+    const scheduleId = `cli-${randomUUID().slice(0, 8)}`;
+    const env = { WAYMARK_TEMPORAL_ADDRESS: server.config.temporal.address, WAYMARK_PIPELINE_SCHEDULE_ID: scheduleId, WAYMARK_PIPELINE_SCHEDULE_EVERY: '1h', WAYMARK_PIPELINE_SCHEDULE_PAUSED: 'true', WAYMARK_LOG_LEVEL: 'silent' };
+    const before = await runWaymark(['schedules', 'list'], env);
+    expect({ code: before.code, stdout: before.stdout, stderr: before.stderr }).toEqual({ code: 0, stdout: `${scheduleId}: not created yet; 'waymark schedules apply' creates it from config\n`, stderr: '' });
+    const applied = await runWaymark(['schedules', 'apply'], env);
+    expect(applied.stdout).toMatch(new RegExp(`^created ${scheduleId}: every 1h on task queue \\S+ \\(paused\\)\n$`));
+    const after = await runWaymark(['schedules', 'list'], env);
+    expect(after.stdout.split('\n')[0]).toBe(`${scheduleId}  every 1h  overlap skip  PAUSED`);
+    await server.client.schedule.getHandle(scheduleId).delete();
   });
 
   test('a run with an export that is not there fails at once, naming the folder, instead of retrying', async () => {
