@@ -6,6 +6,9 @@ import { formatIssue, validationLimits } from '../journey/validate';
 import { actorOf, loadCatalog, publishCatalog } from '../runtime';
 import { JourneyStore } from '../store/journeys';
 import { Store } from '../store/store';
+import { templateRefProblems } from '../templates/catalog';
+import type { TemplateChannel } from '../templates/schema';
+import { TemplateStore } from '../templates/template-store';
 import { checkFiles } from './journeys-files';
 
 const OK = 0;
@@ -66,9 +69,14 @@ async function publish(args: string[], actor: string | undefined, force: boolean
   const config = withActor(actor);
   if (!config) return FAILED;
   const catalog = args.length ? catalogOf(args, config) : loadCatalog(config);
-  const journeys = new JourneyStore(new Store(config));
+  const store = new Store(config);
+  const journeys = new JourneyStore(store);
   const report = await publishCatalog(config, journeys, catalog, force ? 'none' : 'other-file');
   const status = new Map((await journeys.states()).map((s) => [s.journeyId, s.status]));
+  // Send steps whose template is not published (or is for another channel): a warning, as either may be published first.
+  const channels = new Map<string, TemplateChannel>((await new TemplateStore(store).states()).map((t) => [t.templateId, t.channel]));
+  const stored = new Set(report.published.filter((p) => p.outcome !== 'left').map((p) => p.journeyId));
+  const refs = templateRefProblems(catalog.sourced().map((c) => c.published.definition).filter((j) => stored.has(j.id)), channels, 'report');
 
   for (const p of report.published) {
     if (p.outcome === 'left') continue;
@@ -85,6 +93,7 @@ async function publish(args: string[], actor: string | undefined, force: boolean
   }
   const refused = report.problems.filter((p) => p.severity === 'error');
   for (const problem of report.problems) console.error(`\n${describeProblem(problem)}`);
+  if (refs.length) console.log(`\ntemplates:\n${refs.map((r) => `  warning ${r.message}`).join('\n')}\n  ('waymark templates publish' publishes them; publish them before customers reach these steps)`);
 
   const count = (o: string, earlier?: boolean) => report.published.filter((p) => p.outcome === o && (earlier === undefined || ('earlier' in p && p.earlier !== undefined) === earlier)).length;
   const returned = count('new-version', true);

@@ -107,6 +107,9 @@ describe('waymark journeys publish, list and show', () => {
     const first = waymark(['journeys', 'publish'], store);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/^new journey +onboarding@[0-9a-f]{12} +\(journeys\/onboarding\.ts\)$/m);
+    // Their templates are not published in this store yet: each send step says so (a warning; publishing either first is fine).
+    expect(first.stdout).toContain('\ntemplates:\n  warning journey "onboarding" step ');
+    expect(first.stdout).toContain('journey "onboarding" step "welcome" sends email template "onboarding-welcome", which does not exist; add templates/onboarding-welcome.yaml and publish it');
     const again = waymark(['journeys', 'publish'], store);
     expect(again.stdout).toMatch(/^unchanged +onboarding@[0-9a-f]{12} /m);
     expect(again.stdout).toContain('0 new journey(s), 0 new version(s), 3 unchanged, 0 file(s) refused');
