@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ENV, SECRET_VARIABLES } from './config-variables';
 import { durationMs, DURATION_HINT } from './journey/duration';
+import { readSettingsFile, SettingsFileError, type SettingsFile } from './settings-file';
 
 /**
  * The one place for timeouts, caps, thresholds and addresses. Every value has a default that
@@ -539,12 +540,24 @@ function explain(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** Reads the configuration from `env` (process.env by default); throws ConfigError naming each bad variable. */
+/**
+ * Reads the configuration from `env` (process.env by default) and, for process.env, the settings
+ * file (src/settings-file.ts: `.env` in the project folder, or WAYMARK_ENV_FILE), which the
+ * environment outranks; throws ConfigError naming each bad variable (and the file it came from).
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Record<string, string> = {}): Config {
   const raw: Record<string, unknown> = {};
   const varFor = new Map<string, string>();
+  let file: SettingsFile = { values: {} };
+  try {
+    if (env === process.env) file = readSettingsFile(env, ENV.map(([name]) => name));
+  } catch (err) {
+    if (err instanceof SettingsFileError) throw new ConfigError(err.problems);
+    throw err;
+  }
+  const valueOf = (name: string) => overrides[name] ?? env[name] ?? file.values[name];
   for (const [name, at, fallback] of ENV) {
-    const value = overrides[name] ?? env[name];
+    const value = valueOf(name);
     setPath(raw, at, value === undefined ? fallback : value);
     varFor.set(at, name);
   }
@@ -556,8 +569,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Reco
         // An issue inside a value (a list's entry: health.paidPlans.0) is the variable's that holds it.
         const holder = issue.path.map((_, i) => issue.path.slice(0, issue.path.length - i).join('.')).find((p) => varFor.has(p));
         const name = varFor.get(holder ?? at) ?? at;
-        const value = SECRET_VARIABLES.has(name) ? '[redacted]' : JSON.stringify(overrides[name] ?? env[name] ?? '');
-        return `${name}=${value}: ${explain(issue)}`;
+        const value = SECRET_VARIABLES.has(name) ? '[redacted]' : JSON.stringify(valueOf(name) ?? '');
+        const from = overrides[name] === undefined && env[name] === undefined && file.values[name] !== undefined ? ` (from ${file.path})` : '';
+        return `${name}=${value}${from}: ${explain(issue)}`;
       }),
     );
   }

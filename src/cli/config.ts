@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../config';
 import { SECRET_VARIABLES } from '../config-variables';
+import { readSettingsFile, SettingsFileError, type SettingsFile } from '../settings-file';
 
 export function registerConfigCommand(program: Command): void {
   program
@@ -9,6 +10,11 @@ export function registerConfigCommand(program: Command): void {
     .addHelpText(
       'after',
       `
+Settings come from the environment and from a settings file, which every Waymark process and
+the CLI read: WAYMARK_ENV_FILE names it (empty: none), else .env in the project folder when there
+is one. Its lines are KEY=VALUE as in a shell; a WAYMARK_* name Waymark does not know is refused
+(a typo would be ignored otherwise). The environment outranks the file.
+
 Exits 1 when a value is invalid, naming each bad variable and what it must be.
 
 Example:
@@ -28,11 +34,19 @@ function showConfig(): number {
     if (!(err instanceof ConfigError)) throw err;
     problem = err;
   }
+  let file: SettingsFile = { values: {} };
+  try {
+    file = readSettingsFile(process.env, CONFIG_VARIABLES.map((v) => v.name));
+  } catch (err) {
+    if (!(err instanceof SettingsFileError)) throw err; // loadConfig has reported it
+  }
+  if (file.path) console.log(`settings file: ${file.path} (the environment outranks it)\n`);
   const width = Math.max(...CONFIG_VARIABLES.map((v) => v.name.length));
   for (const { name, fallback } of CONFIG_VARIABLES) {
-    const set = process.env[name];
+    const set = process.env[name] ?? file.values[name];
+    const from = process.env[name] === undefined && set !== undefined ? '  (settings file)' : '';
     const shown = set !== undefined && SECRET_VARIABLES.has(name) ? masked(set) : set;
-    console.log(`${name.padEnd(width)}  ${JSON.stringify(fallback).padEnd(22)} ${shown === undefined ? '' : `= ${shown}`}`);
+    console.log(`${name.padEnd(width)}  ${JSON.stringify(fallback).padEnd(22)} ${shown === undefined ? '' : `= ${shown}${from}`}`);
   }
   if (problem) {
     console.error(`\n${problem.message}`);

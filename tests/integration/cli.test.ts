@@ -122,6 +122,33 @@ describe('bin/waymark', () => {
     expect(other.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('reads a settings file (WAYMARK_ENV_FILE, else .env in the project folder) in every command, the environment outranking it; a WAYMARK_ name it does not know is refused', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-env-'));
+    const file = path.join(dir, 'waymark.env');
+    const port = await freePort();
+    fs.writeFileSync(file, `# ports moved for this machine\nWAYMARK_TEMPORAL_ADDRESS=127.0.0.1:${port}\nexport WAYMARK_API_PORT="9123"\nPGPASSWORD=not-ours\n`);
+    // A fresh shell: nothing in the environment but the file's name; `customer` goes where the file says.
+    const customer = await runWaymark(['customer', 'c1'], { WAYMARK_ENV_FILE: file, WAYMARK_TEMPORAL_CONNECT_TIMEOUT: '1s' });
+    expect(customer.code).toBe(1);
+    expect(customer.stderr).toContain(`cannot reach Temporal at 127.0.0.1:${port} (WAYMARK_TEMPORAL_ADDRESS)`);
+    const shown = await runWaymark(['config'], { WAYMARK_ENV_FILE: file, WAYMARK_API_PORT: '9200' });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`settings file: ${file} (the environment outranks it)`);
+    expect(shown.stdout).toMatch(new RegExp(`WAYMARK_TEMPORAL_ADDRESS\\s+"[^"]*"\\s+= 127\\.0\\.0\\.1:${port}  \\(settings file\\)`));
+    expect(shown.stdout).toMatch(/WAYMARK_API_PORT\s+"\d+"\s+= 9200\n/);
+    // The same validation as the environment's, saying where the value came from; a typo is named, with the setting meant.
+    fs.writeFileSync(file, 'WAYMARK_API_PORT=99999\nWAYMARK_TEMPORAL_ADRESS=127.0.0.1:7233\n');
+    const typo = await runWaymark(['config'], { WAYMARK_ENV_FILE: file });
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain(`WAYMARK_TEMPORAL_ADRESS (in ${file}) is not a Waymark setting (did you mean WAYMARK_TEMPORAL_ADDRESS?)`);
+    fs.writeFileSync(file, 'WAYMARK_API_PORT=99999\n');
+    const bad = await runWaymark(['config'], { WAYMARK_ENV_FILE: file });
+    expect(bad.stderr).toContain(`WAYMARK_API_PORT="99999" (from ${file}): must be at most 65535`);
+    const missing = await runWaymark(['config'], { WAYMARK_ENV_FILE: path.join(dir, 'nowhere.env') });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('cannot read it (ENOENT)');
+  });
+
   it('says Temporal is unreachable, where, and what to do, without a stack trace', async () => {
     const port = await freePort();
     const { code, stderr } = await runWaymark(['customer', 'c1'], { WAYMARK_TEMPORAL_ADDRESS: `127.0.0.1:${port}`, WAYMARK_TEMPORAL_CONNECT_TIMEOUT: '1s' });

@@ -21,6 +21,8 @@ export default async function globalSetup(): Promise<void> {
   fs.writeFileSync(bundlePath, code);
   process.env.WAYMARK_TEST_BUNDLE = bundlePath;
   process.env.WAYMARK_TEST_DIR = dir;
+  // No settings file (a developer's .env in the project folder) reaches the tests or the processes they start.
+  process.env.WAYMARK_ENV_FILE = '';
 
   const postgresDir = path.join(dir, 'postgres');
   const postgres = await startOrReuseEmbedded({ dir: postgresDir, port: await freePort(), database: 'postgres', startTimeoutMs: 60_000, probeMs: 1_000 });
