@@ -15,6 +15,8 @@ export const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_TEMPORAL_ADDRESS', 'temporal.address', '127.0.0.1:7233'],
   ['WAYMARK_TEMPORAL_NAMESPACE', 'temporal.namespace', 'default'],
   ['WAYMARK_TEMPORAL_UI_PORT', 'temporal.uiPort', '8233'],
+  ['WAYMARK_TEMPORAL_HTTP_PORT', 'temporal.httpPort', ''],
+  ['WAYMARK_TEMPORAL_METRICS_PORT', 'temporal.metricsPort', ''],
   ['WAYMARK_JOURNEY_TASK_QUEUE', 'temporal.journeyTaskQueue', 'waymark-journeys'],
   ['WAYMARK_TEMPORAL_CONNECT_TIMEOUT', 'temporal.connectTimeoutMs', '10s'],
   ['WAYMARK_DEV_SERVER_START_TIMEOUT', 'temporal.devServerStartTimeoutMs', '30s'],

@@ -19,6 +19,8 @@ const duration = z.string().transform((text, ctx) => {
 });
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const port = int(1, 65535);
+/** A port, or empty for none chosen (the program picks a free one). */
+const optionalPort = z.union([z.literal('').transform(() => undefined), port]);
 const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 /** SQLite pragmas for the dev server's database, as "name=value" entries (passed as --sqlite-pragma). */
@@ -88,6 +90,9 @@ const schema = z.object({
     address: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port'),
     namespace: z.string().min(1),
     uiPort: port,
+    /** The dev server's HTTP API and /metrics ports (`npm run dev`); empty: any free port. */
+    httpPort: optionalPort,
+    metricsPort: optionalPort,
     journeyTaskQueue: z.string().min(1),
     connectTimeoutMs: duration,
     devServerStartTimeoutMs: duration,

@@ -56,12 +56,14 @@ export async function startOrReuseDevServer(config: Config, say: (line: string) 
  * the benchmarks measure the server `npm run dev` runs.
  */
 export async function startDevServer(config: Config, say: (line: string) => void): Promise<LocalServer & { process: ChildProcess; db: string }> {
-  const { address, namespace, uiPort, devServerStartTimeoutMs, devServerProbeMs, devServerSqlitePragmas } = config.temporal;
+  const { address, namespace, uiPort, httpPort, metricsPort, devServerStartTimeoutMs, devServerProbeMs, devServerSqlitePragmas } = config.temporal;
   const [host, port] = address.split(':') as [string, string];
   fs.mkdirSync(config.dataDir, { recursive: true });
   const db = path.join(config.dataDir, 'temporal.db');
   say(`Starting a Temporal dev server at ${address} (data in ${db})...`);
   const args = ['server', 'start-dev', '--ip', host, '--port', port, '--ui-port', String(uiPort), '--namespace', namespace, '--db-filename', db, '--log-level', 'warn'];
+  if (httpPort !== undefined) args.push('--http-port', String(httpPort));
+  if (metricsPort !== undefined) args.push('--metrics-port', String(metricsPort));
   for (const a of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${a.name}=Keyword`);
   // SQLite's default rollback journal syncs the disk on every commit, and every workflow task
   // commits: on a VM disk that made the event -> first message latency 8.2 s (median, at 20

@@ -38,6 +38,29 @@ describe("the dev server's SQLite pragmas (WAYMARK_DEV_SERVER_SQLITE_PRAGMAS)", 
     expect(await journalModeWith({ WAYMARK_DEV_SERVER_SQLITE_PRAGMAS: '' })).toBe('delete');
   });
 
+  it('serve metrics and the HTTP API on the ports WAYMARK_TEMPORAL_METRICS_PORT and WAYMARK_TEMPORAL_HTTP_PORT pin', async () => {
+    const [metricsPort, httpPort] = [await freePort(), await freePort()];
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-ports-'));
+    const config = loadConfig({}, {
+      WAYMARK_DATA_DIR: dataDir,
+      WAYMARK_TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
+      WAYMARK_TEMPORAL_UI_PORT: String(await freePort()),
+      WAYMARK_TEMPORAL_METRICS_PORT: String(metricsPort),
+      WAYMARK_TEMPORAL_HTTP_PORT: String(httpPort),
+    });
+    const server = await startDevServer(config, () => undefined);
+    try {
+      const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toMatch(/^# HELP /m);
+      const api = await fetch(`http://127.0.0.1:${httpPort}/api/v1/namespaces/default`);
+      expect(api.status).toBe(200);
+    } finally {
+      await server.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('refuse an entry that is not name=value, naming the variable', () => {
     let problems: string[] = [];
     try {
