@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Config } from '../../src/config';
 import { customerStateQuery, customerWorkflowId, journeyStateQuery, journeyWorkflowId, type JourneyState } from '../../workflows/contract';
@@ -101,8 +103,11 @@ describe('journey lifecycle at runtime (dev server, real CLI, worker and API nev
     e: { customerId: customer('e') },
   };
 
+  // The designer's file: v2 is the same file edited (publishing another file with this id would be refused as a copy).
+  const dir = journeysDir([journey('lc-hello-v1')]);
+
   it('publish: stores v1 as a new journey, and customers enter it', async () => {
-    const published = await cli('publish', journeysDir([journey('lc-hello-v1')]), '--actor', 'alice');
+    const published = await cli('publish', dir, '--actor', 'alice');
     expect(published.code).toBe(0);
     const [, v1] = new RegExp(`^new journey +${ID}@([0-9a-f]{12})`, 'm').exec(published.stdout) ?? [];
     expect(v1).toBeDefined();
@@ -115,7 +120,7 @@ describe('journey lifecycle at runtime (dev server, real CLI, worker and API nev
   });
 
   it('publish again: new customers get v2, earlier runs keep v1; the same content again changes nothing', async () => {
-    const dir = journeysDir([journey('lc-hello-v2')]);
+    fs.writeFileSync(path.join(dir, `${ID}.json`), JSON.stringify(journey('lc-hello-v2')));
     const published = await cli('publish', dir, '--actor', 'bob');
     expect(published.code).toBe(0);
     const [, from, v2] = new RegExp(`^new version +${ID} +([0-9a-f]{12}) -> ([0-9a-f]{12})`, 'm').exec(published.stdout) ?? [];
