@@ -107,8 +107,9 @@ export async function customerWorkflow(input: CustomerRunInput): Promise<void> {
     const before = decisionsMade;
     await forward(event);
     await enter(event, now);
-    // An event nothing took (a mistyped type): said, so `waymark customer` shows it. Profile calls are left out.
-    if (decisionsMade === before && !PROFILE_CALLS.has(event.type) && patched('unheard-events')) decide(event, UNHEARD);
+    // An event nothing took (a mistyped type): said, so `waymark customer` shows it. Events that
+    // change the profile (Segment identify and group calls, or any with traits) are left out.
+    if (decisionsMade === before && !changes && !PROFILE_CALLS.has(event.type) && patched('unheard-events')) decide(event, UNHEARD);
   }
 
   async function forward(event: CustomerEvent): Promise<void> {

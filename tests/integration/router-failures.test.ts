@@ -2,7 +2,7 @@ import { createDeps } from '../../src/runtime';
 import { PgProfileStore } from '../../src/profiles/pg-store';
 import { freePort } from '../../src/free-port';
 import { submitEvent } from '../../src/events/intake';
-import { customerStateQuery, customerWorkflowId, journeyWorkflowId } from '../../workflows/contract';
+import { customerStateQuery, customerWorkflowId, journeyWorkflowId, UNHEARD } from '../../workflows/contract';
 import { makeEvent, startWorker, unreachableStore } from '../support/harness';
 import { devServer, eventually } from '../support/dev-server';
 
@@ -20,10 +20,11 @@ describe('router failure paths (dev server; local activities retry on the real c
         const handle = server.client.workflow.getHandle(customerWorkflowId(customerId));
         return eventually(async () => {
           const s = await handle.query(customerStateQuery);
-          return s.eventsAccepted === 2 ? s : undefined;
+          return s.eventsAccepted === 2 && s.decisions.length === 2 ? s : undefined;
         }, 'both events handled', 30_000);
       });
-      expect(state.decisions.map((d) => d.outcome)).toEqual([expect.stringMatching(/^profile not updated: .*ECONNREFUSED/)]);
+      // The second event (no traits, and no journey takes "seen") is said to be unheard.
+      expect(state.decisions.map((d) => d.outcome)).toEqual([expect.stringMatching(/^profile not updated: .*ECONNREFUSED/), UNHEARD]);
       await server.client.workflow.getHandle(customerWorkflowId(customerId)).terminate('test done');
     } finally {
       await server.close();
