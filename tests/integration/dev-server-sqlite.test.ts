@@ -17,7 +17,8 @@ async function journalModeWith(overrides: Record<string, string>): Promise<strin
   });
   const server = await startDevServer(config, () => undefined);
   try {
-    const db = new DatabaseSync(server.db, { readOnly: true });
+    // The server may hold its write lock a moment (rollback journal mode, a busy machine): wait for it, as SQLite clients do.
+    const db = new DatabaseSync(server.db, { readOnly: true, timeout: 30_000 });
     try {
       return String(Object.values(db.prepare('PRAGMA journal_mode').get() ?? {})[0]);
     } finally {
