@@ -9,6 +9,8 @@ import { TemplateRenderError } from '../src/templates/render';
 
 /** Failure types a run records: what no retry can change. */
 export const SEND_REJECTED = 'SEND_REJECTED';
+/** The step's template is not published (or is for another channel): nothing to send. */
+export const SEND_NO_CONTENT = 'SEND_NO_CONTENT';
 
 export interface DeliveryDeps {
   channel: MessageChannel;
@@ -101,6 +103,12 @@ export async function deliverOnce(message: MessageRequest, { channel, composer, 
     if (!(err instanceof TemplateRenderError)) throw err;
     await ledger.settle(message.key, 'failed', err.message);
     throw ApplicationFailure.nonRetryable(err.message, err.code);
+  }
+  if (!outgoing.content) {
+    // Whatever the channel (the local one would take it): a message without content is never "sent".
+    const reason = `no content to send: ${outgoing.contentMissing ?? 'the message was not rendered'}`;
+    await ledger.settle(message.key, 'failed', reason);
+    throw refused(reason, SEND_NO_CONTENT);
   }
   // Generated content (or the fallback chosen for it) is pinned before the call: a retry sends the same words.
   if (message.generate && outgoing.contentSource && !before?.content) {

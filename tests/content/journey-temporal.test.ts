@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { submitEvent } from '../../src/events/intake';
 import { createDeps } from '../../src/runtime';
 import { journeyWorkflowId } from '../../workflows/contract';
@@ -25,9 +23,7 @@ const generatedJourney = {
 describe('a journey send step with generate, on a real run (dev server, real Gemini client, loopback Gemini)', () => {
   it("lands in the local outbox with the model's content, and with the template's (the reason recorded) whenever Gemini fails", async () => {
     const gemini = await GeminiServer.start();
-    const dir = journeysDir([generatedJourney]);
-    fs.mkdirSync(path.join(dir, 'templates'));
-    fs.writeFileSync(path.join(dir, 'templates', `${WELCOME.id}.json`), JSON.stringify(WELCOME));
+    const dir = journeysDir([generatedJourney], { [`${WELCOME.id}.json`]: JSON.stringify(WELCOME) });
     const server = await devServer({
       WAYMARK_JOURNEYS_DIR: dir,
       WAYMARK_CONTENT_GENERATOR: 'gemini',

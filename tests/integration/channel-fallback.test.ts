@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { deliverInOrder } from '../../activities/deliver';
 import { submitEvent } from '../../src/events/intake';
 import { fallbackKey } from '../../src/channels/fallback';
@@ -35,10 +33,7 @@ const TEMPLATES = {
 
 /** The journey with its templates, in a folder the worker publishes on start. */
 function journeyFolder(): string {
-  const dir = journeysDir([fallbackJourney]);
-  fs.mkdirSync(path.join(dir, 'templates'));
-  for (const [name, text] of Object.entries(TEMPLATES)) fs.writeFileSync(path.join(dir, 'templates', name), text);
-  return dir;
+  return journeysDir([fallbackJourney], TEMPLATES);
 }
 
 const BRAZE_SETTINGS = (braze: BrazeServer) => ({

@@ -8,6 +8,7 @@ import { apiOnDevServer, journeysDir } from '../support/api';
 import { runWaymark } from '../support/cli';
 import { eventually } from '../support/dev-server';
 import { makeEvent, storeEnv } from '../support/harness';
+import { publishContentFor } from '../support/content';
 
 /**
  * A journey's life while a worker and an event API keep running (never restarted): published,
@@ -45,6 +46,8 @@ describe('journey lifecycle at runtime (dev server, real CLI, worker and API nev
     // Nothing published at start: only what the CLI publishes is in this test's store.
     api = await apiOnDevServer({ WAYMARK_PUBLISH_ON_START: 'false', WAYMARK_JOURNEYS_DIR: '' });
     config = api.config;
+    // Both versions' content, published as a designer would before customers reach the step.
+    await publishContentFor(api.deps.templates, [journey('lc-hello-v1'), journey('lc-hello-v2')]);
   });
   afterAll(() => api?.close());
 

@@ -8,6 +8,7 @@ import { PgProfileStore } from '../../src/profiles/pg-store';
 import { Store } from '../../src/store/store';
 import { testConfig } from '../support/harness';
 import { testMessage } from '../support/messages';
+import { publishContentFor } from '../support/content';
 import { MessageComposer } from '../../src/templates/compose';
 import { TemplateStore } from '../../src/templates/template-store';
 import { sealTemplate } from '../../src/templates/validate';
@@ -33,16 +34,19 @@ function channel(local: LocalChannel, keyed: boolean, failWith?: () => Error): M
 describe('deliverOnce: the send ledger around a channel (real PostgreSQL)', () => {
   const stores: Store[] = [];
   afterAll(() => Promise.all(stores.map((s) => s.close())));
-  const setup = () => {
+  /** A store of its own, with content for testMessage's template ("hello") and its SMS fallback ("hello-sms"). */
+  const setup = async () => {
     const store = new Store(testConfig());
     stores.push(store);
-    const composer = new MessageComposer(new TemplateStore(store), store.config);
+    const templates = new TemplateStore(store);
+    await publishContentFor(templates, [{ steps: { s: { kind: 'send', channel: 'email', template: 'hello', fallback: [{ channel: 'sms', template: 'hello-sms' }] } } }]);
+    const composer = new MessageComposer(templates, store.config);
     return { store, composer, ledger: new SendLedger(store), local: new LocalChannel(store), profiles: new PgProfileStore(store, 10, { maxTraits: 10, maxTraitKeyChars: 10, maxTraitValueBytes: 100, maxProfileBytes: 1_000 }) };
   };
   const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (err: unknown) => err as ApplicationFailure);
 
   it('sends a key once: a second attempt finds it sent and calls nothing', async () => {
-    const { composer, ledger, local, profiles } = setup();
+    const { composer, ledger, local, profiles } = await setup();
     const ch = channel(local, false);
     expect((await deliverOnce(message('a'), { channel: ch, composer, ledger, profiles, policy: NO_POLICY })).firstDelivery).toBe(true);
     expect((await deliverOnce(message('a'), { channel: ch, composer, ledger, profiles, policy: NO_POLICY })).firstDelivery).toBe(false);
@@ -50,7 +54,7 @@ describe('deliverOnce: the send ledger around a channel (real PostgreSQL)', () =
   });
 
   it('an attempt that died after the call: a keyed channel is called again, an unkeyed one is unconfirmed and not called', async () => {
-    const { composer, ledger, local, profiles } = setup();
+    const { composer, ledger, local, profiles } = await setup();
     await ledger.begin(message('k'), 'test', undefined, Date.now()); // an attempt that stopped between its call and the record
     const keyed = channel(local, true);
     expect((await deliverOnce(message('k'), { channel: keyed, composer, ledger, profiles, policy: NO_POLICY })).firstDelivery).toBe(true);
@@ -66,7 +70,7 @@ describe('deliverOnce: the send ledger around a channel (real PostgreSQL)', () =
   });
 
   it('a call that may have reached the provider (a timeout, an error the channel did not classify, a cancellation) is unconfirmed, never sent again', async () => {
-    const { composer, ledger, local, profiles } = setup();
+    const { composer, ledger, local, profiles } = await setup();
     const errors = [new ChannelError('Braze did not answer within 10000ms', 'unknown'), new Error('socket hang up'), Object.assign(new Error('This operation was aborted'), { name: 'AbortError' })];
     for (const [i, error] of errors.entries()) {
       const unkeyed = channel(local, false, () => error);
@@ -80,7 +84,7 @@ describe('deliverOnce: the send ledger around a channel (real PostgreSQL)', () =
   });
 
   it('a send the provider accepted whose record failed is recorded by the next attempt, from what the first one remembered, without a second call', async () => {
-    const { store, composer, ledger, local, profiles } = setup();
+    const { store, composer, ledger, local, profiles } = await setup();
     const remembered = new Map<string, Parameters<AttemptMemory['remember']>[0]>();
     const memory: AttemptMemory = { accepted: (key) => remembered.get(key), remember: (r) => void remembered.set(r.key, r) };
     const ch = channel(local, false);
@@ -103,7 +107,7 @@ describe('deliverOnce: the send ledger around a channel (real PostgreSQL)', () =
   });
 
   it('a refusal fails for good with the reason, and a later attempt does not call again', async () => {
-    const { composer, ledger, local, profiles } = setup();
+    const { composer, ledger, local, profiles } = await setup();
     const ch = channel(local, false, () => new ChannelError('400: invalid email address', 'rejected'));
     expect(await failure(deliverOnce(message('r'), { channel: ch, composer, ledger, profiles, policy: NO_POLICY }))).toMatchObject({ type: SEND_REJECTED, nonRetryable: true, message: '400: invalid email address' });
     expect(await failure(deliverOnce(message('r'), { channel: ch, composer, ledger, profiles, policy: NO_POLICY }))).toMatchObject({ type: SEND_REJECTED });
@@ -111,7 +115,7 @@ describe('deliverOnce: the send ledger around a channel (real PostgreSQL)', () =
   });
 
   it('"not sent" is retried, after the delay the provider gave, and the retry sends', async () => {
-    const { composer, ledger, local, profiles } = setup();
+    const { composer, ledger, local, profiles } = await setup();
     const limited = channel(local, false, () => new ChannelError('429: rate limited', 'not-sent', 7_000));
     expect(await failure(deliverOnce(message('n'), { channel: limited, composer, ledger, profiles, policy: NO_POLICY }))).toMatchObject({ type: 'SEND_NOT_SENT', nonRetryable: false, nextRetryDelay: 7_000 });
     expect((await deliverOnce(message('n'), { channel: channel(local, false), composer, ledger, profiles, policy: NO_POLICY })).firstDelivery).toBe(true);
@@ -120,16 +124,16 @@ describe('deliverOnce: the send ledger around a channel (real PostgreSQL)', () =
 
   describe('the contact policy, across journeys', () => {
     it('skips a channel the customer unsubscribed from, even a transactional message, and records nothing', async () => {
-      const { composer, ledger, local, profiles } = setup();
+      const { composer, ledger, local, profiles } = await setup();
       await profiles.apply('c-1', { consent: { email: 'unsubscribed' } }, 'unsub');
       const deps = { channel: channel(local, true), composer, ledger, profiles, policy: NO_POLICY };
       expect(await deliverOnce(message('p1', { transactional: true }), deps)).toMatchObject({ skipped: 'the customer unsubscribed from email' });
-      expect(await deliverOnce(message('p2', { channel: 'sms' }), deps)).toMatchObject({ firstDelivery: true });
+      expect(await deliverOnce(message('p2', { channel: 'sms', template: 'hello-sms' }), deps)).toMatchObject({ firstDelivery: true });
       expect((await ledger.forCustomer('c-1')).map((e) => e.key)).toEqual(['p2']);
     });
 
     it("defers to the end of quiet hours in the customer's time zone; a transactional message goes at once", async () => {
-      const { composer, ledger, local, profiles } = setup();
+      const { composer, ledger, local, profiles } = await setup();
       await profiles.apply('c-1', { contact: { timezone: 'Europe/Paris' } }, 'tz');
       const deps = { channel: channel(local, true), composer, ledger, profiles, policy: { ...NO_POLICY, quietHours: '21:00-08:00' } };
       // 22:30 in Paris (UTC+1 in November): held until 08:00 Paris, 07:00 UTC.
@@ -141,7 +145,7 @@ describe('deliverOnce: the send ledger around a channel (real PostgreSQL)', () =
     });
 
     it('caps a channel across journeys, from the ledger: beyond it a message is deferred until a slot frees, or dropped when config says so', async () => {
-      const { composer, ledger, local, profiles } = setup();
+      const { composer, ledger, local, profiles } = await setup();
       const policy = { ...NO_POLICY, caps: [{ channel: 'email' as const, count: 2, windowMs: 3_600_000 }] };
       const deps = { channel: channel(local, true), composer, ledger, profiles, policy };
       await deliverOnce(message('c1', { journeyId: 'onboarding' }), deps);
@@ -155,7 +159,7 @@ describe('deliverOnce: the send ledger around a channel (real PostgreSQL)', () =
     });
 
     it('holds the cap when two machines send to one customer at once', async () => {
-      const x = setup();
+      const x = await setup();
       const y = { ...x, store: new Store(x.store.config) };
       stores.push(y.store);
       const policy = { ...NO_POLICY, caps: [{ channel: 'email' as const, count: 3, windowMs: 3_600_000 }] };
@@ -166,7 +170,7 @@ describe('deliverOnce: the send ledger around a channel (real PostgreSQL)', () =
     });
 
     it('holds the cap for an attempt that reaches the ledger after sends that read their clock later (a loaded machine)', async () => {
-      const { composer, ledger, local, profiles } = setup();
+      const { composer, ledger, local, profiles } = await setup();
       const policy = { ...NO_POLICY, caps: [{ channel: 'email' as const, count: 3, windowMs: 3_600_000 }] };
       const deps = { channel: channel(local, true), composer, ledger, profiles, policy };
       const at = Date.parse('2026-12-01T10:00:00Z');
@@ -185,7 +189,7 @@ describe('deliverOnce: the send ledger around a channel (real PostgreSQL)', () =
       sealTemplate({ id: 'greeting', channel: 'email', variables: { traits: ['first_name'], event: ['plan'] }, subject, html: '<p>Hi {{ first_name | default: "x" }}</p>', text: 'Hi {{ first_name | default: "x" }}, plan {{ event.plan | default: "-" }}' } as never);
 
     it('renders the published template for the customer, with the recipient from the profile', async () => {
-      const { store, composer, ledger, local, profiles } = setup();
+      const { store, composer, ledger, local, profiles } = await setup();
       await new TemplateStore(store).publish(greeting('Welcome, {{ first_name | default: "there" }}'), 'test', 'test');
       await profiles.apply('c-1', { traits: { first_name: 'Ana <3' }, contact: { email: 'ana@example.com' } }, 'p');
       await deliverOnce(message('w1', { template: 'greeting', eventProperties: { plan: 'pro' } }), { channel: local, composer, ledger, profiles, policy: NO_POLICY });
@@ -198,7 +202,7 @@ describe('deliverOnce: the send ledger around a channel (real PostgreSQL)', () =
     });
 
     it('a retry renders the version its first attempt used, though a newer one was published in between', async () => {
-      const { store, composer, ledger, local, profiles } = setup();
+      const { store, composer, ledger, local, profiles } = await setup();
       const templates = new TemplateStore(store);
       const first = greeting('First {{ first_name | default: "x" }}');
       await templates.publish(first, 'test', 'test');
@@ -210,19 +214,21 @@ describe('deliverOnce: the send ledger around a channel (real PostgreSQL)', () =
       expect((await local.list('c-1')).map((m) => [m.templateVersion, m.content?.channel === 'email' && m.content.subject])).toEqual([[first.version, 'First x']]);
     });
 
-    it('a template this customer cannot fill fails for good, saying which variable; an unpublished one is recorded without content', async () => {
-      const { store, composer, ledger, local, profiles } = setup();
+    it('a template this customer cannot fill fails for good, saying which variable; so does an unpublished one, and nothing is sent', async () => {
+      const { store, composer, ledger, local, profiles } = await setup();
       await new TemplateStore(store).publish(greeting('Hello {{ first_name }}'), 'test', 'test');
       const deps = { channel: local, composer, ledger, profiles, policy: NO_POLICY };
       const err = await failure(deliverOnce(message('w3', { template: 'greeting' }), deps));
       expect(err).toMatchObject({ type: 'TEMPLATE_RENDER', nonRetryable: true });
       expect(err?.message).toContain('first_name');
-      await deliverOnce(message('w4', { template: 'nowhere' }), deps);
-      expect((await local.list('c-1')).map((m) => m.contentMissing)).toEqual(['template "nowhere" is not published (\'waymark templates publish\')']);
+      const missing = await failure(deliverOnce(message('w4', { template: 'nowhere' }), deps));
+      expect(missing).toMatchObject({ type: 'SEND_NO_CONTENT', nonRetryable: true, message: 'no content to send: template "nowhere" is not published (\'waymark templates publish\')' });
+      expect(await local.list('c-1')).toEqual([]);
+      expect((await ledger.forCustomer('c-1')).map((s) => [s.template, s.state])).toEqual(expect.arrayContaining([['nowhere', 'failed']]));
     });
   });
   it('a step with a fallback keeps the channel an earlier attempt reached: a consent change since adds no message on another channel', async () => {
-    const { composer, ledger, local, profiles } = setup();
+    const { composer, ledger, local, profiles } = await setup();
     const ch = channel(local, true);
     const deps = { channel: ch, composer, ledger, profiles, policy: NO_POLICY };
     const step = message('fb', { fallback: [{ channel: 'sms', template: 'hello-sms' }] });

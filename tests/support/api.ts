@@ -12,6 +12,7 @@ import { createDeps } from '../../src/runtime';
 import { createAppForClient, listen, type RunningServer } from '../../src/api/server';
 import { track } from './cleanup';
 import { startWorker } from './harness';
+import { writeContentFor } from './content';
 import { devServer } from './dev-server';
 
 export const KEY = 'test-key-events';
@@ -93,9 +94,13 @@ export async function routerExists(client: Client, customerId: string): Promise<
   }
 }
 
-/** Writes journey definitions as JSON files into a fresh directory, for WAYMARK_JOURNEYS_DIR. */
-export function journeysDir(journeys: Array<Record<string, unknown>>): string {
+/**
+ * Writes journey definitions as JSON files into a fresh directory, for WAYMARK_JOURNEYS_DIR, and its
+ * "templates" folder: `templates` (file name to text), and a plain template for every other send step.
+ */
+export function journeysDir(journeys: Array<Record<string, unknown>>, templates: Record<string, string> = {}): string {
   const dir = fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'journeys-'));
   for (const j of journeys) fs.writeFileSync(path.join(dir, `${String(j.id)}.json`), JSON.stringify(j));
+  writeContentFor(path.join(dir, 'templates'), journeys, templates);
   return dir;
 }

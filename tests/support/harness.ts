@@ -13,6 +13,7 @@ import type { CustomerEvent } from '../../src/events/schema';
 import { journeyRunSettings } from '../../src/settings';
 import type { JourneyRunInput } from '../../workflows/contract';
 import type { PublishedJourney } from '../../src/journey/schema';
+import { publishContentFor } from './content';
 // Every worker, test server and connection the file creates is released at its end if it leaks.
 import './track-temporal';
 
@@ -120,10 +121,11 @@ export function runInput(published: PublishedJourney, config: Config, entry: Cus
   };
 }
 
-/** Deps on the config's own database with exactly `journeys` published (instead of the shipped ones). */
+/** Deps on the config's own database with exactly `journeys` published (instead of the shipped ones), and content for their send steps. */
 export async function depsWith(config: Config, journeys: PublishedJourney[]): Promise<Deps> {
   const deps = createDeps({ ...config, store: { ...config.store, publishOnStart: false } });
   for (const journey of journeys) await deps.journeys.publish(journey, 'test', 'test');
+  await publishContentFor(deps.templates, journeys.map((j) => j.definition));
   return deps;
 }
 
