@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import pino from 'pino';
 import { loadConfig, type Config } from '../config';
 import { loadCatalog } from '../runtime';
 import { checkJourneyFile, JOURNEY_FILE } from '../journey/journey-file';
@@ -70,7 +71,10 @@ export function registerPreviewCommand(journeys: Command): void {
       `
 An --event whose type the journey never uses (entry, goals, exits, wait_for_event steps, performed
 conditions) is refused: it could not change anything. No real customer, server or channel is touched.
-Exits 1 when the journey file is invalid, 2 on a usage error (unknown id, option or event type).
+An entry event the journey's entry filter refuses runs nothing: the preview says it would not enter,
+and why, as the live router would. Exits 1 when the journey file is invalid or a step failed (a send
+without content, a template this customer cannot fill), 2 on a usage error (unknown id, option or
+event type).
 
 Examples:
   waymark journeys preview trial-conversion --attr usage_events=12 --event subscription_started@8d
@@ -95,11 +99,18 @@ async function preview(ref: string, options: PreviewOptions, command: Command): 
     timezone: options.timezone,
     events: events.map(({ afterMs, type, properties }) => ({ afterMs, type, properties })),
   };
-  installTemporalRuntime(createLogger(config, 'preview'));
+  // Errors only, on stderr: a failed step is in the table already, and the SDK's lines stay out of it.
+  installTemporalRuntime(createLogger({ ...config, logLevel: 'error' }, 'preview', pino.destination(2)));
   console.log(`Previewing ${journey.definition.id}@${journey.version} for "${scenario.customerId}" on a private time-skipping server...\n`);
   const result = await previewJourney(journey, scenario, config);
+  if ('notEntered' in result) {
+    console.log(`Would not enter: ${result.notEntered}; the live router starts nothing for this entry event (--property sets its properties).`);
+    return 0;
+  }
   for (const line of previewReport(journey.definition, scenario, result)) console.log(line);
-  return 0;
+  const failed = result.final.failures ?? 0;
+  if (failed) console.error(`\n${failed} step(s) failed (the table says why): a live customer would not get what this preview shows.`);
+  return failed ? 1 : 0;
 }
 
 /** The journey a file holds (its problems printed when invalid) or a loaded journey by id. */

@@ -7,6 +7,7 @@ import type { OutboxRecord } from '../channels/local';
 import { createDeps } from '../runtime';
 import { journeyRunSettings } from '../settings';
 import { startTimeSkippingServer } from '../temporal/time-skipping';
+import { entriesFor } from './entries';
 import type { PublishedJourney } from './schema';
 import { createJourneyWorker } from '../../workers/journey-worker';
 import { eventSignal, journeyWorkflowId, type JourneyState } from '../../workflows/contract';
@@ -44,7 +45,11 @@ function scratchConfig(config: Config): Config {
  * real interpreter and a throwaway database (profiles, local channel), so a designer sees exactly
  * which messages go out and when, in seconds, without touching any real customer or channel.
  */
-export async function previewJourney(published: PublishedJourney, scenario: PreviewScenario, config: Config): Promise<PreviewResult> {
+export async function previewJourney(published: PublishedJourney, scenario: PreviewScenario, config: Config): Promise<PreviewResult | { notEntered: string }> {
+  // The router's own rule: an entry event its filter refuses starts nothing.
+  const entry = { messageId: 'preview-0', type: published.definition.entry.event, customerId: scenario.customerId, timestamp: new Date().toISOString(), properties: scenario.entryProperties };
+  const refused = entriesFor([published], entry).refused[0];
+  if (refused) return { notEntered: refused.why };
   const deps = createDeps(scratchConfig(config));
   const env = await startTimeSkippingServer();
   try {

@@ -198,6 +198,15 @@ describe('waymark journeys preview', () => {
     expect(stderr).toContain('the types it uses are subscription_started, trial_started');
   });
 
+  it('says an entry event the entry filter refuses would not enter, and why, as the live router would, and runs nothing', () => {
+    const file = path.join(EXAMPLES, 'welcome-series.yaml');
+    const { code, stdout, stderr } = waymark(['journeys', 'preview', file, '--property', 'source=email']);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toContain('Would not enter: the entry filter');
+    expect(stdout).toContain('source');
+    expect(stdout).not.toContain('Messages:');
+  });
+
   it('refuses a malformed --event with exit code 2', () => {
     const { code, stderr } = waymark(['journeys', 'preview', 'trial-conversion', '--event', 'activated']);
     expect(code).toBe(2);
