@@ -20,6 +20,12 @@ export async function readJson(c: Context, rules: BodyRules): Promise<unknown> {
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'headers.content-type', `headers.content-type is "${clip(type, rules.maxEchoChars)}"; send "application/json"`);
   }
+  // Node's parser removes "chunked" and hands any other transfer coding over still encoded: refuse it rather than misread it.
+  const transfer = c.req.header('transfer-encoding');
+  if (transfer !== undefined && transfer.split(',').some((coding) => coding.trim().toLowerCase() !== 'chunked')) {
+    c.header('Connection', 'close');
+    throw new ApiError('TRANSFER_ENCODING_UNSUPPORTED', 'headers.transfer-encoding', `headers.transfer-encoding is "${clip(transfer, rules.maxEchoChars)}"; only "chunked" is understood: send a gzip body with "Content-Encoding: gzip"`);
+  }
   const text = await readText(c, rules);
   const parsed = await parseStrictJson(text, rules.maxJsonDepth);
   if (!parsed.ok) throw refusalError(parsed.refusal, rules.maxJsonDepth, rules.maxEchoChars);

@@ -48,10 +48,11 @@ export function messageKey(event: CustomerEvent): string {
 
 /**
  * SHA-256 of the event in a canonical form: object keys sorted, the timestamp as the instant it
- * names ("…T10:00:00+02:00" and "…T08:00:00Z" are the same event).
+ * names ("…T10:00:00+02:00" and "…T08:00:00Z" are the same event), or left out when the sender
+ * stated none (a Segment call without one).
  */
-export function eventDigest(event: CustomerEvent): string {
-  const canonical = canonicalJson({ ...event, timestamp: new Date(Date.parse(event.timestamp)).toISOString() });
+export function eventDigest(event: Omit<CustomerEvent, 'timestamp'> & { timestamp?: string }): string {
+  const canonical = canonicalJson({ ...event, timestamp: event.timestamp === undefined ? undefined : new Date(Date.parse(event.timestamp)).toISOString() });
   return createHash('sha256').update(canonical, 'utf8').digest('base64');
 }
 

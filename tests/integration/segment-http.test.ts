@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import net from 'node:net';
+import { crc32, deflateRawSync, gunzipSync, gzipSync } from 'node:zlib';
 import { Client, Connection } from '@temporalio/client';
 import { Registry } from 'prom-client';
 import { createLogger } from '../../src/logger';
@@ -10,6 +11,25 @@ import { apiOnDevServer, KEY, METRICS_ONLY_KEY, post, TEST_API_SETTINGS } from '
 const basic = (key: string) => ({ authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` });
 const MAX_CALL = 1_024;
 const MAX_BATCH = 8_192;
+/** Four bytes, least significant first (gzip's trailer). */
+const uint32 = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n >>> 0);
+  return b;
+};
+
+/** Writes `request` on a new connection and reads until the server closes it. */
+function rawExchange(url: string, request: Buffer): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.write(request));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString()));
+    socket.on('error', reject);
+    socket.setTimeout(30_000, () => socket.destroy(new Error('no answer within 30 s')));
+  });
+}
 
 /** The Segment-compatible endpoints over plain HTTP: what is kept, refused and answered. No worker: only the API's answers matter here. */
 describe('Segment-compatible endpoints', () => {
@@ -41,6 +61,10 @@ describe('Segment-compatible endpoints', () => {
     expect((await send('/v1/call', call)).body).toEqual({ status: 'duplicate', messageId: call.messageId, type: 'order_completed', unknownType: true });
     const reused = await send('/v1/track', { ...call, properties: { total: 3 } });
     expect([reused.status, reused.body.error]).toEqual([409, expect.objectContaining({ code: 'MESSAGE_ID_CONFLICT', path: 'messageId' })]);
+    // Without a timestamp the call's time is its arrival; a resend arrives later and is still the same call.
+    const untimed = track({ timestamp: undefined });
+    expect((await send('/v1/track', untimed)).status).toBe(202);
+    expect((await send('/v1/track', untimed)).body).toMatchObject({ status: 'duplicate', messageId: untimed.messageId });
     const wrongDoor = await send('/v1/identify', call);
     expect([wrongDoor.status, wrongDoor.body.error]).toEqual([422, expect.objectContaining({ code: 'FIELD_INVALID', path: 'type' })]);
   });
@@ -98,7 +122,22 @@ describe('Segment-compatible endpoints', () => {
     const large = await send('/v1/batch', gz({ batch: Array.from({ length: 200 }, () => track()) }), headers);
     expect([large.status, large.body.error]).toEqual([413, expect.objectContaining({ code: 'BODY_TOO_LARGE', message: expect.stringContaining('WAYMARK_SEGMENT_MAX_BATCH_BYTES') })]);
     expect((await send('/v1/batch', Buffer.from('not gzip'), headers)).body).toMatchObject({ error: { code: 'INVALID_ENCODING' } });
+    // One valid call behind 2,000 empty stored blocks (5 bytes each): tiny inflated, 10 kB on the wire.
+    const body = Buffer.from(JSON.stringify({ batch: [track()] }));
+    const padded = Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]), Buffer.alloc(2_000 * 5, Buffer.from([0, 0, 0, 0xff, 0xff])), deflateRawSync(body), uint32(crc32(body)), uint32(body.length)]);
+    expect(gunzipSync(padded).equals(body)).toBe(true);
+    const wire = await send('/v1/batch', padded, headers);
+    expect([wire.status, wire.body.error]).toEqual([413, expect.objectContaining({ code: 'BODY_TOO_LARGE' })]);
     expect((await send('/v1/batch', '{}', { ...basic(KEY), 'content-type': 'text/html' })).status).toBe(415);
+  });
+
+  it('refuses a transfer coding other than chunked (501) rather than read a gzip body as plain, and closes the connection', async () => {
+    const gzipped = gzipSync(JSON.stringify({ batch: [track()] }));
+    const head = ['POST /v1/batch HTTP/1.1', 'Host: localhost', `Authorization: ${basic(KEY).authorization}`, 'Content-Type: application/json', 'Transfer-Encoding: gzip, chunked', '', ''].join('\r\n');
+    const reply = await rawExchange(api.url, Buffer.concat([Buffer.from(`${head}${gzipped.length.toString(16)}\r\n`), gzipped, Buffer.from('\r\n0\r\n\r\n')]));
+    expect(reply).toMatch(/^HTTP\/1\.1 501 /);
+    expect(reply).toMatch(/connection: close/i);
+    expect(reply).toContain('"code":"TRANSFER_ENCODING_UNSUPPORTED"');
   });
 
   it('links an anonymous id once: a second alias to another user is refused', async () => {

@@ -19,8 +19,8 @@ export interface SizeRule {
 
 /**
  * The JSON body of a Segment-compatible call: plain or gzip (RudderStack's SDK gzips by
- * default), at most `size.maxBytes` once decompressed (a small gzip body can inflate to
- * gigabytes, so the count is of what comes out), then read like any body of the event API:
+ * default), at most `size.maxBytes` on the wire and again once decompressed (a small gzip body
+ * can inflate to gigabytes, and a large one to nothing), then read like any body of the event API:
  * strictly, within the body timeout and the depth limit.
  */
 export async function readCallJson(c: Context, rules: BodyRules, size: SizeRule): Promise<unknown> {
@@ -37,10 +37,10 @@ export async function readCallJson(c: Context, rules: BodyRules, size: SizeRule)
     c.header('Connection', 'close');
     return new ApiError('BODY_TOO_LARGE', '', `the body is larger than ${size.maxBytes} bytes (${variableOf(size.setting)}); send smaller calls, or fewer calls per batch`);
   };
-  const declared = Number(c.req.header('content-length') ?? 0);
-  if (encoding === 'identity' && declared > size.maxBytes) throw tooLarge();
+  // The bytes on the wire count too: gzip can pad a body with empty blocks that inflate to nothing.
+  if (Number(c.req.header('content-length') ?? 0) > size.maxBytes) throw tooLarge();
   const raw = c.req.raw.body;
-  const decoded = raw && encoding === 'gzip' ? raw.pipeThrough(gunzip()) : raw;
+  const decoded = raw && encoding === 'gzip' ? raw.pipeThrough(byteLimit(size.maxBytes, tooLarge)).pipeThrough(gunzip()) : raw;
   const body = decoded ? decoded.pipeThrough(byteLimit(size.maxBytes, tooLarge)) : null;
   // readJson reads c.req.raw.body and its headers: hand it the decoded stream, declared as JSON of unknown length.
   const view = {
@@ -60,7 +60,9 @@ function gunzip(): ReadableWritablePair<Uint8Array, Uint8Array> {
         const { done, value } = await reader.read();
         if (done) controller.close();
         else controller.enqueue(value);
-      } catch {
+      } catch (err) {
+        // A refusal of the bytes on the wire (too many) passes through as it is.
+        if (err instanceof ApiError) return controller.error(err);
         controller.error(new ApiError('INVALID_ENCODING', 'headers.content-encoding', 'the body is not valid gzip although headers.content-encoding says so; send it plain or gzip it whole'));
       }
     },

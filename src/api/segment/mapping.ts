@@ -7,13 +7,19 @@ type Path = ReadonlyArray<PropertyKey>;
 type Contact = Pick<NonNullable<CustomerEvent['context']>, 'email' | 'phone' | 'timezone' | 'locale'>;
 const CONTACT_FIELDS = ['email', 'phone', 'timezone', 'locale'] as const;
 
+/** An event as its sender stated it: the time is theirs, or absent. */
+export type Stated = Omit<CustomerEvent, 'timestamp'> & { timestamp?: string };
+
 /** A call as the Waymark event it becomes, or why it cannot become one. */
 export type Mapped =
   | {
       ok: true;
       event: CustomerEvent;
-      /** The event with the time the sender stated, before skew correction: what a retry of the same call repeats exactly. */
-      stated: CustomerEvent;
+      /**
+       * The event with the time the sender stated, before skew correction, and none when it stated
+       * none (the arrival time would differ on a resend): what a retry of the same call repeats exactly.
+       */
+      stated: Stated;
       /** Where the event's traits came from, for messages about their limits. */
       traitsPath: string;
     }
@@ -61,12 +67,12 @@ export function toCustomerEvent(call: Call, customerId: string, receivedAt: numb
     contact[field] = checked.data;
   }
   const context: CustomerEvent['context'] = { ...contact, ...(Object.keys(traits).length ? { traits } : {}) };
-  const stated = call.timestamp ?? call.originalTimestamp ?? new Date(receivedAt).toISOString();
+  const stated = call.timestamp ?? call.originalTimestamp;
   const base = { messageId: call.messageId, type, customerId, properties: propertiesOf(call), ...(Object.keys(context).length ? { context } : {}) };
   return {
     ok: true,
     event: { ...base, timestamp: new Date(eventTime(call, receivedAt, maxSlowClockMs)).toISOString() },
-    stated: { ...base, timestamp: stated },
+    stated: { ...base, ...(stated === undefined ? {} : { timestamp: stated }) },
     traitsPath,
   };
 }
