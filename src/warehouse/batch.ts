@@ -7,7 +7,7 @@ import type { CheckResult } from './check-results';
 import { healthColumns, type HealthParams } from './health-params';
 import { sqlFile } from './models';
 import { jobIdOf, type Warehouse } from './port';
-import { createRawSql, mergeRawSql } from './raw';
+import { createRawSql, mergeRawSql, rewriteOldKeysSql } from './raw';
 import { profileExport, writeReadableLines, type ExportProfile } from './export-profile';
 import { schemaChanges, typesText } from './schema-changes';
 import { SOURCE_EXPORTS, loadColumns, type SourceExport } from './sources';
@@ -121,6 +121,7 @@ export async function loadSource(warehouse: Warehouse, batch: Batch, sourceName:
   else if (loaded.status === 'rejected') throw loaded.reason;
   else rows = loaded.value;
   await warehouse.execute(createRawSql(source), { jobId: job('create') });
+  await warehouse.execute(rewriteOldKeysSql(source), { jobId: job('rekey') });
   await warehouse.execute(mergeRawSql(source), { jobId: job('merge'), params: { batch_id: batch.batchId, loaded_at: stamp(batch) } });
   await warehouse.execute(
     `BEGIN TRANSACTION;

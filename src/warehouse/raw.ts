@@ -6,11 +6,35 @@ import { loadColumns, rawColumns, type SourceExport } from './sources';
  * views without the rows of quarantined batches are the dbt project's accepted_* models.)
  */
 
-/** A row's key: a digest of all its fields, plus its rank among identical rows, so a re-sent file adds nothing. */
+/**
+ * Keys of this format start with it; keys of the earlier format (fields joined with "|", which
+ * two different rows could share) are rewritten once, before the next merge (rewriteOldKeysSql).
+ */
+const KEY_FORMAT = 'k2.';
+
+/**
+ * A digest of all of a row's fields, injective before hashing: each field is written as its length,
+ * ":", and itself, or "-" when null (a length never starts with "-"), so no two rows share the text.
+ */
+function digestOf(source: SourceExport): string {
+  const fields = source.fields.map((f) => `COALESCE(CONCAT(CAST(LENGTH(${f}) AS STRING), ':', ${f}), '-')`).join(', ');
+  return `TO_HEX(MD5(CONCAT(${fields})))`;
+}
+
+/** A row's key: the digest of its fields, plus its rank among identical rows, so a re-sent file adds nothing. */
 function rowKey(source: SourceExport): string {
-  const fields = source.fields.map((f) => `COALESCE(${f}, '\\u0000')`).join(", '|', ");
-  const digest = `TO_HEX(MD5(CONCAT(${fields})))`;
-  return `CONCAT(${digest}, '-', CAST(ROW_NUMBER() OVER (PARTITION BY ${digest}) AS STRING))`;
+  const digest = digestOf(source);
+  return `CONCAT('${KEY_FORMAT}', ${digest}, '-', CAST(ROW_NUMBER() OVER (PARTITION BY ${digest}) AS STRING))`;
+}
+
+/**
+ * Rewrites keys of the earlier format to this one, keeping each row's rank (the text after "-"):
+ * identical rows had the same digest before and have the same one now. A no-op once done.
+ */
+export function rewriteOldKeysSql(source: SourceExport): string {
+  return `UPDATE waymark_raw.${source.name}
+SET _row_key = CONCAT('${KEY_FORMAT}', ${digestOf(source)}, SUBSTR(_row_key, STRPOS(_row_key, '-')))
+WHERE NOT STARTS_WITH(_row_key, '${KEY_FORMAT}')`;
 }
 
 export function createRawSql(source: SourceExport): string {

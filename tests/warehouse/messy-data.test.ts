@@ -132,6 +132,34 @@ describe('late and re-sent data', () => {
     expect(await w.query<{ n: number }>("SELECT COUNT(*) AS n FROM waymark_staging.events WHERE source = 'ga360'")).toEqual([{ n: 6 }]);
   });
 
+  it('two keyless rows that differ only in where a "|" falls stay two rows across batches (row keys do not join fields with a separator)', async () => {
+    const w = await open();
+    const hit = (pagePath: string, utmCampaign: string) => rows.hit(null, 'shop-7', '2026-03-30 08:00:00+00', { pagePath, utmCampaign });
+    w.export('pipe-1', '2026-03-30', { shopify_orders: [rows.order('5400', 'shop-7', 'gus@shop.test', '2026-03-29T10:00:00-05:00')], ga360_hits: [hit('/a|', 'b')] });
+    w.export('pipe-2', '2026-03-31', { shopify_orders: [rows.order('5401', 'shop-7', 'gus@shop.test', '2026-03-30T10:00:00-05:00')], ga360_hits: [hit('/a', '|b')] });
+    expect(said(await w.run('pipe-1'))).toMatch(/^published/);
+    expect(said(await w.run('pipe-2'))).toMatch(/^published/);
+    expect(await w.query('SELECT pagePath, utmCampaign FROM waymark_raw.ga360_hits ORDER BY pagePath')).toEqual([
+      { pagePath: '/a', utmCampaign: '|b' },
+      { pagePath: '/a|', utmCampaign: 'b' },
+    ]);
+  });
+
+  it('raw keys of the earlier format are rewritten once: a file re-sent after the upgrade adds nothing', async () => {
+    const w = await open();
+    const files = { shopify_orders: [rows.order('5500', 'shop-8', 'hal@shop.test', '2026-03-29T10:00:00-05:00'), rows.order('5500', 'shop-8', 'hal@shop.test', '2026-03-29T10:00:00-05:00')] };
+    w.export('before', '2026-03-30', files);
+    w.export('after', '2026-03-31', files);
+    expect(said(await w.run('before'))).toMatch(/^published/);
+    // What the earlier release wrote: the fields joined with "|", null as U+0000, then the rank.
+    const fields = ['id', 'customer_id', 'email', 'created_at', 'total_price', 'currency', 'financial_status'].map((f) => `COALESCE(${f}, '\\u0000')`).join(", '|', ");
+    await w.query(`UPDATE waymark_raw.shopify_orders SET _row_key = CONCAT(TO_HEX(MD5(CONCAT(${fields}))), SUBSTR(_row_key, STRPOS(_row_key, '-')))`);
+    const keys = async () => (await w.query<{ k: string }>('SELECT _row_key AS k FROM waymark_raw.shopify_orders ORDER BY k')).map((r) => r.k);
+    expect((await keys()).every((k) => /^[0-9a-f]{32}-[12]$/.test(k))).toBe(true);
+    expect(said(await w.run('after'))).toMatch(/^published/);
+    expect(await keys()).toEqual([expect.stringMatching(/^k2\.[0-9a-f]{32}-1$/), expect.stringMatching(/^k2\.[0-9a-f]{32}-2$/)]);
+  });
+
   it('a support ticket sent twice and then solved counts once, as its latest state', async () => {
     const w = await open();
     const active = [rows.order('5400', 'shop-6', 'gu@shop.test', '2026-03-24T10:00:00-05:00')];
