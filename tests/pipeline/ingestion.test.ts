@@ -16,6 +16,7 @@ import { createDeps, type Deps } from '../../src/runtime';
 import { runWaymark } from '../support/cli';
 import { devServer, eventually } from '../support/dev-server';
 import { startWorker } from '../support/harness';
+import { BatchStatus } from '../../src/temporal/search-attributes';
 import { startWarehouseWorker, type PythonWorker } from '../support/warehouse-python';
 
 /** The batch's checks: the dbt project's tests, its source freshness, and what the load read in each export (those the legacy checks.yaml had keep its names). */
@@ -37,6 +38,8 @@ const CHECKS = [
  * The ingestion workflow on the pipelines task queue of a real dev server, started by its Temporal
  * Schedule, its transform (dbt) in a real Python worker process on its own queue.
  */
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 describe('ingestion pipeline on Temporal', () => {
   let server: Awaited<ReturnType<typeof devServer>>;
   // The pipeline worker's: the file is open only while one of its activities (or a query here) runs.
@@ -102,6 +105,8 @@ describe('ingestion pipeline on Temporal', () => {
     const [features] = await query<{ n: number }>('SELECT COUNT(*) AS n FROM waymark_marts.ml_features');
     expect(history).toEqual([{ as_of: '2026-03-31', n: features!.n }]);
 
+    // How it ended is a search attribute (the UI's list says COMPLETED for every outcome) and the run's current details.
+    await expectOutcomeShown(workflowId, 'published', /^\*\*published\*\* batch b1 \(\d+ raw rows · quality \d+%\)/);
     const [view] = await listSchedules(client, config);
     expect(view!.recent).toEqual([expect.objectContaining({ workflowId, status: 'COMPLETED', outcome: outcomeOf(result) })]);
     expect(outcomeOf(result)).toMatch(new RegExp(`^published b1 \\(quality \\d+\\): ${result.rawRows.toLocaleString('en-US')} raw rows, ${result.attributes} profiles updated, ${result.eventsSent} events sent(; warnings: .*)?$`));
@@ -152,6 +157,29 @@ describe('ingestion pipeline on Temporal', () => {
     expect(after.stdout.split('\n')[0]).toBe(`${scheduleId}  every 1h  overlap skip  PAUSED`);
     await server.client.schedule.getHandle(scheduleId).delete();
   });
+
+  test('a quarantined batch says so where an operator looks: BatchStatus in the list, the reason in its current details', async () => {
+    const { client, config } = server;
+    writeExports({ landingDir: config.pipeline.landingDir, customers: 40, seed: 5, asOf: '2026-04-02', eventsPerCustomer: 5, days: 30, exportId: 'b-bad', corrupt: true });
+    const workflowId = `pipeline-bad-${randomUUID()}`;
+    const result = await client.workflow.execute('ingestionWorkflow', { workflowId, taskQueue: config.pipeline.taskQueue, args: [{ settings: pipelineSettings(config), batchId: 'b-bad' }] });
+    expect(result).toMatchObject({ status: 'quarantined', batchId: 'b-bad' });
+    await expectOutcomeShown(workflowId, 'quarantined', new RegExp(`^\\*\\*quarantined\\*\\* batch b-bad \\(\\d+ raw rows · quality \\d+%\\): ${escapeRegExp((result as { reason: string }).reason)}$`));
+  });
+
+  /** The run's BatchStatus, found by a list query too, and its current details (the UI's run page). */
+  async function expectOutcomeShown(workflowId: string, status: string, details: RegExp): Promise<void> {
+    const handle = server.client.workflow.getHandle(workflowId);
+    expect((await handle.describe()).typedSearchAttributes.get(BatchStatus)).toBe(status);
+    const listed = await eventually(async () => {
+      const ids: string[] = [];
+      for await (const run of server.client.workflow.list({ query: `WorkflowId = '${workflowId}' AND BatchStatus = '${status}'` })) ids.push(run.workflowId);
+      return ids.length ? ids : undefined;
+    }, `the run listed as ${status}`);
+    expect(listed).toEqual([workflowId]);
+    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toMatch(details);
+  }
 
   test('a run with an export that is not there fails at once, naming the folder, instead of retrying', async () => {
     const { client, config } = server;

@@ -1,6 +1,6 @@
 import { ActivityCancellationType, proxyActivities, setCurrentDetails, setHandler, type ActivityOptions } from '@temporalio/workflow';
 import type { PipelineActivities } from '../../activities/pipeline';
-import { progressQuery, type IngestionInput, type IngestionProgress } from './contract';
+import { progressQuery, type IngestionInput, type IngestionProgress, type IngestionResult } from './contract';
 import type { WarehouseActivities } from './warehouse-remote';
 
 /** The pipeline's activities, with the run's timeouts and retries (from config, carried in the input). */
@@ -38,4 +38,19 @@ export function trackProgress() {
   };
   setHandler(progressQuery, () => progress);
   return { progress, show };
+}
+
+/** The run's current details once it has ended: how, and why (the Temporal UI shows them on the run's page). */
+export function showOutcome(result: IngestionResult): void {
+  const quality = 'quality' in result && result.quality !== undefined ? ` · quality ${result.quality}%` : '';
+  switch (result.status) {
+    case 'nothing_to_do':
+      return setCurrentDetails('**nothing to do**: no export waiting in the landing folder');
+    case 'quarantined':
+      return setCurrentDetails(`**quarantined** batch ${result.batchId} (${result.rawRows} raw rows${quality}): ${result.reason}`);
+    case 'published': {
+      const warnings = result.warnings ? ` · warnings: ${result.warnings}` : '';
+      return setCurrentDetails(`**published** batch ${result.batchId} (${result.rawRows} raw rows${quality}) · ${result.eventsSent} health_at_risk events${warnings}`);
+    }
+  }
 }
