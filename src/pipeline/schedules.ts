@@ -3,6 +3,7 @@ import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type Schedu
 import type { Config } from '../config';
 import { INGESTION_WORKFLOW, type IngestionInput, type IngestionResult } from '../../workflows/pipeline/contract';
 import { pipelineSettings } from './settings';
+import { md } from '../temporal/markdown';
 
 /**
  * The pipeline schedules config asks for, and one reconcile step that creates or updates them:
@@ -25,6 +26,8 @@ export function desiredSchedules(config: Config): ScheduleOptions[] {
         workflowId: `pipeline/${p.scheduleId}`,
         taskQueue: p.taskQueue,
         args: [input],
+        // The UI's summary of every run; how each ended is its BatchStatus and current details.
+        staticSummary: `Warehouse batch from ${md(p.landingDir)} (schedule ${md(p.scheduleId)}, every ${formatDuration(p.scheduleEveryMs)})`,
       },
       // A batch still running when the next is due: skip (or queue one), never run two at once.
       policies: { overlap: OVERLAP[p.scheduleOverlap], catchupWindow: p.scheduleCatchupWindowMs },

@@ -82,7 +82,7 @@ describe('ingestion pipeline on Temporal', () => {
     expect(await applySchedules(client, config)).toEqual([{ scheduleId: config.pipeline.scheduleId, change: 'created' }]);
     expect(await applySchedules(client, config)).toEqual([{ scheduleId: config.pipeline.scheduleId, change: 'updated' }]);
     const described = await client.schedule.getHandle(config.pipeline.scheduleId).describe();
-    expect(described.action).toMatchObject({ workflowType: 'ingestionWorkflow', taskQueue: config.pipeline.taskQueue });
+    expect(described.action).toMatchObject({ workflowType: 'ingestionWorkflow', taskQueue: config.pipeline.taskQueue, staticSummary: expect.stringMatching(/^Warehouse batch from .+ \(schedule .+, every 1h\)$/) });
     expect(described.policies.overlap).toBe('SKIP');
 
     await client.schedule.getHandle(config.pipeline.scheduleId).trigger();
@@ -107,6 +107,7 @@ describe('ingestion pipeline on Temporal', () => {
 
     // How it ended is a search attribute (the UI's list says COMPLETED for every outcome) and the run's current details.
     await expectOutcomeShown(workflowId, 'published', /^\*\*published\*\* batch b1 \(\d+ raw rows · quality \d+%\)/);
+    expect(await (await client.workflow.getHandle(workflowId).describe()).staticSummary()).toMatch(/^Warehouse batch from /);
     const [view] = await listSchedules(client, config);
     expect(view!.recent).toEqual([expect.objectContaining({ workflowId, status: 'COMPLETED', outcome: outcomeOf(result) })]);
     expect(outcomeOf(result)).toMatch(new RegExp(`^published b1 \\(quality \\d+\\): ${result.rawRows.toLocaleString('en-US')} raw rows, ${result.attributes} profiles updated, ${result.eventsSent} events sent(; warnings: .*)?$`));
@@ -170,7 +171,8 @@ describe('ingestion pipeline on Temporal', () => {
   /** The run's BatchStatus, found by a list query too, and its current details (the UI's run page). */
   async function expectOutcomeShown(workflowId: string, status: string, details: RegExp): Promise<void> {
     const handle = server.client.workflow.getHandle(workflowId);
-    expect((await handle.describe()).typedSearchAttributes.get(BatchStatus)).toBe(status);
+    const described = await handle.describe();
+    expect(described.typedSearchAttributes.get(BatchStatus)).toBe(status);
     const listed = await eventually(async () => {
       const ids: string[] = [];
       for await (const run of server.client.workflow.list({ query: `WorkflowId = '${workflowId}' AND BatchStatus = '${status}'` })) ids.push(run.workflowId);
