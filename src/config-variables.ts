@@ -80,6 +80,7 @@ export const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_API_MAX_FUTURE_SKEW', 'api.maxFutureSkewMs', '5m'],
   ['WAYMARK_API_REJECT_UNKNOWN_TYPES', 'api.rejectUnknownTypes', 'false'],
   ['WAYMARK_API_SHUTDOWN_GRACE', 'api.shutdownGraceMs', '10s'],
+  ['WAYMARK_API_REUSE_PORT', 'api.reusePort', 'false'],
   ['WAYMARK_API_MIN_TIMESTAMP', 'api.minTimestampMs', '2000-01-01T00:00:00Z'],
   ['WAYMARK_API_MAX_ISSUES', 'api.maxIssues', '10'],
   ['WAYMARK_API_MAX_ECHO_CHARS', 'api.maxEchoChars', '64'],

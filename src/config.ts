@@ -192,6 +192,11 @@ const schema = z.object({
     maxFutureSkewMs: duration,
     rejectUnknownTypes: flag,
     shutdownGraceMs: duration,
+    /**
+     * Listen with SO_REUSEPORT (Linux), so a new API process can take the port over while the old
+     * one drains (docs/deployment.md). Off by default: a second API on the port is then an error.
+     */
+    reusePort: flag,
     /** Timestamps before this instant are refused: year 0000 or 1900 is a client's bug, not an event. */
     minTimestampMs: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time such as "2000-01-01T00:00:00Z"' }).transform((t) => Date.parse(t)),
     /** Issues listed in one answer (a batch answer included); the rest are counted, not listed. */

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import type { Hono } from 'hono';
 import { Registry } from 'prom-client';
@@ -37,10 +37,10 @@ export async function listen({ app, metrics }: EventApi, config: Config): Promis
     keepAliveTimeout: api.keepAliveTimeoutMs,
     connectionsCheckingInterval: Math.max(100, Math.round(api.headersTimeoutMs / 10)),
   };
-  const main = await serveOn(app, api.host, api.port, 'api.port', timeouts, api.shutdownGraceMs);
+  const main = await serveOn(app, api.host, api.port, 'api.port', timeouts, api.shutdownGraceMs, api.reusePort);
   if (!api.metricsAddress) return main;
   const [host, port] = splitAddress(api.metricsAddress);
-  const side = await serveOn(metrics, host, port, 'api.metricsAddress', timeouts, api.shutdownGraceMs).catch(async (err: unknown) => {
+  const side = await serveOn(metrics, host, port, 'api.metricsAddress', timeouts, api.shutdownGraceMs, api.reusePort).catch(async (err: unknown) => {
     await main.close();
     throw err;
   });
@@ -58,11 +58,20 @@ function splitAddress(address: string): [string, number] {
   return [address.slice(0, at), Number(address.slice(at + 1))];
 }
 
-function serveOn(app: Hono, hostname: string, port: number, setting: string, timeouts: Record<string, number>, graceMs: number): Promise<RunningServer> {
+function serveOn(app: Hono, hostname: string, port: number, setting: string, timeouts: Record<string, number>, graceMs: number, reusePort = false): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    // serve() without TLS or HTTP/2 options creates a node:http Server.
-    const server = serve({ fetch: app.fetch, hostname, port, serverOptions: timeouts }, (info: AddressInfo) => {
+    // Without TLS or HTTP/2 options this is a node:http Server.
+    const server = createAdaptorServer({ fetch: app.fetch, serverOptions: timeouts }) as Server;
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? Object.assign(new Error(`port ${port} on ${hostname} is already in use (${variableOf(setting)}): is another 'waymark dev' or 'npm run api' running?`), { code: 'PORT_IN_USE' })
+          : err,
+      ),
+    );
+    server.listen({ port, host: hostname, reusePort }, () => {
       server.removeAllListeners('error');
+      const info = server.address() as AddressInfo;
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
       resolve({
         url: `http://${host}:${info.port}`,
@@ -75,13 +84,6 @@ function serveOn(app: Hono, hostname: string, port: number, setting: string, tim
             });
           }),
       });
-    }) as Server;
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        err.code === 'EADDRINUSE'
-          ? Object.assign(new Error(`port ${port} on ${hostname} is already in use (${variableOf(setting)}): is another 'waymark dev' or 'npm run api' running?`), { code: 'PORT_IN_USE' })
-          : err,
-      ),
-    );
+    });
   });
 }
