@@ -49,8 +49,11 @@ async function dev(): Promise<number> {
     ours.devServer?.kill();
     ours.warehouseWorker?.kill('SIGKILL');
   });
-  installTemporalRuntime(createLogger(config, 'worker'), config.worker.metricsAddress);
-  const deps = createDeps(config, createLogger(config, 'worker'));
+  // A person reads `waymark dev`, at a terminal or through a pipe (`npm run dev | tee dev.log`):
+  // readable lines among the banner's, unless WAYMARK_LOG_FORMAT asks for json.
+  const logs = config.logFormat === 'auto' ? { ...config, logFormat: 'pretty' as const } : config;
+  installTemporalRuntime(createLogger(logs, 'worker'), config.worker.metricsAddress);
+  const deps = createDeps(config, createLogger(logs, 'worker'));
   const started: Array<() => Promise<void>> = [];
   try {
     await deps.store.pool();
@@ -66,7 +69,7 @@ async function dev(): Promise<number> {
     if (stop.requested()) return 0;
     const client = await connectClient(config);
     started.push(() => client.connection.close());
-    const api = await listen(createAppForClient(config, client, createLogger(config, 'api'), undefined, deps.store), config);
+    const api = await listen(createAppForClient(config, client, createLogger(logs, 'api'), undefined, deps.store), config);
     started.push(() => api.close());
     const worker = await stop.unless(
       createJourneyWorker({ connection: await connectWorker(config), namespace: config.temporal.namespace, taskQueue: config.temporal.journeyTaskQueue, deps, tuning: config.worker }),

@@ -108,6 +108,10 @@ describe('waymark dev stops on a signal to its node process alone', () => {
     expect(outbox).toMatch(/template onboarding-welcome@\w+/);
     expect(outbox).toMatch(/\| Subject: .*Ada/);
 
+    // Log lines read as lines, not JSON, even through a pipe (the store's migrations are logged on a first start).
+    expect(dev.output()).toMatch(/store: applied migration 1_store/);
+    expect(dev.output()).not.toMatch(/^\{"level"/m);
+
     const node = childOf(dev.child.pid!);
     expect(node.cmdline).toMatch(/^\S*node .*src\/cli\/main\.ts dev$/);
     const sentAt = Date.now();
