@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { accepts, ROOT, runWaymark, WAYMARK } from '../support/cli';
@@ -87,7 +88,9 @@ describe('waymark dev stops on a signal to its node process alone', () => {
   });
 
   it('npm run dev: the demo fills the outbox with rendered messages; SIGINT to node drains, stops the API and the dev server it started, exits 0', async () => {
-    const dev = (running = await startDev('npm', ['run', 'dev'], { WAYMARK_DEMO_ON_START: 'true' }));
+    // A database of its own on the test run's PostgreSQL: the store's migrations run, and are logged, at this start.
+    const store = { WAYMARK_EMBEDDED_POSTGRES_DATABASE: `dev_${randomBytes(6).toString('hex')}` };
+    const dev = (running = await startDev('npm', ['run', 'dev'], { WAYMARK_DEMO_ON_START: 'true', ...store }));
     const apiPort = Number(/Event API\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(dev.output())?.[1]);
     expect(await accepts(dev.temporalPort)).toBe(true);
     expect(await accepts(apiPort)).toBe(true);
@@ -101,14 +104,14 @@ describe('waymark dev stops on a signal to its node process alone', () => {
     const ada = /signed_up\s+(ada-\w+)/.exec(dev.output())?.[1];
     expect(ada).toBeDefined();
     const outbox = await eventually(async () => {
-      const { code, stdout } = await runWaymark(['outbox', '--customer', ada!]);
+      const { code, stdout } = await runWaymark(['outbox', '--customer', ada!], store);
       return code === 0 && stdout.includes('Subject:') ? stdout : undefined;
     }, "ada's welcome email in the outbox", 60_000);
     expect(outbox).toContain(`email to ${ada} (${ada}@example.com)`);
     expect(outbox).toMatch(/template onboarding-welcome@\w+/);
     expect(outbox).toMatch(/\| Subject: .*Ada/);
 
-    // Log lines read as lines, not JSON, even through a pipe (the store's migrations are logged on a first start).
+    // Log lines read as lines, not JSON, even through a pipe.
     expect(dev.output()).toMatch(/store: applied migration 1_store/);
     expect(dev.output()).not.toMatch(/^\{"level"/m);
 
