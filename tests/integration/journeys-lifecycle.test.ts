@@ -110,12 +110,18 @@ describe('journey lifecycle at runtime (dev server, real CLI, worker and API nev
   const dir = journeysDir([journey('lc-hello-v1')]);
 
   it('publish: stores v1 as a new journey, and customers enter it', async () => {
+    // The event API (never restarted) learns the event types of a new journey from the store: its
+    // wait step's type, sent for a customer with no run (the entry type would enrol the probe).
+    const probe = customer('probe');
+    const typeKnown = async () => (await api.post('/v1/events', makeEvent('lifecycle_done', probe, Date.now()))).body.unknownType === false;
+    expect(await typeKnown()).toBe(false);
     const published = await cli('publish', dir, '--actor', 'alice');
     expect(published.code).toBe(0);
     const [, v1] = new RegExp(`^new journey +${ID}@([0-9a-f]{12})`, 'm').exec(published.stdout) ?? [];
     expect(v1).toBeDefined();
     versions.push(v1!);
     await settle();
+    await eventually(async () => ((await typeKnown()) ? true : undefined), 'the event API to know the journey\'s event types without a restart');
     await enter(runs.a.customerId);
     runs.a.state = await lingering(runs.a.customerId);
     expect(runs.a.state.version).toBe(v1);
