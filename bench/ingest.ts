@@ -21,6 +21,7 @@ import { createPipelineWorker } from '../workers/pipeline-worker';
 import { PgProfileStore } from '../src/profiles/pg-store';
 import { Store } from '../src/store/store';
 import { benchStoreEnv } from './bench-store';
+import { temporalDataConverter } from '../src/temporal/data-converter';
 
 /**
  * bench:ingest: WAYMARK_BENCH_INGEST_EVENTS raw web and app events (with the other sources'
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
     await directRun(config, dbt, freshFile(path.join(dataDir, 'direct.duckdb')), 'warm');
     const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/pipeline'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
     const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
-    const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace });
+    const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config) });
 
     const rounds: Array<{ direct: number; pipeline: number; send: number; merge: number; eventsSent: number; profiles: number; steps: StepTimes }> = [];
     // Round 0, on the small export, warms the pipeline's side (the Python worker's first build parses the whole project); not counted.

@@ -11,6 +11,7 @@ import { startChild, type Child } from './children';
 import { freePort } from '../src/free-port';
 import type { Store } from '../src/store/store';
 import { benchStoreEnv, killLeftoverPostgres, postmasterPid, startBenchStore } from './bench-store';
+import { temporalDataConverter } from '../src/temporal/data-converter';
 
 /** A worker process the bench started, with the URL of its Temporal SDK metrics. */
 export interface WorkerProcess {
@@ -57,7 +58,7 @@ export class Stack {
     const started = (server = await startDevServer(config, say));
     const stopServer = () => withGrace(started.stop(), config.bench.stopGraceMs, () => started.process.kill('SIGKILL'));
     const connection = await Connection.connect({ address: config.temporal.address });
-    const stack = new Stack(config, new Client({ connection, namespace: config.temporal.namespace }), { pid: started.process.pid!, db: started.db }, store);
+    const stack = new Stack(config, new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config) }), { pid: started.process.pid!, db: started.db }, store);
     stack.stops.push(async () => removeDir(), stopStore, stopServer, () => connection.close());
     return stack;
   }

@@ -19,6 +19,11 @@ export const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_TEMPORAL_METRICS_PORT', 'temporal.metricsPort', ''],
   ['WAYMARK_JOURNEY_TASK_QUEUE', 'temporal.journeyTaskQueue', 'waymark-journeys'],
   ['WAYMARK_TEMPORAL_CONNECT_TIMEOUT', 'temporal.connectTimeoutMs', '10s'],
+  ['WAYMARK_TEMPORAL_PAYLOAD_KEYS', 'temporal.payloadKeys', ''],
+  ['WAYMARK_CODEC_SERVER_ADDRESS', 'codecServer.address', '127.0.0.1:8234'],
+  ['WAYMARK_CODEC_SERVER_ORIGINS', 'codecServer.origins', 'http://localhost:8233,http://127.0.0.1:8233'],
+  ['WAYMARK_CODEC_SERVER_AUTH', 'codecServer.auth', 'none'],
+  ['WAYMARK_CODEC_SERVER_MAX_BODY_BYTES', 'codecServer.maxBodyBytes', '8388608'],
   ['WAYMARK_DEV_SERVER_START_TIMEOUT', 'temporal.devServerStartTimeoutMs', '30s'],
   ['WAYMARK_DEV_SERVER_PROBE', 'temporal.devServerProbeMs', '1s'],
   ['WAYMARK_DEV_SERVER_SQLITE_PRAGMAS', 'temporal.devServerSqlitePragmas', 'journal_mode=wal,synchronous=normal'],
@@ -221,4 +226,4 @@ export const ENV: ReadonlyArray<readonly [string, string, string]> = [
 ];
 
 /** Variables whose values a config error must not print. */
-export const SECRET_VARIABLES = new Set(['WAYMARK_API_KEYS', 'WAYMARK_DATABASE_URL', 'WAYMARK_BRAZE_API_KEY', 'WAYMARK_GEMINI_API_KEY']);
+export const SECRET_VARIABLES = new Set(['WAYMARK_API_KEYS', 'WAYMARK_TEMPORAL_PAYLOAD_KEYS', 'WAYMARK_DATABASE_URL', 'WAYMARK_BRAZE_API_KEY', 'WAYMARK_GEMINI_API_KEY']);

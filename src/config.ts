@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ENV, SECRET_VARIABLES } from './config-variables';
 import { durationMs, DURATION_HINT } from './journey/duration';
 import { readSettingsFile, SettingsFileError, type SettingsFile } from './settings-file';
+import { payloadKeys } from './temporal/payload-keys';
 
 /**
  * The one place for timeouts, caps, thresholds and addresses. Every value has a default that
@@ -71,6 +72,9 @@ const apiKeys = list.transform((entries, ctx) =>
     return { key: match[1]!, scopes: match[2]!.split('+') };
   }),
 );
+/** Addresses only this machine reaches. */
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/;
+
 /** The key WAYMARK_API_KEYS defaults to; a production start with it fails. */
 const DEV_API_KEY = 'dev-key';
 
@@ -95,9 +99,21 @@ const schema = z.object({
     metricsPort: optionalPort,
     journeyTaskQueue: z.string().min(1),
     connectTimeoutMs: duration,
+    /** AES-256-GCM keys for every payload written to Temporal (docs/operations.md, "Personal data in Temporal"); empty: in clear. */
+    payloadKeys,
     devServerStartTimeoutMs: duration,
     devServerProbeMs: duration,
     devServerSqlitePragmas: sqlitePragmas,
+  }),
+  /** The codec server that decrypts payloads for the Temporal UI and the CLI (`npm run codec-server`). */
+  codecServer: z.object({
+    address: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port'),
+    /** Browser origins (the Temporal UI's) allowed to call it. */
+    origins: list.pipe(z.array(z.string().regex(/^https?:\/\/[^\s/]+$/, 'must be origins: scheme, host and port, such as http://localhost:8233 (no path)'))),
+    /** keys: a WAYMARK_API_KEYS key with the "decode" scope as a bearer token; none: no check, loopback addresses only. */
+    auth: z.enum(['keys', 'none']),
+    /** The UI sends a whole history's payloads at once; Temporal caps one payload at 2 MiB. */
+    maxBodyBytes: int(1_024, 1_000_000_000),
   }),
   activity: z.object({
     startToCloseMs: duration,
@@ -460,6 +476,12 @@ const schema = z.object({
     schedulePaused: flag,
   }),
 }).superRefine((config, ctx) => {
+  if (config.env === 'production' && config.temporal.payloadKeys.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['temporal', 'payloadKeys'], message: "is empty: in production customers' emails and traits must not be readable in Temporal's history. Set a key (\"k1:$(openssl rand -base64 32)\")" });
+  }
+  if (config.codecServer.auth === 'none' && !LOOPBACK.test(config.codecServer.address)) {
+    ctx.addIssue({ code: 'custom', path: ['codecServer', 'address'], message: 'is not a loopback address, and WAYMARK_CODEC_SERVER_AUTH is "none": anyone who reaches it could read every payload. Set WAYMARK_CODEC_SERVER_AUTH=keys, or bind it to 127.0.0.1' });
+  }
   if (config.env === 'production' && config.api.apiKeys.some((k) => k.key === DEV_API_KEY)) {
     ctx.addIssue({ code: 'custom', path: ['api', 'apiKeys'], message: `the development key "${DEV_API_KEY}" must not be used in production` });
   }

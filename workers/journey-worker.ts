@@ -1,7 +1,9 @@
 import { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from '../src/config';
+import { temporalDataConverter } from '../src/temporal/data-converter';
 
 export interface JourneyWorkerOptions {
   connection: NativeConnection;
@@ -12,6 +14,8 @@ export interface JourneyWorkerOptions {
   tuning?: Config['worker'];
   /** A prebuilt workflow bundle (tests build it once); otherwise the workflows are bundled now. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** How payloads are encoded (src/temporal/data-converter.ts); the SDK's default, in clear, when absent. */
+  dataConverter?: DataConverter;
 }
 
 /** Worker options from config. The cache bounds memory: a parked run beyond it costs nothing until it wakes and is replayed. */
@@ -31,11 +35,13 @@ export function workerTuning(t: Config['worker']): Partial<WorkerOptions> {
  * The worker for the sends task queue (WAYMARK_SEND_RATE_LIMIT > 0): only the send activity, at
  * most `ratePerSecond` per second across every worker polling the queue (Temporal enforces it).
  */
-export function createSendWorker({ connection, namespace, deps, tuning, config }: Omit<JourneyWorkerOptions, 'taskQueue' | 'workflowBundle'> & { config: Config }): Promise<Worker> {
-  const { deliverMessage } = createActivities(deps, new Client({ connection, namespace }));
+export function createSendWorker({ connection, namespace, deps, tuning, config }: Omit<JourneyWorkerOptions, 'taskQueue' | 'workflowBundle' | 'dataConverter'> & { config: Config }): Promise<Worker> {
+  const dataConverter = temporalDataConverter(config);
+  const { deliverMessage } = createActivities(deps, new Client({ connection, namespace, dataConverter }));
   return Worker.create({
     connection,
     namespace,
+    dataConverter,
     taskQueue: config.sends.taskQueue,
     activities: { deliverMessage },
     maxTaskQueueActivitiesPerSecond: config.sends.ratePerSecond,
@@ -44,12 +50,13 @@ export function createSendWorker({ connection, namespace, deps, tuning, config }
 }
 
 /** The worker for the journeys task queue: the interpreter, the customer routers and their activities. */
-export function createJourneyWorker({ connection, namespace, taskQueue, deps, tuning, workflowBundle }: JourneyWorkerOptions): Promise<Worker> {
+export function createJourneyWorker({ connection, namespace, taskQueue, deps, tuning, workflowBundle, dataConverter }: JourneyWorkerOptions): Promise<Worker> {
   // Routers start and signal runs from local activities, through the worker's own connection.
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection, namespace, dataConverter });
   return Worker.create({
     connection,
     namespace,
+    dataConverter,
     taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities(deps, client),

@@ -6,6 +6,7 @@ import { describeStore } from '../src/store/store';
 import { createJourneyWorker, createSendWorker } from './journey-worker';
 import { installTemporalRuntime } from '../src/temporal/runtime';
 import { checkNamespace } from '../src/temporal/namespace-check';
+import { temporalDataConverter } from '../src/temporal/data-converter';
 
 /** Runs the journeys worker as its own process: `tsx workers/main.ts`. */
 async function main(): Promise<void> {
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
     taskQueue: config.temporal.journeyTaskQueue,
     deps,
     tuning: config.worker,
+    dataConverter: temporalDataConverter(config),
   });
   // With a provider rate limit, sends have their own queue; every worker polls it, Temporal holds the rate across them.
   const sender = config.sends.ratePerSecond > 0 ? await createSendWorker({ connection, namespace: config.temporal.namespace, deps, tuning: config.worker, config }) : undefined;

@@ -6,6 +6,7 @@ import { submitEvent } from '../src/events/intake';
 import { createLogger } from '../src/logger';
 import { connectWorker } from '../src/temporal/connect';
 import { installTemporalRuntime } from '../src/temporal/runtime';
+import { temporalDataConverter } from '../src/temporal/data-converter';
 import type { WarehouseLease } from '../src/warehouse/lease';
 import { warehouseLease } from '../src/warehouse/open';
 import type { ProfileStore } from '../src/profiles/port';
@@ -28,10 +29,12 @@ export interface PipelineWorkerOptions {
  * journeys' queue, so a long batch cannot hold up a journey.
  */
 export function createPipelineWorker({ connection, config, warehouse, profiles, workflowBundle }: PipelineWorkerOptions): Promise<Worker> {
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const dataConverter = temporalDataConverter(config);
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
+    dataConverter,
     taskQueue: config.pipeline.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows/pipeline') }),
     // Events go to the customer routers the way the event API sends them.

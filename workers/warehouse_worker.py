@@ -6,9 +6,10 @@ Started by `npm run warehouse-worker` (workers/warehouse-worker.ts), `npm run de
 read Waymark's config (src/config.ts) and pass this process what it needs as one JSON argument:
     python3 workers/warehouse_worker.py '{"address": "127.0.0.1:7233", "namespace": "default",
         "taskQueue": "waymark-warehouse", "heartbeatEveryMs": 5000, "shutdownGraceMs": 10000, "projectDir": "warehouse"}'
-with PYTHONPATH holding the packages of workers/requirements.txt. SIGTERM, SIGINT, or its standard input
-closing (the parent that started it has gone, however it went): the build under way gets the grace to
-finish, then is cancelled.
+with PYTHONPATH holding the packages of workers/requirements.txt, and the payload keys, if any, in the
+environment (WAYMARK_TEMPORAL_PAYLOAD_KEYS, workers/payload_codec.py; not in the argument, which `ps` shows).
+SIGTERM, SIGINT, or its standard input closing (the parent that started it has gone, however it went): the
+build under way gets the grace to finish, then is cancelled.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ STARTED = time.monotonic()
 from temporalio.client import Client  # noqa: E402
 from temporalio.worker import Worker  # noqa: E402
 
+from payload_codec import PayloadKey, PayloadKeysError, data_converter, payload_keys_from_env  # noqa: E402
 from warehouse.activities import WarehouseActivities  # noqa: E402
 from warehouse.runner import DbtRunner  # noqa: E402
 
@@ -43,8 +45,11 @@ class Settings(TypedDict):
     projectDir: str
 
 
-async def main(settings: Settings) -> None:
-    client = await Client.connect(settings['address'], namespace=settings['namespace'])
+async def main(settings: Settings, keys: list[PayloadKey]) -> None:
+    # The pipeline workflows' payloads are encrypted when WAYMARK_TEMPORAL_PAYLOAD_KEYS lists keys: the same keys here.
+    log.info(f'payloads encrypted with key id {keys[0].id} ({len(keys)} key(s) listed for decryption)' if keys
+             else 'payloads in clear (WAYMARK_TEMPORAL_PAYLOAD_KEYS is empty)')
+    client = await Client.connect(settings['address'], namespace=settings['namespace'], data_converter=data_converter(keys))
     # A build cancelled (or cut short by a stop) gets the same grace to stop as a build under way at a stop.
     activities = WarehouseActivities(DbtRunner(settings['projectDir']), settings['shutdownGraceMs'] / 1000)
     beat = timedelta(milliseconds=settings['heartbeatEveryMs'])
@@ -85,4 +90,8 @@ if __name__ == '__main__':
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format='%(asctime)s %(levelname)s %(name)s: %(message)s', force=True)
     if len(sys.argv) != 2:
         sys.exit(__doc__)
-    asyncio.run(main(json.loads(sys.argv[1])))
+    try:
+        payload_keys = payload_keys_from_env()
+    except PayloadKeysError as err:
+        sys.exit(str(err))  # names the entry, never a key
+    asyncio.run(main(json.loads(sys.argv[1]), payload_keys))

@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
+import { temporalDataConverter } from '../temporal/data-converter';
 import { createAppForClient, listen } from './server';
 
 /**
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
   const connection = Connection.lazy({ address, connectTimeout: connectTimeoutMs });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const app = createAppForClient(config, new Client({ connection, namespace }), logger, registry);
+  const app = createAppForClient(config, new Client({ connection, namespace, dataConverter: temporalDataConverter(config) }), logger, registry);
   const server = await listen(app, config);
   logger.info({ url: server.url, metrics: server.metricsUrl ?? 'off', temporal: address, namespace }, 'event API listening');
 

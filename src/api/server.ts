@@ -53,12 +53,12 @@ export async function listen({ app, metrics }: EventApi, config: Config): Promis
   };
 }
 
-function splitAddress(address: string): [string, number] {
+export function splitAddress(address: string): [string, number] {
   const at = address.lastIndexOf(':');
   return [address.slice(0, at), Number(address.slice(at + 1))];
 }
 
-function serveOn(app: Hono, hostname: string, port: number, setting: string, timeouts: Record<string, number>, graceMs: number, reusePort = false): Promise<RunningServer> {
+export function serveOn(app: Hono, hostname: string, port: number, setting: string, timeouts: Record<string, number>, graceMs: number, reusePort = false): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     // Without TLS or HTTP/2 options this is a node:http Server.
     const server = createAdaptorServer({ fetch: app.fetch, serverOptions: timeouts }) as Server;

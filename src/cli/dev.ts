@@ -18,6 +18,8 @@ import { runDemo } from '../demo';
 import { createJourneyWorker, createSendWorker } from '../../workers/journey-worker';
 import { createAppForClient, listen } from '../api/server';
 import { installTemporalRuntime } from '../temporal/runtime';
+import { temporalDataConverter } from '../temporal/data-converter';
+import { startCodecServer } from '../temporal/codec-server';
 
 export function registerDevCommand(program: Command): void {
   program
@@ -63,7 +65,9 @@ async function dev(): Promise<number> {
     });
     say(`Store: ${describeStore(config)}${config.store.url ? '' : deps.store.startedEmbedded() ? ', started' : ', already running; reusing it'}.`);
     await publishJourneyFiles(config, deps, say);
-    const server = await startOrReuseDevServer(config, say);
+    const codec = await startCodecServer(config, createLogger(logs, 'codec-server'));
+    if (codec) started.push(() => codec.close());
+    const server = await startOrReuseDevServer(config, say, { codecEndpoint: codec?.url });
     ours.devServer = server.process;
     started.push(() => server.stop());
     if (stop.requested()) return 0;
@@ -72,7 +76,7 @@ async function dev(): Promise<number> {
     const api = await listen(createAppForClient(config, client, createLogger(logs, 'api'), undefined, deps.store), config);
     started.push(() => api.close());
     const worker = await stop.unless(
-      createJourneyWorker({ connection: await connectWorker(config), namespace: config.temporal.namespace, taskQueue: config.temporal.journeyTaskQueue, deps, tuning: config.worker }),
+      createJourneyWorker({ connection: await connectWorker(config), namespace: config.temporal.namespace, taskQueue: config.temporal.journeyTaskQueue, deps, tuning: config.worker, dataConverter: temporalDataConverter(config) }),
     );
     if (!worker) return 0;
     const running = worker.run();
@@ -104,6 +108,7 @@ async function dev(): Promise<number> {
     say(`  Temporal server   ${config.temporal.address} (namespace ${config.temporal.namespace})`);
     say(`  Journeys          ${(await deps.catalog.current()).all().map((j) => `${j.definition.id}@${j.version}`).join(', ')}`);
     say(`  Store             ${describeStore(config)}`);
+    say(`  Payloads          ${codec ? `encrypted (key ${config.temporal.payloadKeys[0]!.id}); the Web UI decodes them through the codec server at ${codec.url}` : 'in clear (WAYMARK_TEMPORAL_PAYLOAD_KEYS is empty)'}`);
     say(`  Task queues       ${config.temporal.journeyTaskQueue} (journeys), ${config.pipeline.taskQueue} (pipelines), ${config.warehouse.taskQueue} (dbt, Python worker)`);
     say(`  Warehouse         ${config.warehouse.kind}${config.warehouse.kind === 'duckdb' ? ` ${config.warehouse.duckdbFile}` : ''}; 'waymark seed' then 'waymark schedules apply' runs the ingestion pipeline`);
     say(`  Messages          npm run waymark -- outbox`);

@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config';
+import { temporalDataConverter } from './data-converter';
 
 export class TemporalUnreachableError extends Error {
   readonly code = 'TEMPORAL_UNREACHABLE';
@@ -15,7 +16,7 @@ export async function connectClient(config: Config): Promise<Client> {
   const { address, namespace, connectTimeoutMs } = config.temporal;
   try {
     const connection = await Connection.connect({ address, connectTimeout: connectTimeoutMs });
-    return new Client({ connection, namespace });
+    return new Client({ connection, namespace, dataConverter: temporalDataConverter(config) });
   } catch (err) {
     throw new TemporalUnreachableError(address, err);
   }

@@ -38,7 +38,7 @@ export interface LocalServer {
  * Reuses the Temporal server at the configured address, or starts a local dev server there
  * (startDevServer).
  */
-export async function startOrReuseDevServer(config: Config, say: (line: string) => void): Promise<LocalServer> {
+export async function startOrReuseDevServer(config: Config, say: (line: string) => void, options: DevServerOptions = {}): Promise<LocalServer> {
   const { address, namespace, uiPort, devServerProbeMs } = config.temporal;
   const existing = await reachable(address, devServerProbeMs);
   if (existing) {
@@ -47,7 +47,7 @@ export async function startOrReuseDevServer(config: Config, say: (line: string) 
     await existing.close();
     return { uiUrl: `http://localhost:${uiPort}`, stop: async () => {} };
   }
-  return startDevServer(config, say);
+  return startDevServer(config, say, options);
 }
 
 /**
@@ -55,7 +55,12 @@ export async function startOrReuseDevServer(config: Config, say: (line: string) 
  * the Web UI on the configured UI port. `npm run dev` and the benchmarks both start it here, so
  * the benchmarks measure the server `npm run dev` runs.
  */
-export async function startDevServer(config: Config, say: (line: string) => void): Promise<LocalServer & { process: ChildProcess; db: string }> {
+export interface DevServerOptions {
+  /** The codec server the Web UI decodes payloads with (`npm run dev` starts one when payloads are encrypted). */
+  codecEndpoint?: string;
+}
+
+export async function startDevServer(config: Config, say: (line: string) => void, { codecEndpoint }: DevServerOptions = {}): Promise<LocalServer & { process: ChildProcess; db: string }> {
   const { address, namespace, uiPort, httpPort, metricsPort, devServerStartTimeoutMs, devServerProbeMs, devServerSqlitePragmas } = config.temporal;
   const [host, port] = address.split(':') as [string, string];
   fs.mkdirSync(config.dataDir, { recursive: true });
@@ -64,6 +69,7 @@ export async function startDevServer(config: Config, say: (line: string) => void
   const args = ['server', 'start-dev', '--ip', host, '--port', port, '--ui-port', String(uiPort), '--namespace', namespace, '--db-filename', db, '--log-level', 'warn'];
   if (httpPort !== undefined) args.push('--http-port', String(httpPort));
   if (metricsPort !== undefined) args.push('--metrics-port', String(metricsPort));
+  if (codecEndpoint) args.push('--ui-codec-endpoint', codecEndpoint);
   for (const a of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${a.name}=Keyword`);
   // SQLite's default rollback journal syncs the disk on every commit, and every workflow task
   // commits: on a VM disk that made the event -> first message latency 8.2 s (median, at 20

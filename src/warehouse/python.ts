@@ -28,11 +28,16 @@ export class PythonMissingError extends Error {
   }
 }
 
-function python(script: string, args: string[]): PythonCommand {
+function python(script: string, args: string[], env: Record<string, string> = {}): PythonCommand {
   if (!fs.existsSync(PYTHON_PACKAGES)) throw new PythonMissingError();
   const pythonPath = [PYTHON_PACKAGES, path.join(ROOT, 'workers')].join(path.delimiter);
   // -u: lines reach the parent as they are written (it waits for the "running" line).
-  return { command: 'python3', args: ['-u', path.join(ROOT, 'workers', script), ...args], env: { ...process.env, PYTHONPATH: pythonPath }, cwd: ROOT };
+  return { command: 'python3', args: ['-u', path.join(ROOT, 'workers', script), ...args], env: { ...process.env, ...env, PYTHONPATH: pythonPath }, cwd: ROOT };
+}
+
+/** WAYMARK_TEMPORAL_PAYLOAD_KEYS as src/temporal/payload-keys.ts reads it ("id:base64,..."), from the config's keys. */
+export function payloadKeysVariable(config: Pick<Config, 'temporal'>): string {
+  return config.temporal.payloadKeys.map((k) => `${k.id}:${k.key.toString('base64')}`).join(',');
 }
 
 /** The Python activity worker, with the settings it takes from Waymark's config. */
@@ -45,7 +50,9 @@ export function warehouseWorkerCommand(config: Config): PythonCommand {
     shutdownGraceMs: config.worker.shutdownGraceMs,
     projectDir: DBT_PROJECT,
   };
-  return python('warehouse_worker.py', [JSON.stringify(settings)]);
+  // The keys go in the environment, not the argument (which `ps` shows), and from the config, which may
+  // have read them from the settings file rather than this process's environment; empty: in clear.
+  return python('warehouse_worker.py', [JSON.stringify(settings)], { WAYMARK_TEMPORAL_PAYLOAD_KEYS: payloadKeysVariable(config) });
 }
 
 /** The same builds without Temporal (src/warehouse/dbt-direct.ts), of the dbt project in `projectDir`. */

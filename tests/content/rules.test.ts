@@ -103,7 +103,7 @@ describe('the content config', () => {
     expect(both.join()).not.toContain('sekrit');
     const problems = load({ WAYMARK_CONTENT_GENERATOR: 'gemini', WAYMARK_GEMINI_API_KEY: 'sekrit-key', WAYMARK_GEMINI_MODEL: 'bad model' });
     expect(problems).toEqual(['WAYMARK_GEMINI_MODEL="bad model": must be a model name such as "gemini-2.5-flash"']);
-    const url = load({ WAYMARK_ENV: 'production', WAYMARK_API_KEYS: 'a1b2c3d4e5f6g7h8i9j0k1l2:events', WAYMARK_GEMINI_API_KEY: 'sekrit-key', WAYMARK_GEMINI_BASE_URL: 'http://proxy.internal' });
+    const url = load({ WAYMARK_ENV: 'production', WAYMARK_API_KEYS: 'a1b2c3d4e5f6g7h8i9j0k1l2:events', WAYMARK_TEMPORAL_PAYLOAD_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`, WAYMARK_GEMINI_API_KEY: 'sekrit-key', WAYMARK_GEMINI_BASE_URL: 'http://proxy.internal' });
     expect(url).toEqual([expect.stringMatching(/^WAYMARK_GEMINI_BASE_URL="http:\/\/proxy.internal": must be https:\/\//)]);
   });
 

@@ -38,6 +38,7 @@ describe('npm run api (src/api/main.ts)', () => {
     const child = startApi({
       WAYMARK_ENV: 'production',
       WAYMARK_API_KEYS: `${STRONG_KEY}:events`,
+      WAYMARK_TEMPORAL_PAYLOAD_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
       WAYMARK_TEMPORAL_ADDRESS: devServerAddress(),
       WAYMARK_API_PORT: '0',
       WAYMARK_API_METRICS_ADDRESS: '127.0.0.1:0',

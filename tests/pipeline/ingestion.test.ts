@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { WorkflowFailedError, CancelledFailure } from '@temporalio/client';
 import { applySchedules, listSchedules, outcomeOf } from '../../src/pipeline/schedules';
@@ -18,6 +18,7 @@ import { devServer, eventually } from '../support/dev-server';
 import { startWorker } from '../support/harness';
 import { BatchStatus } from '../../src/temporal/search-attributes';
 import { startWarehouseWorker, type PythonWorker } from '../support/warehouse-python';
+import { historyBytes, metadataText, payloadsIn, rawHistory } from '../support/raw-history';
 
 /** The batch's checks: the dbt project's tests, its source freshness, and what the load read in each export (those the legacy checks.yaml had keep its names). */
 const CHECKS = [
@@ -36,7 +37,8 @@ const CHECKS = [
 
 /**
  * The ingestion workflow on the pipelines task queue of a real dev server, started by its Temporal
- * Schedule, its transform (dbt) in a real Python worker process on its own queue.
+ * Schedule, its transform (dbt) in a real Python worker process on its own queue; every payload
+ * encrypted (WAYMARK_TEMPORAL_PAYLOAD_KEYS), the Python worker's with them.
  */
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -55,7 +57,7 @@ describe('ingestion pipeline on Temporal', () => {
 
   beforeAll(async () => {
     const id = randomUUID().slice(0, 8);
-    server = await devServer({ WAYMARK_PIPELINES_TASK_QUEUE: `pipelines-${id}`, WAYMARK_WAREHOUSE_TASK_QUEUE: `warehouse-${id}`, WAYMARK_PIPELINE_SCHEDULE_ID: `ingestion-${id}`, WAYMARK_PIPELINE_SCHEDULE_EVERY: '1h', WAYMARK_PIPELINE_HEARTBEAT_TIMEOUT: '3s' });
+    server = await devServer({ WAYMARK_PIPELINES_TASK_QUEUE: `pipelines-${id}`, WAYMARK_WAREHOUSE_TASK_QUEUE: `warehouse-${id}`, WAYMARK_PIPELINE_SCHEDULE_ID: `ingestion-${id}`, WAYMARK_PIPELINE_SCHEDULE_EVERY: '1h', WAYMARK_PIPELINE_HEARTBEAT_TIMEOUT: '3s', WAYMARK_TEMPORAL_PAYLOAD_KEYS: `p1:${randomBytes(32).toString('base64')}` });
     const { config } = server;
     writeExports({ landingDir: config.pipeline.landingDir, customers: 120, seed: 3, asOf: '2026-03-31', eventsPerCustomer: 15, days: 60, exportId: 'b1' });
     warehouse = warehouseLease(config);
@@ -136,6 +138,13 @@ describe('ingestion pipeline on Temporal', () => {
       return signals.includes(eventSignalName('health_at_risk')) ? signals : undefined;
     }, "the router's health_at_risk event");
     expect(names).toEqual([eventSignalName('health_at_risk')]);
+    // What the warehouse knows of customers reached their profiles and routers, and Temporal's history holds none of it in clear.
+    const batchRun = (await server.client.schedule.getHandle(server.config.pipeline.scheduleId).describe()).info.recentActions[0]!.action.workflow.workflowId;
+    for (const workflowId of [batchRun, customerWorkflowId(atRisk!.customer_id)]) {
+      const events = await rawHistory(server.client, server.config.temporal.namespace, workflowId);
+      expect({ workflowId, email: historyBytes(events).includes(atRisk!.email) }).toEqual({ workflowId, email: false });
+      expect(new Set(payloadsIn(events).map((p) => metadataText(p, 'encryption-key-id')))).toEqual(new Set(['p1']));
+    }
     const calm = health.find((row) => row.category !== 'at_risk')!;
     await expect(server.client.workflow.getHandle(customerWorkflowId(calm.customer_id)).describe()).rejects.toThrow(/not found/i);
 

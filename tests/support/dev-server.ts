@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../../src/config';
+import { temporalDataConverter } from '../../src/temporal/data-converter';
 import { devServerAddress, testConfig } from './harness';
 
 /** Connections to the shared dev server, and a config pointing at it with its own task queue. */
@@ -8,7 +9,7 @@ export async function devServer(overrides: Record<string, string> = {}) {
   const address = devServerAddress();
   const config: Config = testConfig({ WAYMARK_TEMPORAL_ADDRESS: address, ...overrides });
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config) });
   const nativeConnection = await NativeConnection.connect({ address });
   return {
     config,

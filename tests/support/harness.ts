@@ -14,6 +14,7 @@ import { journeyRunSettings } from '../../src/settings';
 import type { JourneyRunInput } from '../../workflows/contract';
 import type { PublishedJourney } from '../../src/journey/schema';
 import { publishContentFor } from './content';
+import { temporalDataConverter } from '../../src/temporal/data-converter';
 // Every worker, test server and connection the file creates is released at its end if it leaks.
 import './track-temporal';
 
@@ -93,6 +94,7 @@ export async function startWorker(connection: NativeConnection, config: Config, 
     taskQueue: config.temporal.journeyTaskQueue,
     deps,
     workflowBundle: { codePath: process.env.WAYMARK_TEST_BUNDLE! },
+    dataConverter: temporalDataConverter(config),
   });
 }
 

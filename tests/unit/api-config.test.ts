@@ -27,7 +27,7 @@ describe('API settings', () => {
   });
 
   it('accepts strong keys in production, and any key in development and test', () => {
-    expect(loadConfig({}, { WAYMARK_ENV: 'production', WAYMARK_API_KEYS: `${STRONG}:events` }).api.apiKeys).toHaveLength(1);
+    expect(loadConfig({}, { WAYMARK_ENV: 'production', WAYMARK_API_KEYS: `${STRONG}:events`, WAYMARK_TEMPORAL_PAYLOAD_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}` }).api.apiKeys).toHaveLength(1);
     for (const env of ['development', 'test']) expect(loadConfig({}, { WAYMARK_ENV: env, WAYMARK_API_KEYS: 'k:events' }).api.apiKeys).toHaveLength(1);
   });
 

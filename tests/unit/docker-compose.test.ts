@@ -22,7 +22,8 @@ function composeServices(env: Record<string, string>): Record<string, Service> {
 
 describe('docker-compose.yml', () => {
   const key = 'a'.repeat(12) + '0123456789abcdef0123456789abcdef';
-  const services = composeServices({ WAYMARK_API_KEYS: `${key}:events` });
+  const payloadKey = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+  const services = composeServices({ WAYMARK_API_KEYS: `${key}:events`, WAYMARK_TEMPORAL_PAYLOAD_KEYS: payloadKey });
   const waymark = Object.entries(services).filter(([, s]) => s.command?.[0] === 'npm');
 
   it('runs the worker, the API, the pipeline and warehouse workers and the migration, each through an npm script that exists', () => {
@@ -41,6 +42,10 @@ describe('docker-compose.yml', () => {
   });
 
   it('refuses to start without WAYMARK_API_KEYS rather than fall back to the development key', () => {
-    expect(() => composeServices({})).toThrow('WAYMARK_API_KEYS is required');
+    expect(() => composeServices({ WAYMARK_TEMPORAL_PAYLOAD_KEYS: payloadKey })).toThrow('WAYMARK_API_KEYS is required');
+  });
+
+  it("refuses to start without WAYMARK_TEMPORAL_PAYLOAD_KEYS rather than write customers' data to Temporal in clear", () => {
+    expect(() => composeServices({ WAYMARK_API_KEYS: `${key}:events` })).toThrow('WAYMARK_TEMPORAL_PAYLOAD_KEYS is required');
   });
 });
