@@ -32,7 +32,7 @@ const isPayloadList = (body: unknown): body is { payloads: JsonPayload[] } =>
  * The codec server (Temporal's remote codec protocol): POST /decode and /encode with
  * `{"payloads": [...]}`, for the Temporal UI (which calls it from the browser, hence CORS for the
  * configured origins) and `temporal --codec-endpoint`. With auth "keys" a request needs a
- * WAYMARK_API_KEYS key with the "decode" scope; every request is logged without its payloads.
+ * WAYMARK_API_KEYS key with the "decode" scope; a refusal is logged (warn), every request at debug, never with its payloads.
  */
 export function createCodecServer(config: Pick<Config, 'codecServer' | 'api'>, codec: PayloadCodec, logger: Logger): Hono {
   const { origins, auth, maxBodyBytes } = config.codecServer;
@@ -60,7 +60,7 @@ export function createCodecServer(config: Pick<Config, 'codecServer' | 'api'>, c
         try {
           const payloads = body.payloads.map(fromJson);
           const done = direction === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
-          logger.info({ direction, payloads: payloads.length, namespace: c.req.header('x-namespace') }, `codec server: ${direction}d`);
+          logger.debug({ direction, payloads: payloads.length, namespace: c.req.header('x-namespace'), origin: c.req.header('origin') }, `codec server: ${direction}d`);
           return c.json({ payloads: done.map(toJson) });
         } catch (err) {
           logger.warn({ direction, err: (err as Error).message }, `codec server could not ${direction}`);
