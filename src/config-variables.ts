@@ -20,6 +20,12 @@ export const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_JOURNEY_TASK_QUEUE', 'temporal.journeyTaskQueue', 'waymark-journeys'],
   ['WAYMARK_TEMPORAL_CONNECT_TIMEOUT', 'temporal.connectTimeoutMs', '10s'],
   ['WAYMARK_TEMPORAL_PAYLOAD_KEYS', 'temporal.payloadKeys', ''],
+  ['WAYMARK_TEMPORAL_TLS', 'temporal.tls.mode', 'auto'],
+  ['WAYMARK_TEMPORAL_TLS_CERT', 'temporal.tls.certFile', ''],
+  ['WAYMARK_TEMPORAL_TLS_KEY', 'temporal.tls.keyFile', ''],
+  ['WAYMARK_TEMPORAL_TLS_CA', 'temporal.tls.caFile', ''],
+  ['WAYMARK_TEMPORAL_TLS_SERVER_NAME', 'temporal.tls.serverName', ''],
+  ['WAYMARK_TEMPORAL_API_KEY', 'temporal.apiKey', ''],
   ['WAYMARK_CODEC_SERVER_ADDRESS', 'codecServer.address', '127.0.0.1:8234'],
   ['WAYMARK_CODEC_SERVER_ORIGINS', 'codecServer.origins', 'http://localhost:8233,http://127.0.0.1:8233'],
   ['WAYMARK_CODEC_SERVER_AUTH', 'codecServer.auth', 'none'],
@@ -139,6 +145,7 @@ export const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_DB_CONNECT_TIMEOUT', 'store.connectTimeoutMs', '5s'],
   ['WAYMARK_DB_STATEMENT_TIMEOUT', 'store.statementTimeoutMs', '10s'],
   ['WAYMARK_CATALOG_REFRESH', 'store.catalogRefreshMs', '1s'],
+  ['WAYMARK_ERASE_TIMEOUT', 'erasure.timeoutMs', '2m'],
   ['WAYMARK_PUBLISH_ON_START', 'store.publishOnStart', 'false'],
   ['WAYMARK_EMBEDDED_POSTGRES_DIR', 'store.embedded.dir', ''],
   ['WAYMARK_EMBEDDED_POSTGRES_PORT', 'store.embedded.port', '54329'],
@@ -226,4 +233,4 @@ export const ENV: ReadonlyArray<readonly [string, string, string]> = [
 ];
 
 /** Variables whose values a config error must not print. */
-export const SECRET_VARIABLES = new Set(['WAYMARK_API_KEYS', 'WAYMARK_TEMPORAL_PAYLOAD_KEYS', 'WAYMARK_DATABASE_URL', 'WAYMARK_BRAZE_API_KEY', 'WAYMARK_GEMINI_API_KEY']);
+export const SECRET_VARIABLES = new Set(['WAYMARK_API_KEYS', 'WAYMARK_TEMPORAL_PAYLOAD_KEYS', 'WAYMARK_TEMPORAL_API_KEY', 'WAYMARK_DATABASE_URL', 'WAYMARK_BRAZE_API_KEY', 'WAYMARK_GEMINI_API_KEY']);

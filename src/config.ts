@@ -101,10 +101,25 @@ const schema = z.object({
     connectTimeoutMs: duration,
     /** AES-256-GCM keys for every payload written to Temporal (docs/operations.md, "Personal data in Temporal"); empty: in clear. */
     payloadKeys,
+    /**
+     * TLS to a Temporal cluster or Temporal Cloud (src/temporal/connect.ts reads the files at start).
+     * auto: on when a certificate, a CA or an API key is set. A client certificate (mTLS) needs its key.
+     */
+    tls: z.object({
+      mode: z.enum(['auto', 'on', 'off']),
+      certFile: z.string(),
+      keyFile: z.string(),
+      caFile: z.string(),
+      serverName: z.string(),
+    }),
+    /** A Temporal Cloud API key (sent as a bearer token, over TLS). */
+    apiKey: z.string(),
     devServerStartTimeoutMs: duration,
     devServerProbeMs: duration,
     devServerSqlitePragmas: sqlitePragmas,
   }),
+  /** `waymark customer erase`: how long Temporal may take to delete a customer's runs (it deletes asynchronously). */
+  erasure: z.object({ timeoutMs: duration }),
   /** The codec server that decrypts payloads for the Temporal UI and the CLI (`npm run codec-server`). */
   codecServer: z.object({
     address: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port'),
@@ -478,6 +493,14 @@ const schema = z.object({
 }).superRefine((config, ctx) => {
   if (config.env === 'production' && config.temporal.payloadKeys.length === 0) {
     ctx.addIssue({ code: 'custom', path: ['temporal', 'payloadKeys'], message: "is empty: in production customers' emails and traits must not be readable in Temporal's history. Set a key (\"k1:$(openssl rand -base64 32)\")" });
+  }
+  const { tls } = config.temporal;
+  if (Boolean(tls.certFile) !== Boolean(tls.keyFile)) {
+    const [set, missing] = tls.certFile ? ['certFile', 'keyFile'] : ['keyFile', 'certFile'];
+    ctx.addIssue({ code: 'custom', path: ['temporal', 'tls', missing], message: `is empty while ${variableOf(`temporal.tls.${set}`)} is set: a client certificate (mTLS) needs both the certificate and its private key` });
+  }
+  if (tls.mode === 'off' && (tls.certFile || tls.caFile || config.temporal.apiKey)) {
+    ctx.addIssue({ code: 'custom', path: ['temporal', 'tls', 'mode'], message: 'is "off" while a TLS certificate, CA or Temporal API key is set: they need TLS. Remove them, or set it to "auto"' });
   }
   if (config.codecServer.auth === 'none' && !LOOPBACK.test(config.codecServer.address)) {
     ctx.addIssue({ code: 'custom', path: ['codecServer', 'address'], message: 'is not a loopback address, and WAYMARK_CODEC_SERVER_AUTH is "none": anyone who reaches it could read every payload. Set WAYMARK_CODEC_SERVER_AUTH=keys, or bind it to 127.0.0.1' });

@@ -41,7 +41,7 @@ export function secretRedactor(secrets: Iterable<string>): Redact {
 
 /**
  * The values of the variables in SECRET_VARIABLES, as config holds them: an API key list gives
- * its keys, a database URL its password (decoded and as written). Read from the variables'
+ * its keys, a payload key list its keys in base64, a database URL its password (decoded and as written). Read from the variables'
  * table, so a secret variable added there is redacted without a change here. Fields absent from
  * `config` (a logger made from a partial config) give nothing.
  */
@@ -56,6 +56,7 @@ export function configuredSecrets(config: object): string[] {
 }
 
 function secretsIn(value: unknown): string[] {
+  if (Buffer.isBuffer(value)) return [value.toString('base64')]; // a payload key, as WAYMARK_TEMPORAL_PAYLOAD_KEYS spells it
   if (Array.isArray(value)) return value.flatMap((entry) => secretsIn((entry as { key?: unknown })?.key ?? entry));
   if (typeof value !== 'string') return [];
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return [value];

@@ -27,6 +27,7 @@ from typing import Callable, TypedDict
 STARTED = time.monotonic()
 
 from temporalio.client import Client  # noqa: E402
+from temporalio.service import TLSConfig  # noqa: E402
 from temporalio.worker import Worker  # noqa: E402
 
 from payload_codec import PayloadKey, PayloadKeysError, data_converter, payload_keys_from_env  # noqa: E402
@@ -36,6 +37,14 @@ from warehouse.runner import DbtRunner  # noqa: E402
 log = logging.getLogger('warehouse-worker')
 
 
+class TlsSettings(TypedDict, total=False):
+    enabled: bool
+    certFile: str
+    keyFile: str
+    caFile: str
+    serverName: str
+
+
 class Settings(TypedDict):
     address: str
     namespace: str
@@ -43,13 +52,15 @@ class Settings(TypedDict):
     heartbeatEveryMs: int
     shutdownGraceMs: int
     projectDir: str
+    tls: TlsSettings
 
 
 async def main(settings: Settings, keys: list[PayloadKey]) -> None:
     # The pipeline workflows' payloads are encrypted when WAYMARK_TEMPORAL_PAYLOAD_KEYS lists keys: the same keys here.
     log.info(f'payloads encrypted with key id {keys[0].id} ({len(keys)} key(s) listed for decryption)' if keys
              else 'payloads in clear (WAYMARK_TEMPORAL_PAYLOAD_KEYS is empty)')
-    client = await Client.connect(settings['address'], namespace=settings['namespace'], data_converter=data_converter(keys))
+    client = await Client.connect(settings['address'], namespace=settings['namespace'], data_converter=data_converter(keys),
+                                  tls=_tls(settings.get('tls', {})), api_key=os.environ.get('WAYMARK_TEMPORAL_API_KEY') or None)
     # A build cancelled (or cut short by a stop) gets the same grace to stop as a build under way at a stop.
     activities = WarehouseActivities(DbtRunner(settings['projectDir']), settings['shutdownGraceMs'] / 1000)
     beat = timedelta(milliseconds=settings['heartbeatEveryMs'])
@@ -74,6 +85,21 @@ async def main(settings: Settings, keys: list[PayloadKey]) -> None:
     async with worker:
         await stop.wait()
         log.info('warehouse worker stopping')
+
+
+def _tls(tls: TlsSettings) -> TLSConfig | bool:
+    """The TLS of the TypeScript processes (src/temporal/connect.ts, which checked these files before starting this worker)."""
+    if not tls.get('enabled'):
+        return False
+
+    def read(name: str) -> bytes | None:
+        path = tls.get(name)
+        if not path:
+            return None
+        with open(path, 'rb') as file:
+            return file.read()
+    return TLSConfig(server_root_ca_cert=read('caFile'), domain=tls.get('serverName') or None,
+                     client_cert=read('certFile'), client_private_key=read('keyFile'))
 
 
 def _on_stdin_closed(then: Callable[[], object]) -> None:

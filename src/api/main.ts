@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { temporalDataConverter } from '../temporal/data-converter';
+import { temporalConnectionOptions } from '../temporal/connect';
 import { createAppForClient, listen } from './server';
 
 /**
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config, 'api');
   const { address, namespace, connectTimeoutMs } = config.temporal;
-  const connection = Connection.lazy({ address, connectTimeout: connectTimeoutMs });
+  const connection = Connection.lazy({ ...temporalConnectionOptions(config), connectTimeout: connectTimeoutMs });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const app = createAppForClient(config, new Client({ connection, namespace, dataConverter: temporalDataConverter(config) }), logger, registry);

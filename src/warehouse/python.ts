@@ -2,6 +2,7 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config';
+import { temporalTls } from '../temporal/connect';
 
 /**
  * How Waymark's Python processes are started (workers/warehouse_worker.py, workers/warehouse_direct.py):
@@ -49,10 +50,12 @@ export function warehouseWorkerCommand(config: Config): PythonCommand {
     heartbeatEveryMs: config.pipeline.progressEveryMs,
     shutdownGraceMs: config.worker.shutdownGraceMs,
     projectDir: DBT_PROJECT,
+    // The files are checked here first (a bad one stops the start naming its variable); Python reads them.
+    tls: temporalTls(config) ? { ...config.temporal.tls, enabled: true } : { enabled: false },
   };
-  // The keys go in the environment, not the argument (which `ps` shows), and from the config, which may
-  // have read them from the settings file rather than this process's environment; empty: in clear.
-  return python('warehouse_worker.py', [JSON.stringify(settings)], { WAYMARK_TEMPORAL_PAYLOAD_KEYS: payloadKeysVariable(config) });
+  // Secrets go in the environment, not the argument (which `ps` shows), and from the config, which may
+  // have read them from the settings file rather than this process's environment; empty: in clear, no API key.
+  return python('warehouse_worker.py', [JSON.stringify(settings)], { WAYMARK_TEMPORAL_PAYLOAD_KEYS: payloadKeysVariable(config), WAYMARK_TEMPORAL_API_KEY: config.temporal.apiKey });
 }
 
 /** The same builds without Temporal (src/warehouse/dbt-direct.ts), of the dbt project in `projectDir`. */

@@ -3,7 +3,8 @@ import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 
 const EMAIL = 'ana.private@example.com';
-const SECRETS = { WAYMARK_BRAZE_API_KEY: 'braze-5f0c1a52-2d1e', WAYMARK_GEMINI_API_KEY: 'AIzaGeminiKey-77', WAYMARK_API_KEYS: 'apikey-0123456789abcdef:events', WAYMARK_DATABASE_URL: 'postgres://waymark:pg%2Fpass-word@db.internal:5432/waymark' };
+const PAYLOAD_KEY = Buffer.alloc(32, 9).toString('base64');
+const SECRETS = { WAYMARK_BRAZE_API_KEY: 'braze-5f0c1a52-2d1e', WAYMARK_GEMINI_API_KEY: 'AIzaGeminiKey-77', WAYMARK_API_KEYS: 'apikey-0123456789abcdef:events', WAYMARK_DATABASE_URL: 'postgres://waymark:pg%2Fpass-word@db.internal:5432/waymark', WAYMARK_TEMPORAL_API_KEY: 'tmprl-cloud-key-4242', WAYMARK_TEMPORAL_PAYLOAD_KEYS: `k1:${PAYLOAD_KEY}` };
 
 /** A logger from a config with every kind of secret set, writing JSON lines to a string. */
 function capture() {
@@ -41,7 +42,8 @@ describe('what the log path redacts beyond structured fields', () => {
     const { logger, text } = capture();
     logger.child({ component: 'braze' }).error({ err: new Error('Braze said: bad key braze-5f0c1a52-2d1e'), request: { headers: 'x-goog-api-key: AIzaGeminiKey-77' } }, 'key apikey-0123456789abcdef refused');
     logger.info({ url: SECRETS.WAYMARK_DATABASE_URL }, 'connecting with password pg/pass-word');
-    for (const secret of ['braze-5f0c1a52-2d1e', 'AIzaGeminiKey-77', 'apikey-0123456789abcdef', 'pg%2Fpass-word', 'pg/pass-word']) expect(text()).not.toContain(secret);
+    logger.warn({ env: SECRETS.WAYMARK_TEMPORAL_PAYLOAD_KEYS }, 'Temporal refused api key tmprl-cloud-key-4242');
+    for (const secret of ['braze-5f0c1a52-2d1e', 'AIzaGeminiKey-77', 'apikey-0123456789abcdef', 'pg%2Fpass-word', 'pg/pass-word', 'tmprl-cloud-key-4242', PAYLOAD_KEY]) expect(text()).not.toContain(secret);
     expect(text()).toContain('[secret]');
   });
 });
