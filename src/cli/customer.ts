@@ -8,16 +8,18 @@ import { CustomerEvent } from '../events/schema';
 import { customerStateQuery, customerWorkflowId, journeyStateQuery, journeyWorkflowId, UNHEARD } from '../../workflows/contract';
 import { knownEventTypes } from '../api/known-types';
 import { closestType } from '../events/suggest';
+import { registerEraseCommand } from './customer-erase';
 
 export function registerCustomerCommand(program: Command): void {
-  program
+  const customer = program
     .command('customer')
-    .description('where a customer is in each journey, and why (what it entered, skipped, sent)')
+    .description('where a customer is in each journey, and why (what it entered, skipped, sent); `customer erase ID` erases one')
     .argument('<customerId>', 'the customerId its events carry')
-    .addHelpText('after', '\nExits 1 when no event of that customer was received, 2 when the id is not one the event API accepts.\n\nExample:\n  waymark customer ada-1f2e3d')
+    .addHelpText('after', '\nExits 1 when no event of that customer was received, 2 when the id is not one the event API accepts.\n\nExamples:\n  waymark customer ada-1f2e3d\n  waymark customer erase ada-1f2e3d --actor dpo@example.com')
     .action(async (customerId: string) => {
       process.exitCode = await customerCommand([customerId]);
     });
+  registerEraseCommand(customer);
 }
 
 /** `waymark customer ID`: the per-customer view: routing decisions, then each journey's path. */

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../../src/config';
 import { findBatch } from '../../src/warehouse/batch';
 import type { DirectBuilds } from '../../src/warehouse/dbt-direct';
-import type { Row } from '../../src/warehouse/port';
+import type { Row, Warehouse } from '../../src/warehouse/port';
 import { runBatch, type BatchOutcome } from '../../src/warehouse/run-batch';
 import { writeExport, type ExportRow } from './exports';
 import { directRunOn } from './warehouse-python';
@@ -30,6 +30,7 @@ export function warehouseWorld(dbt: DirectBuilds, config?: Config) {
     },
     query: <T extends Row>(sql: string, params?: Record<string, string>) => warehouse.use((w) => w.query<T>(sql, params)),
     execute: (sql: string) => warehouse.use((w) => w.execute(sql, { jobId: randomUUID() })),
+    use: <T>(work: (w: Warehouse) => Promise<T>) => warehouse.use(work),
   };
 }
 

@@ -1,0 +1,46 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import { JourneyStore } from '../store/journeys';
+import { eraseFromWarehouse, keysOf, type WarehouseErasure } from '../warehouse/erase';
+import { warehouseLease } from '../warehouse/open';
+import type { Store } from '../store/store';
+import { eraseFromStore, type StoreErasure } from './store';
+import { deleteCustomerRuns, type DeletedRun } from './temporal';
+
+export interface ErasureReport {
+  /** Runs deleted from Temporal (router and journey runs, every run of each). */
+  runs: DeletedRun[];
+  store: StoreErasure;
+  /** Rows deleted per warehouse table. */
+  warehouse: WarehouseErasure;
+  /** Earlier erasures of the same customer id (an erasure is recorded by the id's digest only). */
+  erasedBefore: number;
+}
+
+/** What an erasure record keeps of the customer id: a digest, which names no one but finds the same id again. */
+export const customerDigest = (customerId: string) => createHash('sha256').update(customerId, 'utf8').digest('hex');
+
+/**
+ * `waymark customer erase`: Temporal first (a running journey is terminated before its data
+ * goes, so no step writes after the rest is cleared), then the warehouse (found by the id and by
+ * the profile's email, which is why the store goes after it), then the store, then the record.
+ * Idempotent: a second erasure finds nothing and says so, and one that failed half way is
+ * finished by running it again. A new event from the same id afterwards starts afresh.
+ */
+export async function eraseCustomer(client: Client, config: Config, store: Store, customerId: string, actor: string): Promise<ErasureReport> {
+  const journeyIds = (await new JourneyStore(store).states()).map((s) => s.journeyId);
+  const runs = await deleteCustomerRuns(client, config.temporal.namespace, customerId, journeyIds, config.erasure.timeoutMs);
+  const { rows: profiles } = await store.query<{ email: string | null }>("SELECT contact->>'email' AS email FROM profiles WHERE customer_id = $1", [customerId]);
+  const lease = warehouseLease(config);
+  const jobKey = randomUUID();
+  const warehouse = await lease
+    .use(async (w) => eraseFromWarehouse(w, config.warehouse.datasetPrefix, await keysOf(w, customerId, profiles[0]?.email ?? undefined), jobKey))
+    .finally(() => lease.close());
+  const erased = await eraseFromStore(store, customerId);
+  const digest = customerDigest(customerId);
+  const { rows } = await store.query<{ n: string }>('SELECT COUNT(*) AS n FROM erasures WHERE customer_digest = $1', [digest]);
+  const report: ErasureReport = { runs, store: erased, warehouse, erasedBefore: Number(rows[0]!.n) };
+  await store.query('INSERT INTO erasures (customer_digest, actor, report) VALUES ($1, $2, $3)', [digest, actor, JSON.stringify({ runs: runs.length, store: erased, warehouse })]);
+  return report;
+}

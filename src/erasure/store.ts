@@ -1,0 +1,26 @@
+import type { Store } from '../store/store';
+
+/** Rows removed from the store, per table. */
+export interface StoreErasure {
+  profiles: number;
+  sends: number;
+  messages: number;
+  identityLinks: number;
+}
+
+/**
+ * Removes everything the store holds about a customer, in one transaction: the profile (traits,
+ * contact fields, consent), the send ledger's rows (with any generated content), the local
+ * channel's messages, and the anonymous ids linked to them (or the id itself as an anonymous id).
+ */
+export async function eraseFromStore(store: Store, customerId: string): Promise<StoreErasure> {
+  return store.transaction(async (client) => {
+    const count = async (sql: string) => (await client.query(sql, [customerId])).rowCount ?? 0;
+    return {
+      profiles: await count('DELETE FROM profiles WHERE customer_id = $1'),
+      sends: await count('DELETE FROM send_ledger WHERE customer_id = $1'),
+      messages: await count('DELETE FROM local_messages WHERE customer_id = $1'),
+      identityLinks: await count('DELETE FROM identity_aliases WHERE user_id = $1 OR anonymous_id = $1'),
+    };
+  });
+}
