@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
+import { anonymousCustomerId } from '../api/segment/identity-links';
 import { JourneyStore } from '../store/journeys';
 import { eraseFromWarehouse, keysOf, type WarehouseErasure } from '../warehouse/erase';
 import { warehouseLease } from '../warehouse/open';
@@ -9,9 +10,12 @@ import { eraseFromStore, type StoreErasure } from './store';
 import { deleteCustomerRuns, type DeletedRun } from './temporal';
 
 export interface ErasureReport {
-  /** Runs deleted from Temporal (router and journey runs, every run of each). */
+  /** Runs deleted from Temporal (router and journey runs, every run of each), the anonymous customers' included. */
   runs: DeletedRun[];
+  /** The customer's rows in the store, then those of each anonymous customer (Segment's `anon:<anonymousId>`) linked to them. */
   store: StoreErasure;
+  /** Anonymous customers linked to them (their events before they identified themselves), erased with them. */
+  anonymous: number;
   /** Rows deleted per warehouse table. */
   warehouse: WarehouseErasure;
   /** Earlier erasures of the same customer id (an erasure is recorded by the id's digest only). */
@@ -30,7 +34,11 @@ export const customerDigest = (customerId: string) => createHash('sha256').updat
  */
 export async function eraseCustomer(client: Client, config: Config, store: Store, customerId: string, actor: string): Promise<ErasureReport> {
   const journeyIds = (await new JourneyStore(store).states()).map((s) => s.journeyId);
-  const runs = await deleteCustomerRuns(client, config.temporal.namespace, customerId, journeyIds, config.erasure.timeoutMs);
+  // What a visitor did before identifying themselves is theirs too: the anonymous customers linked to them.
+  const { rows: links } = await store.query<{ anonymous_id: string }>('SELECT anonymous_id FROM identity_aliases WHERE user_id = $1 ORDER BY anonymous_id', [customerId]);
+  const anonymous = links.map((l) => anonymousCustomerId(l.anonymous_id));
+  const runs: DeletedRun[] = [];
+  for (const id of [customerId, ...anonymous]) runs.push(...(await deleteCustomerRuns(client, config.temporal.namespace, id, journeyIds, config.erasure.timeoutMs)));
   const { rows: profiles } = await store.query<{ email: string | null }>("SELECT contact->>'email' AS email FROM profiles WHERE customer_id = $1", [customerId]);
   const lease = warehouseLease(config);
   const jobKey = randomUUID();
@@ -38,9 +46,13 @@ export async function eraseCustomer(client: Client, config: Config, store: Store
     .use(async (w) => eraseFromWarehouse(w, config.warehouse.datasetPrefix, await keysOf(w, customerId, profiles[0]?.email ?? undefined), jobKey))
     .finally(() => lease.close());
   const erased = await eraseFromStore(store, customerId);
+  for (const id of anonymous) {
+    const theirs = await eraseFromStore(store, id);
+    for (const key of Object.keys(erased) as Array<keyof StoreErasure>) erased[key] += theirs[key];
+  }
   const digest = customerDigest(customerId);
   const { rows } = await store.query<{ n: string }>('SELECT COUNT(*) AS n FROM erasures WHERE customer_digest = $1', [digest]);
-  const report: ErasureReport = { runs, store: erased, warehouse, erasedBefore: Number(rows[0]!.n) };
-  await store.query('INSERT INTO erasures (customer_digest, actor, report) VALUES ($1, $2, $3)', [digest, actor, JSON.stringify({ runs: runs.length, store: erased, warehouse })]);
+  const report: ErasureReport = { runs, store: erased, anonymous: anonymous.length, warehouse, erasedBefore: Number(rows[0]!.n) };
+  await store.query('INSERT INTO erasures (customer_digest, actor, report) VALUES ($1, $2, $3)', [digest, actor, JSON.stringify({ runs: runs.length, anonymous: anonymous.length, store: erased, warehouse })]);
   return report;
 }

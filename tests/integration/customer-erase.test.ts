@@ -58,8 +58,12 @@ describe('waymark customer erase (dev server, real CLI)', () => {
       expect((await api.post('/v1/events', makeEvent('signed_up', id, Date.now(), { context: { email: EMAIL, traits: { first_name: 'Ana' } } }))).status).toBe(202);
       await welcomed(id);
     }
-    // A Segment identify linking an anonymous id to them.
-    const linked = await api.post('/v1/identify', { userId: customerId, anonymousId: `anon-${randomUUID()}`, messageId: randomUUID(), traits: { plan: 'pro' }, timestamp: new Date().toISOString() });
+    // As a visitor first (Segment's track with an anonymous id alone: the customer anon:<id>), then identified: the link.
+    const anonymousId = `anon-${randomUUID()}`;
+    const visit = await api.post('/v1/track', { event: 'Pricing Viewed', anonymousId, messageId: randomUUID(), context: { traits: { email: EMAIL } }, timestamp: new Date().toISOString() });
+    expect(visit.status).toBeLessThan(300);
+    await eventually(async () => ((await exists(customerWorkflowId(`anon:${anonymousId}`))) ? true : undefined), "the visitor's router");
+    const linked = await api.post('/v1/identify', { userId: customerId, anonymousId, messageId: randomUUID(), traits: { plan: 'pro' }, timestamp: new Date().toISOString() });
     expect(linked.status).toBeLessThan(300);
     await eventually(async () => ((await rowsAbout(customerId)).links === 1 ? true : undefined), 'the anonymous id linked to the customer');
     expect(await rowsAbout(customerId)).toEqual({ profiles: 1, sends: 1, messages: 1, links: 1 });
@@ -67,16 +71,18 @@ describe('waymark customer erase (dev server, real CLI)', () => {
     const erased = await cli('erase', customerId, '--actor', 'dpo@example.com');
     expect({ code: erased.code, stderr: erased.stderr }).toEqual({ code: 0, stderr: '' });
     expect(erased.stdout).toContain(`Customer ${customerId} erased (by dpo@example.com):`);
-    expect(erased.stdout).toMatch(new RegExp(`Temporal +2 run\\(s\\) deleted: customer/${customerId}, journey/onboarding/${customerId}`));
-    expect(erased.stdout).toMatch(/store +1 profile, 1 send record\(s\), 1 local message\(s\), 1 linked anonymous id\(s\)/);
+    expect(erased.stdout).toContain('with the 1 anonymous customer(s) linked to them');
+    expect(erased.stdout).toMatch(new RegExp(`Temporal +3 run\\(s\\) deleted: customer/${customerId}, journey/onboarding/${customerId}, customer/anon:${anonymousId}`));
+    expect(erased.stdout).toMatch(/store +2 profile\(s\), 1 send record\(s\), 1 local message\(s\), 1 linked anonymous id\(s\)/);
     // This test's warehouse (an empty DuckDB file: no batch ran) holds nothing of them; tests/warehouse/erase.test.ts erases from a built one.
     expect(erased.stdout).toMatch(/warehouse 0 row\(s\)\n/);
 
     expect(await rowsAbout(customerId)).toEqual({ profiles: 0, sends: 0, messages: 0, links: 0 });
-    for (const workflowId of [customerWorkflowId(customerId), journeyWorkflowId('onboarding', customerId)]) expect({ workflowId, exists: await exists(workflowId) }).toEqual({ workflowId, exists: false });
+    expect(await rowsAbout(`anon:${anonymousId}`)).toEqual({ profiles: 0, sends: 0, messages: 0, links: 0 });
+    for (const workflowId of [customerWorkflowId(customerId), journeyWorkflowId('onboarding', customerId), customerWorkflowId(`anon:${anonymousId}`)]) expect({ workflowId, exists: await exists(workflowId) }).toEqual({ workflowId, exists: false });
     // The record names no one: the id's digest, who asked, what went.
     const records = await api.deps.store.query<{ customer_digest: string; actor: string; report: unknown }>('SELECT customer_digest, actor, report FROM erasures WHERE customer_digest = $1', [customerDigest(customerId)]);
-    expect(records.rows).toEqual([{ customer_digest: customerDigest(customerId), actor: 'dpo@example.com', report: { runs: 2, store: { profiles: 1, sends: 1, messages: 1, identityLinks: 1 }, warehouse: {} } }]);
+    expect(records.rows).toEqual([{ customer_digest: customerDigest(customerId), actor: 'dpo@example.com', report: { runs: 3, anonymous: 1, store: { profiles: 2, sends: 1, messages: 1, identityLinks: 1 }, warehouse: {} } }]);
     expect(JSON.stringify(records.rows)).not.toContain(customerId);
 
     // The other customer is as they were.
