@@ -118,6 +118,14 @@ const schema = z.object({
     devServerProbeMs: duration,
     devServerSqlitePragmas: sqlitePragmas,
   }),
+  /** OpenTelemetry tracing (docs/operations.md, "Tracing"): off, or spans sent to an OTLP/HTTP collector. */
+  tracing: z.object({
+    enabled: flag,
+    /** The collector's OTLP/HTTP traces endpoint. */
+    otlpUrl: z.string().regex(/^https?:\/\/[^\s/]+/, 'must be the collector\'s http(s):// OTLP traces endpoint, e.g. "http://127.0.0.1:4318/v1/traces"'),
+    /** How long one export may take, retries included; a batch that takes longer is dropped. */
+    otlpTimeoutMs: duration,
+  }),
   /** `waymark customer erase`: how long Temporal may take to delete a customer's runs (it deletes asynchronously). */
   erasure: z.object({ timeoutMs: duration }),
   /** The codec server that decrypts payloads for the Temporal UI and the CLI (`npm run codec-server`). */
@@ -472,6 +480,8 @@ const schema = z.object({
     heartbeatTimeoutMs: duration,
     /** At most this long between a step's progress and the server seeing it (the worker's heartbeat throttle). */
     progressEveryMs: duration,
+    /** The pipeline worker's Prometheus /metrics (host:port), apart from the journeys worker's; empty: none. */
+    metricsAddress: z.union([z.literal(''), z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, or empty for none')]),
     retryInitialMs: duration,
     retryMaxIntervalMs: duration,
     retryMaxAttempts: int(1, 1000),

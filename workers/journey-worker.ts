@@ -4,6 +4,8 @@ import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/w
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from '../src/config';
 import { temporalDataConverter } from '../src/temporal/data-converter';
+import { clientTracing, workerTracing } from '../src/telemetry/interceptors';
+import type { Tracing } from '../src/telemetry/tracing';
 
 export interface JourneyWorkerOptions {
   connection: NativeConnection;
@@ -16,6 +18,8 @@ export interface JourneyWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** How payloads are encoded (src/temporal/data-converter.ts); the SDK's default, in clear, when absent. */
   dataConverter?: DataConverter;
+  /** Tracing on (src/telemetry): spans for activities, workflows and the runs they start. A prebuilt bundle must hold TRACING_WORKFLOW_MODULES. */
+  tracing?: Tracing;
 }
 
 /** Worker options from config. The cache bounds memory: a parked run beyond it costs nothing until it wakes and is replayed. */
@@ -35,10 +39,11 @@ export function workerTuning(t: Config['worker']): Partial<WorkerOptions> {
  * The worker for the sends task queue (WAYMARK_SEND_RATE_LIMIT > 0): only the send activity, at
  * most `ratePerSecond` per second across every worker polling the queue (Temporal enforces it).
  */
-export function createSendWorker({ connection, namespace, deps, tuning, config }: Omit<JourneyWorkerOptions, 'taskQueue' | 'workflowBundle' | 'dataConverter'> & { config: Config }): Promise<Worker> {
+export function createSendWorker({ connection, namespace, deps, tuning, config, tracing }: Omit<JourneyWorkerOptions, 'taskQueue' | 'workflowBundle' | 'dataConverter'> & { config: Config }): Promise<Worker> {
   const dataConverter = temporalDataConverter(config);
-  const { deliverMessage } = createActivities(deps, new Client({ connection, namespace, dataConverter }));
+  const { deliverMessage } = createActivities(deps, new Client({ connection, namespace, dataConverter, ...clientTracing(tracing) }));
   return Worker.create({
+    ...workerTracing(tracing, 'none'),
     connection,
     namespace,
     dataConverter,
@@ -50,10 +55,11 @@ export function createSendWorker({ connection, namespace, deps, tuning, config }
 }
 
 /** The worker for the journeys task queue: the interpreter, the customer routers and their activities. */
-export function createJourneyWorker({ connection, namespace, taskQueue, deps, tuning, workflowBundle, dataConverter }: JourneyWorkerOptions): Promise<Worker> {
-  // Routers start and signal runs from local activities, through the worker's own connection.
-  const client = new Client({ connection, namespace, dataConverter });
+export function createJourneyWorker({ connection, namespace, taskQueue, deps, tuning, workflowBundle, dataConverter, tracing }: JourneyWorkerOptions): Promise<Worker> {
+  // Routers start and signal runs from local activities, through the worker's own connection (traced: the runs join the event's trace).
+  const client = new Client({ connection, namespace, dataConverter, ...clientTracing(tracing) });
   return Worker.create({
+    ...workerTracing(tracing, workflowBundle ? 'prebuilt' : 'bundled'),
     connection,
     namespace,
     dataConverter,

@@ -7,6 +7,8 @@ import { createLogger } from '../src/logger';
 import { connectWorker } from '../src/temporal/connect';
 import { installTemporalRuntime } from '../src/temporal/runtime';
 import { temporalDataConverter } from '../src/temporal/data-converter';
+import { workerTracing } from '../src/telemetry/interceptors';
+import { startTracing, type Tracing } from '../src/telemetry/tracing';
 import type { WarehouseLease } from '../src/warehouse/lease';
 import { warehouseLease } from '../src/warehouse/open';
 import type { ProfileStore } from '../src/profiles/port';
@@ -22,16 +24,23 @@ export interface PipelineWorkerOptions {
   profiles: Pick<ProfileStore, 'mergeTraits'>;
   /** A prebuilt bundle of workflows/pipeline (tests build it once); otherwise bundled now. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /**
+   * Tracing on (src/telemetry): a pipeline's run and its activities in one trace. The events it
+   * hands the routers start traces of their own (its client is not traced): a batch of 100,000
+   * events would otherwise make one trace of a million spans.
+   */
+  tracing?: Tracing;
 }
 
 /**
  * The worker for the pipelines task queue: its own workflows, its own activities, never the
  * journeys' queue, so a long batch cannot hold up a journey.
  */
-export function createPipelineWorker({ connection, config, warehouse, profiles, workflowBundle }: PipelineWorkerOptions): Promise<Worker> {
+export function createPipelineWorker({ connection, config, warehouse, profiles, workflowBundle, tracing }: PipelineWorkerOptions): Promise<Worker> {
   const dataConverter = temporalDataConverter(config);
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
   return Worker.create({
+    ...workerTracing(tracing, workflowBundle ? 'prebuilt' : 'bundled'),
     connection,
     namespace: config.temporal.namespace,
     dataConverter,
@@ -53,11 +62,12 @@ export function createPipelineWorker({ connection, config, warehouse, profiles, 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config, 'pipeline-worker');
-  installTemporalRuntime(log);
+  installTemporalRuntime(log, config.pipeline.metricsAddress);
+  const tracing = startTracing(config.tracing, 'pipeline-worker', log);
   const warehouse = warehouseLease(config);
   const store = new Store(config, log);
   const connection = await connectWorker(config);
-  const worker = await createPipelineWorker({ connection, config, warehouse, profiles: new PgProfileStore(store, config.profileKeepKeys, config.limits) });
+  const worker = await createPipelineWorker({ connection, config, warehouse, profiles: new PgProfileStore(store, config.profileKeepKeys, config.limits), tracing });
   const where = config.warehouse.kind === 'duckdb' ? config.warehouse.duckdbFile : `${config.warehouse.bigqueryProject} (${config.warehouse.bigqueryLocation})`;
   log.info({ taskQueue: config.pipeline.taskQueue, warehouse: config.warehouse.kind, at: where, landing: config.pipeline.landingDir, dbtTaskQueue: config.warehouse.taskQueue }, 'pipeline worker running');
   try {
@@ -65,6 +75,7 @@ async function main(): Promise<void> {
   } finally {
     await warehouse.close();
     await store.close();
+    await tracing?.shutdown();
   }
 }
 

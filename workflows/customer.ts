@@ -35,8 +35,10 @@ import {
   type SyncRequest,
 } from './contract';
 import { customerWorkflowV1 } from './legacy/customer-v1';
+import { arrivalTrace, inTrace, type Trace } from './trace-context';
 
-type Item = { kind: 'event'; event: CustomerEvent } | { kind: 'sync'; request: SyncRequest };
+/** `trace`: the trace its signal came in (tracing on), so handling it joins the request that sent it. */
+type Item = ({ kind: 'event'; event: CustomerEvent } | { kind: 'sync'; request: SyncRequest }) & { trace?: Trace };
 
 /**
  * The customer's router: one long-lived run per customer (`customer/<customerId>`) that every
@@ -55,7 +57,7 @@ export async function customerWorkflow(input: CustomerRunInput): Promise<void> {
   state.conflicts ??= 0;
   const inbox: Item[] = (input.pending ?? []).map((event) => ({ kind: 'event', event }));
   const ended: JourneyEnded[] = [];
-  const onEvent = (event: CustomerEvent) => void inbox.push({ kind: 'event', event });
+  const onEvent = (event: CustomerEvent) => void inbox.push({ kind: 'event', event, trace: arrivalTrace() });
   const onOtherSignal = (name: string, ...args: unknown[]) => {
     if (name.startsWith(EVENT_SIGNAL_PREFIX)) onEvent(args[0] as CustomerEvent);
   };
@@ -65,7 +67,7 @@ export async function customerWorkflow(input: CustomerRunInput): Promise<void> {
   const namedFirst = patched('named-signal-handlers-first');
   setHandler(eventSignal, onEvent);
   if (!namedFirst) setDefaultSignalHandler(onOtherSignal);
-  setHandler(syncRequestSignal, (request) => void inbox.push({ kind: 'sync', request }));
+  setHandler(syncRequestSignal, (request) => void inbox.push({ kind: 'sync', request, trace: arrivalTrace() }));
   setHandler(journeyEndedSignal, (note) => void ended.push(note));
   if (namedFirst) setDefaultSignalHandler(onOtherSignal);
   setHandler(customerStateQuery, () => state);
@@ -203,8 +205,8 @@ export async function customerWorkflow(input: CustomerRunInput): Promise<void> {
     }
     const item = inbox.shift();
     try {
-      if (item?.kind === 'event') await handle(item.event);
-      else if (item?.kind === 'sync') await answerSync(item.request);
+      if (item?.kind === 'event') await inTrace(item.trace, () => handle(item.event));
+      else if (item?.kind === 'sync') await inTrace(item.trace, () => answerSync(item.request));
     } catch (err) {
       // An activity that failed for good (local ones surface as the bare failure, not ActivityFailure) must not end the router (and with it the customer's
       // history): record it and go on with the next item.

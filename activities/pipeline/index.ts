@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { Config } from '../../src/config';
 import * as steps from '../../src/warehouse/batch';
 import { warehouseBuild } from '../../src/warehouse/build-target';
@@ -71,12 +72,15 @@ export function createPipelineActivities({ warehouse: lease, config, submit, pro
       if (checks) await classify(() => steps.recordChecks(warehouse, batch, checks));
       const reason = quarantineReason(failed);
       await steps.quarantine(warehouse, batch, reason);
+      countBatch('quarantined');
       return reason;
     }),
     /** `checks` given (runs started before 'stages'): every check's outcome is recorded first. */
     publish: held(async (warehouse, batch: BatchRef, checks?: CheckOutcome[]): Promise<{ atRisk: number; attributes: number }> => {
       if (checks) await classify(() => steps.recordChecks(warehouse, batch, checks));
-      return classify(() => withHeartbeat('publish', () => steps.publish(warehouse, batch)));
+      const published = await classify(() => withHeartbeat('publish', () => steps.publish(warehouse, batch)));
+      countBatch('published');
+      return published;
     }),
     mergeAttributes: held(async (warehouse, batch: BatchRef): Promise<AttributesMerged> => mergeAttributes(warehouse, profiles, batch.batchId)),
     /** `kind` absent: every row of the outbox (runs started before mergeAttributes existed). */
@@ -87,3 +91,8 @@ export function createPipelineActivities({ warehouse: lease, config, submit, pro
 }
 
 export type PipelineActivities = ReturnType<typeof createPipelineActivities>;
+
+/** Batches by how they ended, on the worker's /metrics (an alert watches quarantines: docs/prometheus-alerts.yml). */
+function countBatch(status: 'published' | 'quarantined'): void {
+  Context.current().metricMeter.createCounter('waymark_pipeline_batches', 'batches', 'Ingestion batches by outcome: published, quarantined').add(1, { status });
+}

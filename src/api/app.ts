@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import { Hono, type Context } from 'hono';
 import { routePath } from 'hono/route';
 import type { Registry } from 'prom-client';
@@ -12,6 +13,7 @@ import { createGuard } from './guard';
 import { createMetrics, createMetricsApp } from './metrics';
 import { eventRoutes } from './event-routes';
 import { segmentRoutes } from './segment/routes';
+import { traceRequests } from './tracing';
 import type { Store } from '../store/store';
 
 /** Everything the app talks to, passed in, so tests and the benchmark build apps against a real server. */
@@ -28,6 +30,8 @@ export interface AppDeps {
   knownTypes: () => Promise<ReadonlySet<string>>;
   /** The shared store: the Segment-compatible intake keeps its anonymousId -> userId links there. */
   store: Store;
+  /** Tracing on (src/telemetry): a span per request, the parent of what it hands Temporal. */
+  tracer?: Tracer;
 }
 
 /** The public app and the metrics app, served on two addresses (see server.ts). */
@@ -48,6 +52,8 @@ export function createApp(deps: AppDeps): EventApi {
   const metrics = createMetrics(registry);
   const caps = answerCaps(config.api);
   const app = new Hono();
+  // First, so every other middleware and the handler run inside the request's span.
+  if (deps.tracer) app.use('*', traceRequests(deps.tracer));
 
   const reply = (c: Context, refusal: ApiError) => {
     const error = boundedError(refusal, caps);

@@ -5,6 +5,8 @@ import { createLogger } from '../logger';
 import { temporalDataConverter } from '../temporal/data-converter';
 import { temporalConnectionOptions } from '../temporal/connect';
 import { createAppForClient, listen } from './server';
+import { clientTracing } from '../telemetry/interceptors';
+import { startTracing } from '../telemetry/tracing';
 
 /**
  * The event API as its own process (`npm run api`). It starts even when Temporal is down: the
@@ -13,11 +15,13 @@ import { createAppForClient, listen } from './server';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config, 'api');
+  const tracing = startTracing(config.tracing, 'api', logger);
   const { address, namespace, connectTimeoutMs } = config.temporal;
   const connection = Connection.lazy({ ...temporalConnectionOptions(config), connectTimeout: connectTimeoutMs });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const app = createAppForClient(config, new Client({ connection, namespace, dataConverter: temporalDataConverter(config) }), logger, registry);
+  const client = new Client({ connection, namespace, dataConverter: temporalDataConverter(config), ...clientTracing(tracing) });
+  const app = createAppForClient(config, client, logger, registry, undefined, tracing?.tracer);
   const server = await listen(app, config);
   logger.info({ url: server.url, metrics: server.metricsUrl ?? 'off', temporal: address, namespace }, 'event API listening');
 
@@ -25,6 +29,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'event API stopping');
     await server.close();
     await connection.close();
+    await tracing?.shutdown();
     process.exit(0);
   };
   process.once('SIGINT', stop);

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
+import type { Tracer } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import type { Hono } from 'hono';
 import { Registry } from 'prom-client';
@@ -13,10 +14,13 @@ import { createApp, type EventApi } from './app';
 import { liveKnownTypes } from './known-types';
 import { temporalGateway } from './temporal';
 
-/** The app wired to a Temporal client and the store's published journeys, as `npm run dev`, `npm run api` and the benchmark run it. */
-export function createAppForClient(config: Config, client: Client, logger: Logger, registry = new Registry(), store = new Store(config, logger)): EventApi {
+/**
+ * The app wired to a Temporal client and the store's published journeys, as `npm run dev`, `npm run api` and the benchmark run it.
+ * With a `tracer` (tracing on) each request has a span; the client must then be traced too (src/telemetry/interceptors.ts clientTracing).
+ */
+export function createAppForClient(config: Config, client: Client, logger: Logger, registry = new Registry(), store = new Store(config, logger), tracer?: Tracer): EventApi {
   const catalog = new LiveCatalog(new JourneyStore(store), config.store.catalogRefreshMs);
-  return createApp({ config, logger, registry, store, knownTypes: liveKnownTypes(catalog, logger), ...temporalGateway(client, config, logger) });
+  return createApp({ config, logger, registry, store, knownTypes: liveKnownTypes(catalog, logger), ...temporalGateway(client, config, logger), tracer });
 }
 
 export interface RunningServer {

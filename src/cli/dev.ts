@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Command } from 'commander';
+import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { loadConfig, type Config } from '../config';
 import { createLogger } from '../logger';
@@ -20,6 +21,8 @@ import { createAppForClient, listen } from '../api/server';
 import { installTemporalRuntime } from '../temporal/runtime';
 import { temporalDataConverter } from '../temporal/data-converter';
 import { startCodecServer } from '../temporal/codec-server';
+import { clientTracing } from '../telemetry/interceptors';
+import { startTracing } from '../telemetry/tracing';
 
 export function registerDevCommand(program: Command): void {
   program
@@ -56,7 +59,10 @@ async function dev(): Promise<number> {
   const logs = config.logFormat === 'auto' ? { ...config, logFormat: 'pretty' as const } : config;
   installTemporalRuntime(createLogger(logs, 'worker'), config.worker.metricsAddress);
   const deps = createDeps(config, createLogger(logs, 'worker'));
+  // Off unless WAYMARK_TRACING=true: everything runs in this one process, under one service name.
+  const tracing = startTracing(config.tracing, 'dev', createLogger(logs, 'tracing'));
   const started: Array<() => Promise<void>> = [];
+  if (tracing) started.push(() => tracing.shutdown());
   try {
     await deps.store.pool();
     started.push(async () => {
@@ -71,19 +77,21 @@ async function dev(): Promise<number> {
     ours.devServer = server.process;
     started.push(() => server.stop());
     if (stop.requested()) return 0;
-    const client = await connectClient(config);
-    started.push(() => client.connection.close());
-    const api = await listen(createAppForClient(config, client, createLogger(logs, 'api'), undefined, deps.store), config);
+    const untraced = await connectClient(config);
+    started.push(() => untraced.connection.close());
+    // Traced, the API's events and the demo's join the runs they start (the same connection).
+    const client = tracing ? new Client({ connection: untraced.connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config), ...clientTracing(tracing) }) : untraced;
+    const api = await listen(createAppForClient(config, client, createLogger(logs, 'api'), undefined, deps.store, tracing?.tracer), config);
     started.push(() => api.close());
     const worker = await stop.unless(
-      createJourneyWorker({ connection: await connectWorker(config), namespace: config.temporal.namespace, taskQueue: config.temporal.journeyTaskQueue, deps, tuning: config.worker, dataConverter: temporalDataConverter(config) }),
+      createJourneyWorker({ connection: await connectWorker(config), namespace: config.temporal.namespace, taskQueue: config.temporal.journeyTaskQueue, deps, tuning: config.worker, dataConverter: temporalDataConverter(config), tracing }),
     );
     if (!worker) return 0;
     const running = worker.run();
     running.catch(() => undefined); // a failure is awaited below; until then it must not count as unhandled (which exits without cleanup)
     started.push(() => drain(worker, running, config.worker.shutdownGraceMs, say));
     if (config.sends.ratePerSecond > 0) {
-      const sender = await createSendWorker({ connection: await connectWorker(config), namespace: config.temporal.namespace, deps, tuning: config.worker, config });
+      const sender = await createSendWorker({ connection: await connectWorker(config), namespace: config.temporal.namespace, deps, tuning: config.worker, config, tracing });
       const sending = sender.run();
       sending.catch(() => undefined);
       started.push(() => drain(sender, sending, config.worker.shutdownGraceMs, say));
@@ -95,7 +103,7 @@ async function dev(): Promise<number> {
     // The pipelines' worker opens the warehouse while one of its activities runs (a DuckDB file opens in one process at a time: dbt's turn is between them).
     const warehouse = warehouseLease(config);
     started.push(() => warehouse.close());
-    const pipelineWorker = await stop.unless(createPipelineWorker({ connection: await connectWorker(config), config, warehouse, profiles: deps.profiles }));
+    const pipelineWorker = await stop.unless(createPipelineWorker({ connection: await connectWorker(config), config, warehouse, profiles: deps.profiles, tracing }));
     if (!pipelineWorker) return 0;
     const pipelineRunning = pipelineWorker.run();
     pipelineRunning.catch(() => undefined);
