@@ -183,6 +183,8 @@ export const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_BRAZE_API_KEY', 'braze.apiKey', ''],
   ['WAYMARK_BRAZE_TIMEOUT', 'braze.timeoutMs', '10s'],
   ['WAYMARK_BRAZE_RATE_LIMIT_MAX_WAIT', 'braze.rateLimitMaxWaitMs', '1h'],
+  ['WAYMARK_CIRCUIT_FAILURES', 'circuit.failures', '5'],
+  ['WAYMARK_CIRCUIT_COOLDOWN', 'circuit.cooldownMs', '30s'],
   ['WAYMARK_BRAZE_MAX_REASON_CHARS', 'braze.maxReasonChars', '500'],
   ['WAYMARK_BRAZE_APP_ID', 'braze.appId', ''],
   ['WAYMARK_BRAZE_EMAIL_FROM', 'braze.emailFrom', ''],

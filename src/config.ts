@@ -126,6 +126,11 @@ const schema = z.object({
     /** How long one export may take, retries included; a batch that takes longer is dropped. */
     otlpTimeoutMs: duration,
   }),
+  /**
+   * A circuit breaker per provider (Braze, Gemini) in each worker process (src/resilience): after
+   * `failures` consecutive failed calls, none for `cooldownMs`; 0 failures: no breaker.
+   */
+  circuit: z.object({ failures: int(0, 1_000), cooldownMs: duration }),
   /** `waymark customer erase`: how long Temporal may take to delete a customer's runs (it deletes asynchronously). */
   erasure: z.object({ timeoutMs: duration }),
   /** The codec server that decrypts payloads for the Temporal UI and the CLI (`npm run codec-server`). */

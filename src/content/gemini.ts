@@ -6,6 +6,7 @@ import { answerText, callFailure, RetryableGeminiError } from './gemini-errors';
 import { GENERATED_FIELDS, generatedSchema } from './fields';
 import { ContentGenerationError, type ContentGenerator, type Generation, type GenerationRequest } from './port';
 import { promptText, SYSTEM_INSTRUCTION } from './prompt';
+import type { CircuitBreaker } from '../resilience/circuit-breaker';
 
 /** The answer's shape Gemini is held to (structured output): the channel's fields, all strings. */
 function responseSchema(channel: ChannelName): Schema {
@@ -50,6 +51,8 @@ export class GeminiContentGenerator implements ContentGenerator {
     private readonly settings: Config['content'],
     /** Applied to every text of Google's that a failure quotes (it is recorded with the message); by default it replaces the API key. */
     private readonly redact: Redact = secretRedactor([settings.gemini.apiKey]),
+    /** The worker's breaker for Gemini (WAYMARK_CIRCUIT_*): while it is open, no call, and the send takes its template at once. */
+    private readonly breaker?: CircuitBreaker,
   ) {
     this.gemini = settings.gemini;
     const { apiKey, vertexProject, vertexLocation, baseUrl } = this.gemini;
@@ -63,7 +66,29 @@ export class GeminiContentGenerator implements ContentGenerator {
       : new GoogleGenAI({ vertexai: false, apiKey, httpOptions });
   }
 
+  /**
+   * Through the breaker: an outage (no answer in time, a 5xx or 429 after the retries, no
+   * connection) counts against Gemini; an answer on the merits (content, a refusal, a block, an
+   * answer that does not parse) shows it is up. Open: the template at once, no call.
+   */
   async generate(request: GenerationRequest): Promise<Generation> {
+    if (!this.breaker) return this.generateWithRetries(request);
+    const gate = this.breaker.gate();
+    if (gate.open) throw new ContentGenerationError('CONTENT_CIRCUIT_OPEN', `Gemini failed its last calls (an outage): not called for another ${Math.ceil(gate.retryInMs / 1000)}s (WAYMARK_CIRCUIT_COOLDOWN)`);
+    try {
+      const generated = await this.generateWithRetries(request);
+      this.breaker.success();
+      return generated;
+    } catch (err) {
+      if (request.signal?.aborted) throw err; // a cancelled send says nothing about Gemini
+      const code = err instanceof ContentGenerationError ? err.code : undefined;
+      if (code === 'CONTENT_TIMEOUT' || code === 'CONTENT_UNAVAILABLE' || code === 'CONTENT_RATE_LIMITED') this.breaker.failure();
+      else this.breaker.success();
+      throw err;
+    }
+  }
+
+  private async generateWithRetries(request: GenerationRequest): Promise<Generation> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.once(request);

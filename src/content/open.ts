@@ -1,5 +1,6 @@
 import type { Config } from '../config';
 import { configuredSecrets, secretRedactor } from '../redact';
+import { breakerFor } from '../resilience/breakers';
 import { GeneratedContentComposer } from './compose-generated';
 import { GeminiContentGenerator } from './gemini';
 import { NoContentGenerator } from './none';
@@ -7,7 +8,8 @@ import type { ContentGenerator } from './port';
 
 /** The generator config picks (WAYMARK_CONTENT_GENERATOR); nothing else knows which one it got. */
 export function openContentGenerator(config: Config): ContentGenerator {
-  return config.content.generator === 'gemini' ? new GeminiContentGenerator(config.content, secretRedactor(configuredSecrets(config))) : new NoContentGenerator();
+  if (config.content.generator !== 'gemini') return new NoContentGenerator();
+  return new GeminiContentGenerator(config.content, secretRedactor(configuredSecrets(config)), config.circuit.failures > 0 ? breakerFor('gemini', config.circuit) : undefined);
 }
 
 /** Generated content with config's generator and guardrails. */

@@ -42,6 +42,7 @@ export const CONTENT_FAILURES = {
   CONTENT_TIMEOUT: 'the model did not answer in time',
   CONTENT_RATE_LIMITED: 'the model provider is rate limiting',
   CONTENT_UNAVAILABLE: 'the model provider failed or could not be reached',
+  CONTENT_CIRCUIT_OPEN: 'the model provider failed its last calls: not called for a cool-down',
   CONTENT_REFUSED: 'the model provider refused the request',
   CONTENT_BLOCKED: 'the model provider blocked the prompt or the answer',
   CONTENT_INVALID: 'the answer is not the content asked for',

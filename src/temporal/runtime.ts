@@ -1,5 +1,6 @@
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import type { Logger } from '../logger';
+import { onCircuitChange } from '../resilience/breakers';
 
 /**
  * Sends the Temporal SDK's own logs through our pino logger. Its INFO output (bundler reports,
@@ -20,5 +21,13 @@ export function installTemporalRuntime(logger: Logger, metricsAddress = ''): voi
       // The SDK's own metrics (sticky cache size, task schedule-to-start and execution latency).
       ...(metricsAddress ? { metrics: { prometheus: { bindAddress: metricsAddress } } } : {}),
     },
+  });
+  // The providers' breakers (src/resilience): a gauge per provider, 0 closed, 1 half-open (one trial call), 2 open; and a line when one opens or closes.
+  const gauge = Runtime.instance().metricMeter.createGauge('waymark_circuit_state', 'int', '', 'Circuit breaker per provider: 0 closed, 1 half-open, 2 open');
+  const breakers = logger.child({ component: 'circuit-breaker' });
+  onCircuitChange((provider, state) => {
+    gauge.set(state === 'closed' ? 0 : state === 'half_open' ? 1 : 2, { provider });
+    if (state === 'open') breakers.warn({ provider }, `${provider} failed its last calls: calls stop for the cool-down (WAYMARK_CIRCUIT_COOLDOWN), sends take their fallback`);
+    else if (state === 'closed') breakers.info({ provider }, `${provider} answers again: calls resume`);
   });
 }

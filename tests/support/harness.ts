@@ -57,6 +57,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
       WAYMARK_PUBLISH_ON_START: 'true',
       // Journeys under test send many messages quickly; the contact policy's tests set caps themselves.
       WAYMARK_FREQUENCY_CAPS: '',
+      // Provider failures are what many tests stage, one after another in one process: a breaker shared across them would open on
+      // the last test's failures. The breaker's own tests turn it on (tests/channels/circuit.test.ts).
+      WAYMARK_CIRCUIT_FAILURES: '0',
       ...testStore(),
       ...overrides,
     },

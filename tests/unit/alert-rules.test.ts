@@ -23,7 +23,7 @@ function declaredMetrics(): Set<string> {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const file = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(file);
-      else if (/\.ts$/.test(entry.name)) for (const m of fs.readFileSync(file, 'utf8').matchAll(/(?:name: |createCounter\()'(waymark_[a-z_]+)'/g)) names.add(m[1]!);
+      else if (/\.ts$/.test(entry.name)) for (const m of fs.readFileSync(file, 'utf8').matchAll(/(?:name: |create(?:Counter|Gauge|Histogram)\()'(waymark_[a-z_]+)'/g)) names.add(m[1]!);
     }
   };
   for (const dir of ['src', 'activities', 'workers']) walk(path.join(ROOT, dir));

@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import type { Config } from '../../config';
 import { configuredSecrets, secretRedactor, type Redact } from '../../redact';
 import { BrazeError, BrazeUnknownOutcomeError } from './errors';
+import { breakerFor } from '../../resilience/breakers';
+import type { CircuitBreaker } from '../../resilience/circuit-breaker';
 import {
   deleteAnswer,
   dispatchAnswer,
@@ -29,6 +31,8 @@ export interface BrazeClientOptions {
   maxReasonChars: number;
   /** Applied to every text of Braze's (and of the connection's) that a failure quotes; by default it replaces `apiKey`. */
   redact?: Redact;
+  /** The worker's breaker for Braze (WAYMARK_CIRCUIT_*): while it is open, calls fail at once, nothing sent. */
+  breaker?: CircuitBreaker;
 }
 
 /** Failures before any byte reached Braze: the request certainly did not arrive. */
@@ -59,7 +63,8 @@ export class BrazeClient {
   static fromConfig(config: Config): BrazeClient {
     const { url, apiKey, timeoutMs, rateLimitMaxWaitMs, maxReasonChars } = config.braze;
     if (!url) throw new Error('WAYMARK_BRAZE_URL is empty: set it to the Braze instance\'s REST endpoint to use Braze');
-    return new BrazeClient({ url, apiKey, timeoutMs, rateLimitMaxWaitMs, maxReasonChars, redact: secretRedactor(configuredSecrets(config)) });
+    const breaker = config.circuit.failures > 0 ? breakerFor('braze', config.circuit) : undefined;
+    return new BrazeClient({ url, apiKey, timeoutMs, rateLimitMaxWaitMs, maxReasonChars, redact: secretRedactor(configuredSecrets(config)), ...(breaker ? { breaker } : {}) });
   }
 
   /** Sends content given in the request; the answer's dispatch_id identifies the send. */
@@ -87,7 +92,31 @@ export class BrazeClient {
     return this.post('/users/delete', request, deleteAnswer, signal);
   }
 
+  /**
+   * One call through the breaker: an outage (5xx, a timeout, no connection) counts against Braze;
+   * an answer on the merits (2xx, 4xx, 429) shows it is up. While the circuit is open the call is
+   * not made: a BrazeError (nothing sent) that retries when the circuit lets a trial through.
+   */
   private async post<S extends z.ZodType>(endpoint: string, request: object, answer: S, signal?: AbortSignal): Promise<z.infer<S>> {
+    const { breaker } = this.options;
+    if (!breaker) return this.call(endpoint, request, answer, signal);
+    const gate = breaker.gate();
+    if (gate.open) {
+      throw new BrazeError('circuit_open', `Braze failed its last calls (an outage): no call for ${Math.ceil(gate.retryInMs / 1000)}s (WAYMARK_CIRCUIT_COOLDOWN); nothing was sent, retrying then`, { endpoint }, gate.retryInMs);
+    }
+    try {
+      const answered = await this.call(endpoint, request, answer, signal);
+      breaker.success();
+      return answered;
+    } catch (err) {
+      const outage = err instanceof BrazeUnknownOutcomeError || (err instanceof BrazeError && (err.kind === 'server_error' || err.kind === 'network'));
+      if (outage) breaker.failure();
+      else if (err instanceof BrazeError || err instanceof BrazeUnknownOutcomeError) breaker.success();
+      throw err;
+    }
+  }
+
+  private async call<S extends z.ZodType>(endpoint: string, request: object, answer: S, signal?: AbortSignal): Promise<z.infer<S>> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     let response: Response;
     let text: string;

@@ -19,7 +19,9 @@ export type BrazeFailureKind =
   /** A 2xx whose body is not the JSON Braze documents. */
   | 'invalid_answer'
   /** Never sent: the message cannot be expressed for Braze with this config (a missing sender, an unsupported channel). */
-  | 'unsendable';
+  | 'unsendable'
+  /** Never sent: the worker's breaker for Braze is open after consecutive outages (src/resilience). */
+  | 'circuit_open';
 
 const FAILURE_TYPES: Record<BrazeFailureKind, string> = {
   rate_limited: 'BRAZE_RATE_LIMITED',
@@ -29,6 +31,7 @@ const FAILURE_TYPES: Record<BrazeFailureKind, string> = {
   rejected: 'BRAZE_REJECTED',
   invalid_answer: 'BRAZE_INVALID_ANSWER',
   unsendable: 'BRAZE_UNSENDABLE',
+  circuit_open: 'BRAZE_CIRCUIT_OPEN',
 };
 
 interface FailureFacts {
