@@ -1,0 +1,210 @@
+import { z } from 'zod';
+import { duration, int, list, flag, frequencyCaps, subscriptionGroups } from './config-fields';
+
+/** Settings of what Waymark does: journeys, templates, content, channels, the contact policy, the warehouse and its pipeline (src/config.ts joins them). */
+export const productSettings = {
+  journeys: z.object({
+    dir: z.string(),
+    maxWaitMs: duration,
+    maxBufferedEvents: int(1, 10_000),
+    maxPathEntries: int(10, 10_000),
+    continueAsNewAfterEvents: int(100, 40_000),
+    defaultTimezone: z.string().min(1),
+    timeoutSyncMaxWaitMs: duration,
+    proofSteps: int(1_000, 100_000_000),
+    /** A journey file larger than this is refused unread: journeys are hand-written text, not data. */
+    maxFileBytes: int(1_024, 10_000_000),
+    /** How deep lists and maps may nest in a journey (the shipped ones need 9): checks and runs recurse through conditions. */
+    maxDepth: int(8, 100),
+  }),
+  /** Message templates (docs/templates.md). */
+  templates: z.object({
+    /** Empty: the "templates" folder inside WAYMARK_JOURNEYS_DIR (none when that is empty too). */
+    dir: z.string(),
+    /** A template file larger than this is refused unread: templates are hand-written text, not data. */
+    maxFileBytes: int(1_024, 10_000_000),
+    /** One render's time budget (Liquid loops over a large event property could otherwise hold a send activity). */
+    renderLimitMs: duration,
+    /**
+     * One field's render, in liquidjs's memory units (a character of text a filter makes or the
+     * template prints, an item of a list or range): the time budget is checked between nodes only,
+     * so a single `(1..n)` could otherwise take gigabytes before it runs out.
+     */
+    memoryLimit: int(100_000, 1_000_000_000),
+    /** The largest message each channel sends, all its rendered fields together, in UTF-8 bytes. */
+    maxOutputBytes: z.object({ email: int(100, 100_000_000), sms: int(100, 100_000_000), push: int(100, 100_000_000), in_app: int(100, 100_000_000) }),
+  }),
+  /** Generated message content (docs/content-generation.md): the model, its budget, and the guardrails its output must pass. */
+  content: z.object({
+    /** none: every send uses its template; gemini: send steps with `generate` ask Gemini first. */
+    generator: z.enum(['none', 'gemini']),
+    /** One model call, answer included; beyond it the template is sent. */
+    timeoutMs: duration,
+    /** Further calls after a 429 or 5xx, each after the wait the answer asks for (or retryWaitMs); 0 = none. */
+    retries: int(0, 5),
+    retryWaitMs: duration,
+    /** An answer asking for a longer wait than this is not retried: the template is sent. */
+    retryMaxWaitMs: duration,
+    /** Phrases generated content must not contain (case-insensitive). */
+    bannedPhrases: list,
+    /** Characters per generated field: email subject and preheader, email text body, SMS, push/in-app title, push/in-app body. */
+    maxSubjectChars: int(10, 1_000),
+    maxEmailTextChars: int(100, 100_000),
+    maxSmsChars: int(20, 1_600),
+    maxTitleChars: int(10, 500),
+    maxBodyChars: int(20, 5_000),
+    /** Characters of a provider's error text kept in a fallback's reason (it is recorded with the message). */
+    maxReasonChars: int(16, 10_000),
+    gemini: z.object({
+      model: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be a model name such as "gemini-2.5-flash"'),
+      /** Gemini API (API-key mode); leave empty with vertexProject for Vertex AI. */
+      apiKey: z.string(),
+      /** Vertex AI mode: the Google Cloud project and location, with Application Default Credentials. */
+      vertexProject: z.union([z.literal(''), z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'must be a Google Cloud project id: 6-30 lower-case letters, digits or "-"')]),
+      vertexLocation: z.string().regex(/^[a-z0-9-]{1,63}$/, 'must be a location such as "us-central1" or "global"'),
+      /** Empty: Google's endpoint; otherwise an http(s):// URL (a proxy, the tests' loopback server). */
+      baseUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/, message: 'must be an http(s):// URL, or empty for Google\'s endpoint' })]),
+      maxOutputTokens: int(16, 65_536),
+      /** Thinking tokens per call (0 = none, the quickest); empty: the model's default. */
+      thinkingBudget: z.union([z.literal(''), int(0, 32_768)]),
+    }),
+  }),
+  /** Sends, all workers together: with a rate, they go through their own task queue, which Temporal rate-limits across workers. */
+  sends: z.object({
+    taskQueue: z.string().min(1),
+    /** Messages per second to the provider across every worker; 0 = no limit (sends run on the journeys queue). */
+    ratePerSecond: z.coerce.number().min(0).max(100_000),
+  }),
+  /** The contact policy, across all journeys of a customer (docs/contact-policy.md). */
+  policy: z.object({
+    /** Per channel, at most N messages per rolling window, counted from the send ledger. */
+    caps: frequencyCaps,
+    /** A capped message waits until the cap allows it (defer), or is not sent (drop, for time-bound messages); never silently. */
+    capOverflow: z.enum(['defer', 'drop']),
+    /** Local hours (customer's time zone) when only transactional messages go out; empty = none. */
+    quietHours: z.union([z.literal(''), z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'must be "HH:MM-HH:MM" (local time, 24-hour), e.g. "21:00-08:00", or empty for none')]),
+  }),
+  /** `waymark journeys archive`: signals in flight at once, and the wait past WAYMARK_CATALOG_REFRESH before its second sweep. */
+  archive: z.object({
+    concurrency: int(1, 1_000),
+    sweepMarginMs: duration,
+  }),
+  /** The Braze channel (docs/channels.md): the instance's REST endpoint and key, and what Braze needs with every message. */
+  braze: z.object({
+    /** The instance's REST endpoint, e.g. https://rest.iad-01.braze.com; empty: Braze is not used. */
+    url: z.union([z.literal(''), z.url({ protocol: /^https?$/, message: 'must be the instance\'s http(s):// REST endpoint, e.g. "https://rest.iad-01.braze.com", or empty for none' })]).transform((u) => u.replace(/\/+$/, '')),
+    apiKey: z.string(),
+    /** One Braze call, answer included; beyond it the call fails as a timeout and Temporal retries the activity. */
+    timeoutMs: duration,
+    /** A 429's wait until x-ratelimit-reset is capped at this (a clock or header gone wrong must not park a send for days). */
+    rateLimitMaxWaitMs: duration,
+    /** Characters of Braze's own error text kept in a failure (it is recorded on the run). */
+    maxReasonChars: int(16, 10_000),
+    /** The app identifier Braze requires on email and SMS messages (optional on push). */
+    appId: z.string(),
+    /** The email sender, "Display Name <sender@example.com>"; required to send email. */
+    emailFrom: z.union([z.literal(''), z.string().regex(/^[^<>]*<[^<>\s@]+@[^<>\s@]+>$/, 'must be "Display Name <sender@example.com>", or empty when no email is sent')]),
+    /** The SMS subscription group messages go out through; required to send SMS. */
+    smsSubscriptionGroupId: z.string(),
+    /** Per channel, the subscription group a consent event sets in Braze (/subscription/status/set); none: Braze is not told. */
+    subscriptionGroups,
+  }),
+  /** The warehouse the pipeline fills and journeys' attributes come from (docs/warehouse.md). */
+  warehouse: z.object({
+    kind: z.enum(['duckdb', 'bigquery']),
+    /** Empty: <data dir>/warehouse.duckdb. One process at a time can open it: the pipeline worker. */
+    duckdbFile: z.string(),
+    bigqueryProject: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'must be a Google Cloud project id: 6-30 lower-case letters, digits or "-"'),
+    bigqueryLocation: z.string().min(1),
+    /** Datasets (DuckDB: schemas) are <prefix>raw, <prefix>staging, <prefix>marts...: one prefix per environment sharing a project. */
+    datasetPrefix: z.string().regex(/^[a-z][a-z0-9_]{0,60}_$/, 'must be lower-case letters, digits and "_", ending with "_", e.g. "waymark_"'),
+    /** Empty: Google's endpoint with Application Default Credentials; an http:// URL: an emulator (no credentials sent). */
+    bigqueryEndpoint: z.union([z.literal(''), z.url({ protocol: /^https?$/, message: 'must be an http(s):// URL, or empty for Google\'s endpoint' })]),
+    /** BigQuery cancels a job running longer than this; the activity fails and Temporal retries it. */
+    jobTimeoutMs: duration,
+    /** A BigQuery call with no answer in this long (one that waits for a job: the job's timeout plus this) fails as retryable; file uploads are not bounded by it. */
+    requestTimeoutMs: duration,
+    /** dbt on BigQuery: models and tests sent to BigQuery side by side (dbt's threads). DuckDB runs one at a time. */
+    bigqueryThreads: int(1, 64),
+    /**
+     * The Python activity worker's queue (dbt; `npm run warehouse-worker`): a queue of its own, as a
+     * worker fails the tasks of activities it has not registered.
+     */
+    taskQueue: z.string().min(1),
+    /**
+     * Each export's newest row older than this at the batch's as-of cutoff is reported as a
+     * warning on the batch (`<export>_fresh`), which does not hold it; whole hours.
+     */
+    sourceFreshnessMs: duration.refine((ms) => ms >= 3_600_000 && ms % 3_600_000 === 0, 'must be a whole number of hours, at least 1h (e.g. 24h)'),
+    /**
+     * Lines of an export that are not JSON objects: kept in waymark_ops.rejected_rows (the first
+     * `keepLines` per export and run, each cut to `keepChars`); the batch is held only when their
+     * share of the export's lines passes `unreadableMaxShare` (below it, a warning).
+     */
+    rows: z.object({
+      unreadableMaxShare: z.coerce.number().min(0).max(1),
+      keepLines: int(0, 100_000),
+      keepChars: int(100, 100_000),
+    }),
+  }),
+  /**
+   * How the warehouse scores customer health and places customers in their lifecycle
+   * (warehouse/models/marts/customer_health.sql, staging/customer_360.sql): the pipeline hands
+   * these to dbt with each batch (waymark_ops.current_batch). Health is 100 less a penalty per
+   * warning sign; healthy from `healthyFrom`, watch from `watchFrom`, at risk below.
+   */
+  health: z.object({
+    healthyFrom: int(1, 100),
+    watchFrom: int(0, 100),
+    /** Quiet (no event) longer than this many days: the smaller penalty; longer than quietRiskDays (or never seen): the larger. */
+    quietWatchDays: int(1, 3650),
+    quietWatchPenalty: int(0, 100),
+    quietRiskDays: int(1, 3650),
+    quietRiskPenalty: int(0, 100),
+    /** No order in this many days: noOrderPenalty. */
+    orderWindowDays: int(1, 3650),
+    noOrderPenalty: int(0, 100),
+    /** No email open or click in this many days: noEngagementPenalty. */
+    engagementWindowDays: int(1, 3650),
+    noEngagementPenalty: int(0, 100),
+    /** Per open ticket, up to maxOpenTickets of them. */
+    openTicketPenalty: int(0, 100),
+    maxOpenTickets: int(0, 1000),
+    /** Any ticket rated bad. */
+    badRatingPenalty: int(0, 100),
+    /** A paying customer seen within this many days is active, within lapsedDays lapsed, else churned. */
+    activeDays: int(1, 3650),
+    lapsedDays: int(1, 3650),
+    /** Salesforce plans (Plan__c, lower case) that are paid: a contact on one is a customer before any order. */
+    paidPlans: list.pipe(z.array(z.string().regex(/^[a-z0-9_ -]{1,40}$/, 'must be plan names in lower case (letters, digits, "_", "-", space), comma-separated'))),
+  }),
+  /** The ingestion pipeline: its own task queue (never the journeys one), its activities' timeouts and retries, its schedule. */
+  pipeline: z.object({
+    taskQueue: z.string().min(1),
+    /** Empty: <data dir>/landing, where `waymark seed` and real exports drop files for the pipeline. */
+    landingDir: z.string(),
+    stepTimeoutMs: duration,
+    heartbeatTimeoutMs: duration,
+    /** At most this long between a step's progress and the server seeing it (the worker's heartbeat throttle). */
+    progressEveryMs: duration,
+    /** The pipeline worker's Prometheus /metrics (host:port), apart from the journeys worker's; empty: none. */
+    metricsAddress: z.union([z.literal(''), z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port, or empty for none')]),
+    retryInitialMs: duration,
+    retryMaxIntervalMs: duration,
+    retryMaxAttempts: int(1, 1000),
+    /** Events (health_at_risk, warehouse attributes) handed to the customer routers at a time. */
+    emitConcurrency: int(1, 1_000),
+    /**
+     * Steps a pipeline worker on DuckDB holds at once: one runs, the others wait for the file. A
+     * run has two steps side by side (merging attributes, sending events); runs started before
+     * 'stages' hold their next source, model or check. A wait counts against the step's timeout,
+     * so keep it small. BigQuery runs the steps side by side, unlimited here.
+     */
+    duckdbStepsHeld: int(1, 100),
+    scheduleId: z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/, 'must be letters, digits, ".", "_" or "-"'),
+    scheduleEveryMs: duration,
+    scheduleCatchupWindowMs: duration,
+    scheduleOverlap: z.enum(['skip', 'buffer_one']),
+    schedulePaused: flag,
+  }),
+};
