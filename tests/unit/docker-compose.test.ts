@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config';
+import { ENV } from '../../src/config-variables';
+
+const KNOWN = new Set(ENV.map(([name]) => name));
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -35,7 +38,8 @@ describe('docker-compose.yml', () => {
   it("gives each Waymark process a configuration that passes Waymark's own checks for production", () => {
     for (const [name, service] of waymark) {
       const env = service.environment ?? {};
-      for (const variable of Object.keys(env)) expect({ name, variable }).toEqual({ name, variable: expect.stringMatching(/^WAYMARK_/) });
+      // Every variable one Waymark knows: a misspelt name would otherwise be ignored and its default used.
+      for (const variable of Object.keys(env)) expect({ name, variable, known: KNOWN.has(variable) }).toEqual({ name, variable, known: true });
       const config = loadConfig(env);
       expect({ name, env: config.env, url: config.store.url }).toEqual({ name, env: 'production', url: 'postgres://waymark:waymark@postgres:5432/waymark' });
     }
