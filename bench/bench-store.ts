@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../src/config';
-import { publishCatalog } from '../src/runtime';
+import { actorOf, publishCatalog } from '../src/runtime';
+import { publishTemplates } from '../src/templates/publish';
+import { TemplateStore } from '../src/templates/template-store';
 import { JourneyStore } from '../src/store/journeys';
 import { Store } from '../src/store/store';
 import { createBaselineTable } from './baseline-activities';
@@ -23,14 +25,17 @@ export function benchStoreEnv(port: number): Record<string, string> {
 
 /**
  * Starts the bench's embedded PostgreSQL, migrates it, creates the baseline's table and publishes
- * the journeys, so the worker and API processes started later find all of it ready.
+ * the journeys and their templates, so the worker and API processes started later find all of it ready.
  */
 export async function startBenchStore(config: Config): Promise<{ store: Store; published: string[] }> {
   const store = new Store(config);
   await store.pool();
   await createBaselineTable(store);
   const report = await publishCatalog(config, new JourneyStore(store));
-  return { store, published: report.published.map((p) => `${p.journeyId}@${p.version}`) };
+  // Their templates too: a send without content fails (SEND_NO_CONTENT), and the welcome email is what the bench waits for.
+  const templates = await publishTemplates(config, new TemplateStore(store), actorOf(config));
+  if (templates.refused.length) throw new Error(`the bench could not publish its templates: ${templates.refused.map((r) => `${r.source}: ${r.issues.map((i) => i.message).join('; ')}`).join(' | ')}`);
+  return { store, published: [...report.published.map((p) => `${p.journeyId}@${p.version}`), `${templates.published.length} templates`] };
 }
 
 /** The postmaster's pid while the server under `embeddedDir` runs (pg_ctl removes the file when it stops). */

@@ -23,7 +23,8 @@ export interface ScaleReport {
   customers: number;
   /** The baseline's enrol phase, when it differs from `customers` (--baseline-customers). */
   baselineCustomers: number;
-  journalMode: string;
+  /** What Temporal ran as (Stack.serverShape). */
+  serverShape: string;
   /** Cores and 1-minute load average at the start and the end: the figures mean little on a busy machine. */
   machine: string;
   pacedRate: number;
@@ -84,13 +85,14 @@ export function printReport(r: ScaleReport): void {
   row('history bytes per customer', (p) => p.cost?.historyBytes);
   row('history events per customer', (p) => p.cost?.historyEvents, 1);
   row('billable actions per customer', (p) => p.cost?.actions, 2);
-  row('database file growth per customer (db + WAL, enrol)', (p) => p.enrol?.dbFileBytesPerCustomer);
-  row('database pages used per customer (enrol)', (p) => p.enrol?.dbUsedBytesPerCustomer);
+  // The dev server: its SQLite file and WAL, and the pages in use; the cluster: its two PostgreSQL databases' size, in both rows.
+  row('Temporal database growth per customer (files, enrol)', (p) => p.enrol?.dbFileBytesPerCustomer);
+  row('Temporal database bytes used per customer (enrol)', (p) => p.enrol?.dbUsedBytesPerCustomer);
   row('store (PostgreSQL) growth per customer (enrol)', (p) => p.enrol?.storeBytesPerCustomer);
 
   console.log('');
   const phases = r.baselineCustomers === r.customers ? `${num(r.customers)} customers per enrol phase` : `${num(r.customers)} customers enrolled through Waymark, ${num(r.baselineCustomers)} through the baseline (--baseline-customers)`;
-  console.log(`bench:scale, ${phases} (Temporal dev server, SQLite journal_mode=${r.journalMode}, one worker per path)`);
+  console.log(`bench:scale, ${phases} (${r.serverShape}, one worker per path)`);
   console.log(`machine: ${r.machine}`);
   const width = Math.max(...rows.map(([label]) => label.length));
   console.log(`${'figure'.padEnd(width)} ${'baseline'.padStart(12)} ${'waymark'.padStart(12)} ${'waymark/baseline'.padStart(17)}`);
@@ -99,7 +101,7 @@ export function printReport(r: ScaleReport): void {
     console.log(`${label.padEnd(width)} ${num(base, digits).padStart(12)} ${num(mark, digits).padStart(12)} ${ratio.padStart(17)}`);
   }
   console.log('');
-  for (const [name, s] of [['Temporal dev server', r.server], ['Store (embedded PostgreSQL)', r.store]] as const) {
+  for (const [name, s] of [[`Temporal (${r.serverShape})`, r.server], ['Store (embedded PostgreSQL)', r.store]] as const) {
     console.log(`${name}: RSS ${num(s.before && s.before.rssBytes / MB)} MB before enrolling, ${num(s.end && s.end.rssBytes / MB)} MB at the end, peak ${num(s.end && s.end.peakBytes / MB)} MB; idle CPU ${num(s.idleCpuBefore, 2)} s before, ${num(s.idleCpuAfter, 2)} s all parked (per ${r.idleWindowS} s)`);
   }
   if (b.enrol && w.enrol) console.log(`Target customers/s >= 0.5x baseline: ${(w.enrol.perSecond / b.enrol.perSecond).toFixed(2)}x`);

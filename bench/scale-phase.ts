@@ -35,7 +35,7 @@ export interface PhaseOptions {
 export async function runPhase(stack: Stack, path: Path, opts: PhaseOptions): Promise<PhaseResult> {
   const { config } = stack;
   const base = await path.counts();
-  const dbBefore = stack.dbSize();
+  const dbBefore = await stack.dbSize();
   const storeBefore = await stack.storeBytes();
   const metricsBefore = await scrape(path.worker.metricsUrl);
   const accepted = new Map<string, number>();
@@ -56,7 +56,7 @@ export async function runPhase(stack: Stack, path: Path, opts: PhaseOptions): Pr
     sending,
   );
   const seconds = (at - t0) / 1000;
-  const dbAfter = stack.dbSize();
+  const dbAfter = await stack.dbSize();
   const storeAfter = await stack.storeBytes();
   return {
     customers: opts.ids.length,

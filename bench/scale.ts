@@ -10,7 +10,7 @@ import { printReport, type PathReport, type ScaleReport } from './report';
 import { runPhase } from './scale-phase';
 import { withStack, type Stack } from './stack';
 
-const USAGE = `usage: npm run bench:scale -- [--customers N] [--baseline-customers M] [--rate R] [--paced-duration 30s] [--timeout 30m]
+const USAGE = `usage: npm run bench:scale -- [--temporal dev|cluster] [--customers N] [--baseline-customers M] [--rate R] [--paced-duration 30s] [--timeout 30m]
 
 Enrols N new customers through the event API into onboarding and waits until every one has its
 welcome email and is parked in its first wait, after a baseline in the same run: the bare
@@ -18,6 +18,9 @@ Temporal client starting N workflows that run one activity and park on a timer. 
 phase at a steady R customers/s on both paths. Prints throughput, latencies, worker and server
 memory, idle CPU, Temporal history bytes, actions and database bytes per customer.
 
+  --temporal dev|cluster on the dev server \`npm run dev\` runs (default), or on a Temporal
+                         cluster on PostgreSQL (npm run cluster: the production shape; built
+                         from source the first time, WAYMARK_CLUSTER_HISTORY_SHARDS shards)
   --customers N          customers per enrol phase (WAYMARK_BENCH_CUSTOMERS, default 1000)
   --baseline-customers M the baseline's enrol phase only (WAYMARK_BENCH_BASELINE_CUSTOMERS,
                          default: N); for an N too large to run twice, the baseline's rate
@@ -37,9 +40,11 @@ async function main(): Promise<number> {
       'paced-duration': { type: 'string' },
       timeout: { type: 'string' },
       help: { type: 'boolean' },
+      temporal: { type: 'string', default: 'dev' },
     },
   });
   if (values.help) return console.log(USAGE), 0;
+  if (values.temporal !== 'dev' && values.temporal !== 'cluster') return console.error(`--temporal: "${values.temporal}" is neither "dev" nor "cluster"\n\n${USAGE}`), 2;
   const flags: Record<string, string | undefined> = {
     WAYMARK_BENCH_CUSTOMERS: values.customers,
     WAYMARK_BENCH_BASELINE_CUSTOMERS: values['baseline-customers'],
@@ -48,7 +53,7 @@ async function main(): Promise<number> {
     WAYMARK_BENCH_TIMEOUT: values.timeout,
   };
   const overrides = Object.fromEntries(Object.entries(flags).filter((e): e is [string, string] => e[1] !== undefined));
-  return withStack(overrides, (line) => console.log(line), scale);
+  return withStack(overrides, (line) => console.log(line), scale, values.temporal);
 }
 
 async function scale(stack: Stack): Promise<number> {
@@ -71,7 +76,7 @@ async function scale(stack: Stack): Promise<number> {
   const report: ScaleReport = {
     customers: n,
     baselineCustomers: baselineCustomers || n,
-    journalMode: stack.journalMode(),
+    serverShape: stack.serverShape(),
     machine: `${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)} at the start`,
     pacedRate,
     maxCachedWorkflows: config.worker.maxCachedWorkflows,

@@ -5,7 +5,9 @@ import { DatabaseSync } from 'node:sqlite';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { loadConfig, type Config } from '../src/config';
+import pg from 'pg';
 import { startDevServer } from '../src/temporal/dev-server';
+import { startCluster } from '../scripts/cluster';
 import { startApiProcess, type ApiProcess } from './api-process';
 import { startChild, type Child } from './children';
 import { freePort } from '../src/free-port';
@@ -32,12 +34,13 @@ export class Stack {
   private constructor(
     readonly config: Config,
     readonly client: Client,
-    readonly server: { pid: number; db: string },
+    /** The Temporal server's process, and its database: the dev server's SQLite file, or the cluster's PostgreSQL. */
+    readonly server: { kind: 'dev'; pid: number; db: string } | { kind: 'cluster'; pid: number; postgresUrl: string; shards: number },
     /** The bench's store: what the bench reads to know work is done. */
     readonly store: Store,
   ) {}
 
-  static async start(overrides: Record<string, string>, say: (line: string) => void): Promise<Stack> {
+  static async start(overrides: Record<string, string>, say: (line: string) => void, temporalKind: 'dev' | 'cluster' = 'dev'): Promise<Stack> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-bench-'));
     let server: Awaited<ReturnType<typeof startDevServer>> | undefined;
     const config = loadConfig(process.env, {
@@ -55,10 +58,20 @@ export class Stack {
     const { store, published } = await startBenchStore(config);
     say(`Store: embedded PostgreSQL in ${pgDir} (port ${config.store.embedded.port}); published ${published.join(', ') || 'no journey'}.`);
     const stopStore = async () => (await store.close(), await store.stopEmbedded());
-    const started = (server = await startDevServer(config, say));
-    const stopServer = () => withGrace(started.stop(), config.bench.stopGraceMs, () => started.process.kill('SIGKILL'));
+    let described: Stack['server'];
+    let stopServer: () => Promise<void>;
+    if (temporalKind === 'cluster') {
+      const cluster = await startCluster(loadConfig(process.env, { ...overrides, WAYMARK_DATA_DIR: dataDir, WAYMARK_TEMPORAL_ADDRESS: config.temporal.address, WAYMARK_CLUSTER_POSTGRES_PORT: String(await freePort()) }), say);
+      process.on('exit', () => cluster.process.kill('SIGKILL'));
+      described = { kind: 'cluster', pid: cluster.process.pid!, postgresUrl: cluster.postgresUrl, shards: config.cluster.historyShards };
+      stopServer = () => cluster.stop();
+    } else {
+      const started = (server = await startDevServer(config, say));
+      described = { kind: 'dev', pid: started.process.pid!, db: started.db };
+      stopServer = () => withGrace(started.stop(), config.bench.stopGraceMs, () => started.process.kill('SIGKILL'));
+    }
     const connection = await Connection.connect({ address: config.temporal.address });
-    const stack = new Stack(config, new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config) }), { pid: started.process.pid!, db: started.db }, store);
+    const stack = new Stack(config, new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config) }), described, store);
     stack.stops.push(async () => removeDir(), stopStore, stopServer, () => connection.close());
     return stack;
   }
@@ -120,9 +133,22 @@ export class Stack {
    * high-water size between checkpoints), and the pages in use as SQLite sees them (committed
    * WAL content counted once, free pages not).
    */
-  dbSize(): { fileBytes: number; usedBytes: number } {
-    const fileBytes = ['', '-wal'].reduce((sum, suffix) => sum + (fs.statSync(this.server.db + suffix, { throwIfNoEntry: false })?.size ?? 0), 0);
-    const db = new DatabaseSync(this.server.db, { readOnly: true });
+  async dbSize(): Promise<{ fileBytes: number; usedBytes: number }> {
+    if (this.server.kind === 'cluster') {
+      // PostgreSQL: the two databases' size on disk (tables, indexes, TOAST; not the WAL) for both figures.
+      const client = new pg.Client({ connectionString: this.server.postgresUrl });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ bytes: string }>("SELECT SUM(pg_database_size(datname))::text AS bytes FROM pg_database WHERE datname IN ('temporal', 'temporal_visibility')");
+        const bytes = Number(rows[0]!.bytes);
+        return { fileBytes: bytes, usedBytes: bytes };
+      } finally {
+        await client.end();
+      }
+    }
+    const server = this.server;
+    const fileBytes = ['', '-wal'].reduce((sum, suffix) => sum + (fs.statSync(server.db + suffix, { throwIfNoEntry: false })?.size ?? 0), 0);
+    const db = new DatabaseSync(server.db, { readOnly: true });
     try {
       const pragma = (name: string) => Number(Object.values(db.prepare(`PRAGMA ${name}`).get() ?? {})[0]);
       return { fileBytes, usedBytes: (pragma('page_count') - pragma('freelist_count')) * pragma('page_size') };
@@ -143,11 +169,12 @@ export class Stack {
     return Number((await this.store.query<{ bytes: string }>('SELECT pg_database_size(current_database()) AS bytes')).rows[0]!.bytes);
   }
 
-  /** The journal mode the server's database runs in (the pragmas' effect, shown in the report). */
-  journalMode(): string {
+  /** What Temporal runs as, for the report: the dev server with its SQLite journal mode (the pragmas' effect), or the cluster. */
+  serverShape(): string {
+    if (this.server.kind === 'cluster') return `Temporal cluster 1.29.1 on PostgreSQL, ${this.server.shards} history shards`;
     const db = new DatabaseSync(this.server.db, { readOnly: true });
     try {
-      return String(Object.values(db.prepare('PRAGMA journal_mode').get() ?? {})[0]);
+      return `Temporal dev server, SQLite journal_mode=${String(Object.values(db.prepare('PRAGMA journal_mode').get() ?? {})[0])}`;
     } finally {
       db.close();
     }
@@ -176,9 +203,9 @@ async function withGrace(stopping: Promise<void>, graceMs: number, force: () => 
  * once, and the exit handlers kill the servers and remove the folder. A signal within
  * WAYMARK_DEV_REPEAT_SIGNAL_GAP of the first is the same Ctrl-C: npm forwards it to its script.
  */
-export async function withStack(overrides: Record<string, string>, say: (line: string) => void, bench: (stack: Stack) => Promise<number>): Promise<number> {
+export async function withStack(overrides: Record<string, string>, say: (line: string) => void, bench: (stack: Stack) => Promise<number>, temporalKind: 'dev' | 'cluster' = 'dev'): Promise<number> {
   const { repeatSignalGapMs } = loadConfig(process.env, overrides).dev;
-  const starting = Stack.start(overrides, say);
+  const starting = Stack.start(overrides, say, temporalKind);
   let stopping: Promise<never> | undefined;
   let firstAt: number | undefined;
   const interrupted = (signal: NodeJS.Signals) => {

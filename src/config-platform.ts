@@ -4,6 +4,11 @@ import { payloadKeys } from './temporal/payload-keys';
 
 /** Settings of how Waymark runs: Temporal, the API, workers, the store, tracing, resilience, benchmarks (src/config.ts joins them). */
 export const platformSettings = {
+  /**
+   * `npm run cluster`: a Temporal server built from source on PostgreSQL (the production shape),
+   * its frontend at WAYMARK_TEMPORAL_ADDRESS. The shard count is fixed when its database is made.
+   */
+  cluster: z.object({ historyShards: int(1, 16_384), postgresPort: port, startTimeoutMs: duration }),
   temporal: z.object({
     address: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port'),
     namespace: z.string().min(1),

@@ -5,6 +5,8 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { startEphemeralDevServer } from './ephemeral-dev-server';
 import { startOrReuseEmbedded } from '../../src/store/embedded';
 import { freePort } from '../../src/free-port';
+import { loadConfig } from '../../src/config';
+import { startCluster } from '../../scripts/cluster';
 
 /**
  * Once per test run: bundle the workflow code (every worker in the run reuses it), start one
@@ -31,6 +33,14 @@ export default async function globalSetup(): Promise<void> {
   process.env.WAYMARK_EMBEDDED_POSTGRES_PORT = new URL(postgres.url).port;
   (globalThis as Record<string, unknown>).__waymarkPostgres = postgres;
 
+  // `npm run test:cluster`: the integration tests on a Temporal cluster on PostgreSQL (scripts/cluster.ts) instead of the dev server.
+  if (process.env.WAYMARK_TEST_CLUSTER) {
+    const config = loadConfig({}, { WAYMARK_ENV: 'test', WAYMARK_DATA_DIR: dir, WAYMARK_TEMPORAL_ADDRESS: process.env.WAYMARK_TEST_CLUSTER, WAYMARK_CLUSTER_POSTGRES_PORT: String(await freePort()) });
+    const cluster = await startCluster(config, (line) => console.log(line));
+    process.env.WAYMARK_TEST_TEMPORAL_ADDRESS = cluster.address;
+    (globalThis as Record<string, unknown>).__waymarkCluster = cluster;
+    return;
+  }
   const devServer = await startEphemeralDevServer();
   process.env.WAYMARK_TEST_TEMPORAL_ADDRESS = devServer.address;
   (globalThis as Record<string, unknown>).__waymarkDevServer = devServer;

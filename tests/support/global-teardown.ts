@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { EmbeddedServer } from '../../src/store/embedded';
+import type { RunningCluster } from '../../scripts/cluster';
 import { within } from './cleanup';
 import { commandLine, descendantsOf, processesMentioning, processesWithEnv } from './processes';
 
@@ -16,6 +17,7 @@ export default async function globalTeardown(): Promise<void> {
   const devServer = global.__waymarkDevServer as TestWorkflowEnvironment | undefined;
   const postgres = global.__waymarkPostgres as EmbeddedServer | undefined;
   await timed('stopping the shared Temporal dev server', () => devServer?.teardown());
+  await timed('stopping the Temporal cluster', () => (global.__waymarkCluster as RunningCluster | undefined)?.stop());
   await timed('stopping the shared PostgreSQL', () => postgres?.stop());
 
   // A child that has just exited (pg_ctl stop) is listed until its handle's close runs.

@@ -1,16 +1,7 @@
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { problemsOf } from '../support/config-problems';
 
 /** Issue 12, item 7 (weak keys) and the API's new settings: a bad value stops the start naming its variable, never a key. */
-
-const problemsOf = (overrides: Record<string, string>): string => {
-  try {
-    loadConfig({}, overrides);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message;
-    throw err;
-  }
-  return '';
-};
 
 describe('API settings', () => {
   const STRONG = '9f86d081884c7d659a2feaa0c55ad015';

@@ -1,16 +1,7 @@
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { problemsOf } from '../support/config-problems';
 
 /** WAYMARK_TEMPORAL_PAYLOAD_KEYS and the codec server's settings: a bad value stops the start naming its variable, never a key. */
-
-const problemsOf = (overrides: Record<string, string>): string => {
-  try {
-    loadConfig({}, overrides);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message;
-    throw err;
-  }
-  return '';
-};
 
 const KEY = Buffer.alloc(32, 1).toString('base64');
 const OTHER = Buffer.alloc(32, 2).toString('base64');
