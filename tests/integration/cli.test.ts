@@ -112,6 +112,8 @@ describe('bin/waymark', () => {
     expect(stderr).not.toMatch(/Too big|Invalid option|expected/);
 
     const secrets = await runWaymark(['config'], { WAYMARK_BRAZE_API_KEY: 'braze-key-123', WAYMARK_GEMINI_API_KEY: 'gemini-key-456', WAYMARK_API_KEYS: 'api-key-789:events', WAYMARK_DATABASE_URL: 'postgres://waymark:pw-321@db.internal:5432/waymark' });
+    // The whole listing, to its verdict (a loaded run once saw it end early: this says how the process ended).
+    expect({ code: secrets.code, signal: secrets.signal, stderr: secrets.stderr, end: secrets.stdout.trimEnd().split('\n').pop() }).toEqual({ code: 0, signal: null, stderr: '', end: 'configuration is valid' });
     expect(secrets.stdout).not.toMatch(/braze-key-123|gemini-key-456|api-key-789|pw-321/);
     expect(secrets.stdout).toMatch(/WAYMARK_BRAZE_API_KEY\s+""\s+= \[set\]/);
     expect(secrets.stdout).toContain('= postgres://waymark:[set]@db.internal:5432/waymark');
