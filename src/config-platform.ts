@@ -34,6 +34,8 @@ export const platformSettings = {
     /** A Temporal Cloud API key (sent as a bearer token, over TLS). */
     apiKey: z.string(),
     devServerStartTimeoutMs: duration,
+    /** Starts tried when the dev server exits while starting (its own random internal ports can be taken meanwhile). */
+    devServerStartAttempts: int(1, 10),
     devServerProbeMs: duration,
     devServerSqlitePragmas: sqlitePragmas,
   }),

@@ -37,6 +37,7 @@ export const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_CODEC_SERVER_AUTH', 'codecServer.auth', 'none'],
   ['WAYMARK_CODEC_SERVER_MAX_BODY_BYTES', 'codecServer.maxBodyBytes', '8388608'],
   ['WAYMARK_DEV_SERVER_START_TIMEOUT', 'temporal.devServerStartTimeoutMs', '30s'],
+  ['WAYMARK_DEV_SERVER_START_ATTEMPTS', 'temporal.devServerStartAttempts', '3'],
   ['WAYMARK_DEV_SERVER_PROBE', 'temporal.devServerProbeMs', '1s'],
   ['WAYMARK_DEV_SERVER_SQLITE_PRAGMAS', 'temporal.devServerSqlitePragmas', 'journal_mode=wal,synchronous=normal'],
   ['WAYMARK_ACTIVITY_START_TO_CLOSE', 'activity.startToCloseMs', '30s'],

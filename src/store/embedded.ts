@@ -6,6 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { ConfigError } from '../config';
 import { inspectEmbeddedServer } from './embedded-lock';
+import { withInitLock } from './init-lock';
 
 /** Where the embedded server lives, and how long to wait for it. */
 export interface EmbeddedSettings {
@@ -93,29 +94,6 @@ async function canConnect(url: string, timeoutMs: number): Promise<boolean> {
     return false;
   } finally {
     await client.end().catch(() => undefined);
-  }
-}
-
-/** Serialises the first initialisation between processes started together (the worker and the API). */
-async function withInitLock<T>(dir: string, timeoutMs: number, work: () => Promise<T>): Promise<T> {
-  const lock = path.join(dir, 'init.lock');
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const age = Date.now() - fs.statSync(lock).mtimeMs;
-      if (age > timeoutMs) fs.rmSync(lock, { recursive: true, force: true }); // left by a killed process
-      else if (Date.now() > deadline) throw new Error(`another process holds ${lock}; remove it if no Waymark process is starting`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  try {
-    return await work();
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
   }
 }
 

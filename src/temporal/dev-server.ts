@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Config } from '../config';
+import { Excerpt } from '../output-excerpt';
 import { temporalBinary } from './binaries';
 import { SEARCH_ATTRIBUTES } from './search-attributes';
 
@@ -61,7 +62,7 @@ export interface DevServerOptions {
 }
 
 export async function startDevServer(config: Config, say: (line: string) => void, { codecEndpoint }: DevServerOptions = {}): Promise<LocalServer & { process: ChildProcess; db: string }> {
-  const { address, namespace, uiPort, httpPort, metricsPort, devServerStartTimeoutMs, devServerProbeMs, devServerSqlitePragmas } = config.temporal;
+  const { address, namespace, uiPort, httpPort, metricsPort, devServerSqlitePragmas } = config.temporal;
   const [host, port] = address.split(':') as [string, string];
   fs.mkdirSync(config.dataDir, { recursive: true });
   const db = path.join(config.dataDir, 'temporal.db');
@@ -77,25 +78,18 @@ export async function startDevServer(config: Config, say: (line: string) => void
   // sync, a power loss may lose the last commits but does not corrupt the database: fine for a
   // development server.
   for (const pragma of devServerSqlitePragmas) args.push('--sqlite-pragma', pragma);
-  // Its own process group: a terminal's Ctrl-C must reach only `waymark dev`, which stops this
-  // server last, after the worker has drained against it.
-  const child = spawn(temporalBinary('temporal'), args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
-  const deadline = Date.now() + devServerStartTimeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the Temporal dev server exited (code ${child.exitCode}):\n${stderr}`);
-    const connection = await reachable(address, devServerProbeMs);
-    if (connection) {
-      await ensureSearchAttributes(connection, namespace);
-      await connection.close();
+  const { devServerStartAttempts } = config.temporal;
+  let child: ChildProcess;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      child = await launch(args, config);
       break;
+    } catch (err) {
+      // The CLI picks its internal ports itself, and another process can take one between its pick
+      // and its bind (a CI run saw it exit at start, now and then): a new start picks others.
+      if (!(err instanceof ExitedWhileStarting) || attempt >= devServerStartAttempts) throw err;
+      say(`The Temporal dev server exited while starting (${err.why}); starting it again (attempt ${attempt + 1} of ${devServerStartAttempts}).`);
     }
-    if (Date.now() > deadline) {
-      child.kill();
-      throw new Error(`the Temporal dev server did not come up at ${address}:\n${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, devServerProbeMs / 3));
   }
   return {
     process: child,
@@ -108,4 +102,45 @@ export async function startDevServer(config: Config, say: (line: string) => void
         child.kill('SIGTERM');
       }),
   };
+}
+
+class ExitedWhileStarting extends Error {
+  constructor(
+    readonly why: string,
+    printed: string,
+  ) {
+    super(`the Temporal dev server exited (${why}):\n${printed}`);
+  }
+}
+
+/** Starts the dev server and waits until it answers; throws ExitedWhileStarting, with what it printed, when it exits first. */
+async function launch(args: string[], config: Config): Promise<ChildProcess> {
+  const { address, namespace, devServerStartTimeoutMs, devServerProbeMs } = config.temporal;
+  // Its own process group: a terminal's Ctrl-C must reach only `waymark dev`, which stops this
+  // server last, after the worker has drained against it.
+  const child = spawn(temporalBinary('temporal'), args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const stderr = new Excerpt(4_000);
+  child.stderr?.on('data', (chunk: Buffer) => stderr.add(chunk.toString()));
+  // 'exit' may come before the last of what it printed: 'close' waits for that too.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const deadline = Date.now() + devServerStartTimeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await closed;
+      const printed = stderr.text();
+      const firstLine = printed.trim().split('\n')[0];
+      throw new ExitedWhileStarting(`code ${child.exitCode}${firstLine ? `: ${firstLine.slice(0, 200)}` : ''}`, printed);
+    }
+    const connection = await reachable(address, devServerProbeMs);
+    if (connection) {
+      await ensureSearchAttributes(connection, namespace);
+      await connection.close();
+      return child;
+    }
+    if (Date.now() > deadline) {
+      child.kill();
+      throw new Error(`the Temporal dev server did not come up at ${address}:\n${stderr.text()}`);
+    }
+    await new Promise((r) => setTimeout(r, devServerProbeMs / 3));
+  }
 }
