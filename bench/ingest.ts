@@ -22,6 +22,7 @@ import { PgProfileStore } from '../src/profiles/pg-store';
 import { Store } from '../src/store/store';
 import { benchStoreEnv } from './bench-store';
 import { temporalDataConverter } from '../src/temporal/data-converter';
+import { ModelRegistry } from '../src/scoring/registry';
 
 /**
  * bench:ingest: WAYMARK_BENCH_INGEST_EVENTS raw web and app events (with the other sources'
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
       // Each round's pipeline gets a fresh warehouse file, so it does the same work as the direct run.
       freshFile(config.warehouse.duckdbFile);
       const warehouse = leaseWarehouse('duckdb', () => openDuckDb(config.warehouse.duckdbFile));
-      const worker = await createPipelineWorker({ connection: nativeConnection, config, warehouse, profiles, workflowBundle: { code } });
+      const worker = await createPipelineWorker({ connection: nativeConnection, config, warehouse, profiles, models: new ModelRegistry(store), workflowBundle: { code } });
       const workflowId = `bench-ingest-${round}-${randomUUID()}`;
       const started = Date.now();
       const result = (await worker.runUntil(

@@ -8,6 +8,8 @@
  *     such as the change the code has just shipped, keeps the files of earlier code beside them)
  *   npm run record:histories -- early-signals [label] (a router and a journey run whose first
  *     workflow task carries signals besides the start, into v2/)
+ *   npm run record:histories -- retraining [label] (a model approved by a person and one nobody
+ *     decided on, into pipeline/)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,6 +32,10 @@ import { createPipelineWorker } from '../workers/pipeline-worker';
 import type { Config } from '../src/config';
 import { makeEvent, publishedJourney, runInput, startWorker, testConfig, timeSkippingEnv } from '../tests/support/harness';
 import { releaseAll } from '../tests/support/cleanup';
+import { ModelRegistry } from '../src/scoring/registry';
+import { startRetraining } from '../src/scoring/retraining';
+import { decideUpdate, retrainingProgressQuery } from '../workflows/pipeline/retraining-contract';
+import { writeTrainingRows } from '../tests/support/training-rows';
 
 /** Histories of today's workflow code (v2); v1/ holds those recorded before it, kept for replay. */
 const HISTORIES = path.resolve(__dirname, '../tests/fixtures/histories');
@@ -59,7 +65,7 @@ async function recordPipeline(env: Awaited<ReturnType<typeof timeSkippingEnv>>, 
   try {
     await python.ready;
     const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/pipeline') });
-    const worker = await createPipelineWorker({ connection: env.nativeConnection, config: recording, warehouse, profiles: deps.profiles, workflowBundle: { code } });
+    const worker = await createPipelineWorker({ connection: env.nativeConnection, config: recording, warehouse, profiles: deps.profiles, models: new ModelRegistry(deps.store), workflowBundle: { code } });
     await worker.runUntil(async () => {
       for (const [name, batchId] of [[`${prefix}-published`, 'rec-good'], [`${prefix}-quarantined`, 'rec-bad']] as const) {
         const handle = await env.client.workflow.start('ingestionWorkflow', { workflowId: `rec-${name}`, taskQueue: config.pipeline.taskQueue, args: [{ settings: pipelineSettings(config), batchId }] });
@@ -69,6 +75,38 @@ async function recordPipeline(env: Awaited<ReturnType<typeof timeSkippingEnv>>, 
     });
   } finally {
     await warehouse.close();
+    await python.stop(10_000);
+  }
+}
+
+/**
+ * Two retraining runs on the pipelines task queue, the training in the Python worker on its own:
+ * churn approved through the Update, lead rejected when nobody decides in time
+ * (retraining[-label]-{approved,timed-out}). The rows are a small file of training rows.
+ */
+async function recordRetraining(env: Awaited<ReturnType<typeof timeSkippingEnv>>, config: Config, deps: Deps, label?: string): Promise<void> {
+  if (label !== undefined && !/^[a-z0-9-]+$/.test(label)) throw new Error(`the label "${label}" must be lower-case letters, digits and dashes`);
+  const prefix = label ? `retraining-${label}` : 'retraining';
+  const file = path.join(process.env.WAYMARK_TEST_DIR!, 'training.duckdb');
+  await writeTrainingRows(file, 80);
+  const recording = { ...config, warehouse: { ...config.warehouse, duckdbFile: file }, training: { ...config.training, minRows: 50 }, temporal: { ...config.temporal, address: env.address } };
+  const python = startWarehouseWorker(recording, (line) => console.error(line));
+  try {
+    await python.ready;
+    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/pipeline') });
+    const worker = await createPipelineWorker({ connection: env.nativeConnection, config: recording, warehouse: leaseWarehouse('duckdb', () => openDuckDb(file)), profiles: deps.profiles, models: new ModelRegistry(deps.store), workflowBundle: { code } });
+    await worker.runUntil(async () => {
+      const churn = await startRetraining(env.client, recording, 'churn');
+      let progress = await churn.query(retrainingProgressQuery);
+      while (progress.step !== 'awaiting approval') progress = await new Promise((r) => setTimeout(r, 200)).then(() => churn.query(retrainingProgressQuery));
+      console.log(`churn: ${JSON.stringify(await churn.executeUpdate(decideUpdate, { args: [{ version: progress.registered!.version, approve: true, approver: 'recorder', note: 'recorded' }] }))}`);
+      save(env.address, 'pipeline', `${prefix}-approved`, churn);
+      // Waiting for the result skips the time: nobody decides.
+      const lead = await startRetraining(env.client, recording, 'lead');
+      console.log(`lead: ${JSON.stringify(await lead.result())}`);
+      save(env.address, 'pipeline', `${prefix}-timed-out`, lead);
+    });
+  } finally {
     await python.stop(10_000);
   }
 }
@@ -133,7 +171,7 @@ async function main(): Promise<void> {
   }
 }
 
-/** journeys (the default), pipeline or early-signals; see the top of this file. */
+/** journeys (the default), pipeline, retraining or early-signals; see the top of this file. */
 async function recordSet(env: Awaited<ReturnType<typeof timeSkippingEnv>>, config: Config, deps: Deps, set = 'journeys', label?: string): Promise<void> {
   // early-signals starts its worker once the signals are in: a worker made here and never run
   // would hold the server's connection, and the process would never end. The shipped journeys
@@ -142,6 +180,7 @@ async function recordSet(env: Awaited<ReturnType<typeof timeSkippingEnv>>, confi
   const worker = await startWorker(env.nativeConnection, config, deps);
   const record = async (name: string, handle: WorkflowHandle) => save(env.address, 'v2', name, handle);
   if (set === 'pipeline') await worker.runUntil(() => recordPipeline(env, config, deps, label));
+  else if (set === 'retraining') await worker.runUntil(() => recordRetraining(env, config, deps, label));
   else await worker.runUntil(async () => {
     const now = () => env.currentTimeMs();
     const journeyRun = async (journeyId: string, customerId: string, entryType: string, extra = {}) =>

@@ -219,5 +219,8 @@ export const platformSettings = {
     /** bench:sends: messages through the Braze channel (and as many bare HTTP calls) per measured round, after this many of each to warm up. */
     sends: int(1, 10_000_000),
     sendsWarmup: int(0, 1_000_000),
+    /** Scores each path of bench:score takes, and the customers of the rows its model learns from. */
+    scores: int(100, 100_000_000),
+    scoreCustomers: int(20, 1_000_000),
   }),
 };

@@ -178,6 +178,46 @@ export const productSettings = {
     /** Salesforce plans (Plan__c, lower case) that are paid: a contact on one is a customer before any order. */
     paidPlans: list.pipe(z.array(z.string().regex(/^[a-z0-9_ -]{1,40}$/, 'must be plan names in lower case (letters, digits, "_", "-", space), comma-separated'))),
   }),
+  /** Scores journeys read (docs/scores.md): the models' registry, the stand-in rules, the time a score may take. */
+  scoring: z.object({
+    /** local: the registry's champion in this process (onnxruntime-node); vertex: a Vertex AI endpoint. Either way the rules stand in. */
+    source: z.enum(['local', 'vertex']),
+    /** A score's time budget in milliseconds: past it, the rule stand-in answers (and says so). */
+    budgetMs: int(1, 60_000),
+    /** How often a process looks for a newly promoted champion. */
+    refreshMs: duration,
+    /** The churn rule: risk grows with days quiet, reaching 1 at this many. */
+    ruleQuietDays: int(1, 3650),
+    /** The lead rule: engagement counts fully from this many events in 30 days. */
+    ruleEngagedEvents: int(1, 100_000),
+  }),
+  /** The retraining pipeline (workflows/pipeline/retraining.ts) and the Python trainer (workers/training). */
+  training: z.object({
+    taskQueue: z.string().min(1),
+    /** The last this many days of training rows are held out to judge the model. */
+    testDays: int(1, 365),
+    /** Fewer training (or held-out) rows than this: no model. */
+    minRows: int(10, 100_000_000),
+    /** A classifier's operating threshold (precision and recall are measured at it). */
+    threshold: z.coerce.number().gt(0).lt(1),
+    trees: int(1, 5_000),
+    leaves: int(2, 1_024),
+    learningRate: z.coerce.number().gt(0).max(1),
+    minChildSamples: int(1, 100_000),
+    seed: int(0, 2_147_483_647),
+    /** Held-out rows the trainer scores, which the registry checks onnxruntime-node reproduces. */
+    probes: int(1, 1_000),
+    maxModelBytes: int(10_000, 100_000_000),
+    /** How far the ONNX runtime's probe scores may be from the trainer's (float32 arithmetic). */
+    parityTolerance: z.coerce.number().gt(0).max(1),
+    /** A challenger is promoted when its held-out AUC (R² for value) beats the champion's by this much. */
+    promoteMargin: z.coerce.number().min(0).max(1),
+    /** required: a challenger that wins waits for a person's approval (`waymark models approve`); automatic: promoted at once. */
+    approval: z.enum(['required', 'automatic']),
+    /** No decision within this long: the challenger is rejected. */
+    approvalTimeoutMs: duration,
+    stepTimeoutMs: duration,
+  }),
   /** The ingestion pipeline: its own task queue (never the journeys one), its activities' timeouts and retries, its schedule. */
   pipeline: z.object({
     taskQueue: z.string().min(1),

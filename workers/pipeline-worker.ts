@@ -1,6 +1,7 @@
 import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createPipelineActivities } from '../activities/pipeline';
+import { createTrainingActivities } from '../activities/pipeline/training';
 import { loadConfig, type Config } from '../src/config';
 import { submitEvent } from '../src/events/intake';
 import { createLogger } from '../src/logger';
@@ -13,6 +14,7 @@ import type { WarehouseLease } from '../src/warehouse/lease';
 import { warehouseLease } from '../src/warehouse/open';
 import type { ProfileStore } from '../src/profiles/port';
 import { PgProfileStore } from '../src/profiles/pg-store';
+import { ModelRegistry } from '../src/scoring/registry';
 import { Store } from '../src/store/store';
 
 export interface PipelineWorkerOptions {
@@ -22,6 +24,8 @@ export interface PipelineWorkerOptions {
   warehouse: WarehouseLease;
   /** The profiles the warehouse attributes are merged into (the shared store). */
   profiles: Pick<ProfileStore, 'mergeTraits'>;
+  /** The model registry retraining runs add to and decide in (the shared store). */
+  models: ModelRegistry;
   /** A prebuilt bundle of workflows/pipeline (tests build it once); otherwise bundled now. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /**
@@ -36,7 +40,7 @@ export interface PipelineWorkerOptions {
  * The worker for the pipelines task queue: its own workflows, its own activities, never the
  * journeys' queue, so a long batch cannot hold up a journey.
  */
-export function createPipelineWorker({ connection, config, warehouse, profiles, workflowBundle, tracing }: PipelineWorkerOptions): Promise<Worker> {
+export function createPipelineWorker({ connection, config, warehouse, profiles, models, workflowBundle, tracing }: PipelineWorkerOptions): Promise<Worker> {
   const dataConverter = temporalDataConverter(config);
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
   return Worker.create({
@@ -47,7 +51,10 @@ export function createPipelineWorker({ connection, config, warehouse, profiles, 
     taskQueue: config.pipeline.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows/pipeline') }),
     // Events go to the customer routers the way the event API sends them.
-    activities: createPipelineActivities({ warehouse, config, profiles, submit: (event) => submitEvent(client, config, event) }),
+    activities: {
+      ...createPipelineActivities({ warehouse, config, profiles, submit: (event) => submitEvent(client, config, event) }),
+      ...createTrainingActivities(config, models),
+    },
     maxConcurrentActivityTaskExecutions: config.warehouse.kind === 'duckdb' ? config.pipeline.duckdbStepsHeld : undefined,
     // A stage's heartbeat (what it has done) reaches the Temporal UI and `waymark schedules list` this soon.
     maxHeartbeatThrottleInterval: config.pipeline.progressEveryMs,
@@ -67,7 +74,7 @@ async function main(): Promise<void> {
   const warehouse = warehouseLease(config);
   const store = new Store(config, log);
   const connection = await connectWorker(config);
-  const worker = await createPipelineWorker({ connection, config, warehouse, profiles: new PgProfileStore(store, config.profileKeepKeys, config.limits), tracing });
+  const worker = await createPipelineWorker({ connection, config, warehouse, profiles: new PgProfileStore(store, config.profileKeepKeys, config.limits), models: new ModelRegistry(store), tracing });
   const where = config.warehouse.kind === 'duckdb' ? config.warehouse.duckdbFile : `${config.warehouse.bigqueryProject} (${config.warehouse.bigqueryLocation})`;
   log.info({ taskQueue: config.pipeline.taskQueue, warehouse: config.warehouse.kind, at: where, landing: config.pipeline.landingDir, dbtTaskQueue: config.warehouse.taskQueue }, 'pipeline worker running');
   try {

@@ -1,11 +1,12 @@
-"""Waymark's Python activity worker: the warehouse activities (dbt builds, workers/warehouse/) on a task
-queue of their own. A worker fails the tasks of activities it has not registered, so it never shares a
-queue with the TypeScript workers.
+"""Waymark's Python activity worker: the warehouse activities (dbt builds, workers/warehouse/) and the
+training activities (LightGBM to ONNX, workers/training/), each on a task queue of its own, so a model
+being trained never holds up a batch's build. A worker fails the tasks of activities it has not
+registered, so neither queue is shared with the TypeScript workers.
 
 Started by `npm run warehouse-worker` (workers/warehouse-worker.ts), `npm run dev` and the tests, which
 read Waymark's config (src/config.ts) and pass this process what it needs as one JSON argument:
     python3 workers/warehouse_worker.py '{"address": "127.0.0.1:7233", "namespace": "default",
-        "taskQueue": "waymark-warehouse", "heartbeatEveryMs": 5000, "shutdownGraceMs": 10000, "projectDir": "warehouse"}'
+        "taskQueue": "waymark-warehouse", "trainingTaskQueue": "waymark-training", "heartbeatEveryMs": 5000, "shutdownGraceMs": 10000, "projectDir": "warehouse"}'
 with PYTHONPATH holding the packages of workers/requirements.txt, and the payload keys, if any, in the
 environment (WAYMARK_TEMPORAL_PAYLOAD_KEYS, workers/payload_codec.py; not in the argument, which `ps` shows).
 SIGTERM, SIGINT, or its standard input closing (the parent that started it has gone, however it went): the
@@ -31,6 +32,7 @@ from temporalio.service import TLSConfig  # noqa: E402
 from temporalio.worker import Worker  # noqa: E402
 
 from payload_codec import PayloadKey, PayloadKeysError, data_converter, payload_keys_from_env  # noqa: E402
+from training.activities import train_model  # noqa: E402
 from warehouse.activities import WarehouseActivities  # noqa: E402
 from warehouse.runner import DbtRunner  # noqa: E402
 
@@ -49,6 +51,7 @@ class Settings(TypedDict):
     address: str
     namespace: str
     taskQueue: str
+    trainingTaskQueue: str
     heartbeatEveryMs: int
     shutdownGraceMs: int
     projectDir: str
@@ -75,14 +78,18 @@ async def main(settings: Settings, keys: list[PayloadKey]) -> None:
         default_heartbeat_throttle_interval=beat,
         graceful_shutdown_timeout=timedelta(milliseconds=settings['shutdownGraceMs']),
     )
+    # One model at a time (training uses a core): more at once need more processes.
+    trainer = Worker(client, task_queue=settings['trainingTaskQueue'], activities=[train_model], max_concurrent_activities=1,
+                     graceful_shutdown_timeout=timedelta(milliseconds=settings['shutdownGraceMs']))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     threading.Thread(target=_on_stdin_closed, args=(lambda: loop.call_soon_threadsafe(stop.set),), daemon=True).start()
-    log.info(f"warehouse worker running: task queue {settings['taskQueue']} at {settings['address']} "
-             f"(namespace {settings['namespace']}), dbt project {settings['projectDir']}, ready in {time.monotonic() - STARTED:.1f} s")
-    async with worker:
+    log.info(f"warehouse worker running: task queues {settings['taskQueue']} (dbt) and {settings['trainingTaskQueue']} (training) "
+             f"at {settings['address']} (namespace {settings['namespace']}), dbt project {settings['projectDir']}, "
+             f"ready in {time.monotonic() - STARTED:.1f} s")
+    async with worker, trainer:
         await stop.wait()
         log.info('warehouse worker stopping')
 

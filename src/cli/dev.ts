@@ -23,6 +23,7 @@ import { temporalDataConverter } from '../temporal/data-converter';
 import { startCodecServer } from '../temporal/codec-server';
 import { clientTracing } from '../telemetry/interceptors';
 import { startTracing } from '../telemetry/tracing';
+import { ModelRegistry } from '../scoring/registry';
 
 export function registerDevCommand(program: Command): void {
   program
@@ -103,7 +104,7 @@ async function dev(): Promise<number> {
     // The pipelines' worker opens the warehouse while one of its activities runs (a DuckDB file opens in one process at a time: dbt's turn is between them).
     const warehouse = warehouseLease(config);
     started.push(() => warehouse.close());
-    const pipelineWorker = await stop.unless(createPipelineWorker({ connection: await connectWorker(config), config, warehouse, profiles: deps.profiles, tracing }));
+    const pipelineWorker = await stop.unless(createPipelineWorker({ connection: await connectWorker(config), config, warehouse, profiles: deps.profiles, models: new ModelRegistry(deps.store), tracing }));
     if (!pipelineWorker) return 0;
     const pipelineRunning = pipelineWorker.run();
     pipelineRunning.catch(() => undefined);

@@ -6,6 +6,7 @@ import { registerConfigCommand } from './config';
 import { registerCustomerCommand } from './customer';
 import { registerOutboxCommand } from './outbox';
 import { registerMessagesCommand } from './messages';
+import { registerModelsCommand } from './models';
 import { registerDbCommand } from './db';
 import { registerDemoCommand } from './demo';
 import { registerDevCommand } from './dev';
@@ -58,6 +59,7 @@ export function buildProgram(output?: OutputConfiguration): Command {
   registerSeedCommand(program);
   registerSchedulesCommand(program);
   registerWarehouseCommand(program);
+  registerModelsCommand(program);
   registerDbCommand(program);
   // Set on every command, including those a register function built with `new Command` and added.
   const all = (command: Command): Command[] => [command, ...command.commands.flatMap(all)];

@@ -29,7 +29,8 @@ export class PythonMissingError extends Error {
   }
 }
 
-function python(script: string, args: string[], env: Record<string, string> = {}): PythonCommand {
+/** A script of workers/ with the worker's packages (workers/requirements.txt). */
+export function pythonCommand(script: string, args: string[], env: Record<string, string> = {}): PythonCommand {
   if (!fs.existsSync(PYTHON_PACKAGES)) throw new PythonMissingError();
   const pythonPath = [PYTHON_PACKAGES, path.join(ROOT, 'workers')].join(path.delimiter);
   // -u: lines reach the parent as they are written (it waits for the "running" line).
@@ -47,6 +48,7 @@ export function warehouseWorkerCommand(config: Config): PythonCommand {
     address: config.temporal.address,
     namespace: config.temporal.namespace,
     taskQueue: config.warehouse.taskQueue,
+    trainingTaskQueue: config.training.taskQueue,
     heartbeatEveryMs: config.pipeline.progressEveryMs,
     shutdownGraceMs: config.worker.shutdownGraceMs,
     projectDir: DBT_PROJECT,
@@ -55,12 +57,12 @@ export function warehouseWorkerCommand(config: Config): PythonCommand {
   };
   // Secrets go in the environment, not the argument (which `ps` shows), and from the config, which may
   // have read them from the settings file rather than this process's environment; empty: in clear, no API key.
-  return python('warehouse_worker.py', [JSON.stringify(settings)], { WAYMARK_TEMPORAL_PAYLOAD_KEYS: payloadKeysVariable(config), WAYMARK_TEMPORAL_API_KEY: config.temporal.apiKey });
+  return pythonCommand('warehouse_worker.py', [JSON.stringify(settings)], { WAYMARK_TEMPORAL_PAYLOAD_KEYS: payloadKeysVariable(config), WAYMARK_TEMPORAL_API_KEY: config.temporal.apiKey });
 }
 
 /** The same builds without Temporal (src/warehouse/dbt-direct.ts), of the dbt project in `projectDir`. */
 export function directBuildsCommand(projectDir = DBT_PROJECT): PythonCommand {
-  return python('warehouse_direct.py', [projectDir]);
+  return pythonCommand('warehouse_direct.py', [projectDir]);
 }
 
 /** dbt's own command line (`dbt <args>`) on the dbt project, with the worker's packages: for docs, or a look by hand. */

@@ -19,6 +19,7 @@ import { startWorker } from '../support/harness';
 import { BatchStatus } from '../../src/temporal/search-attributes';
 import { startWarehouseWorker, type PythonWorker } from '../support/warehouse-python';
 import { historyBytes, metadataText, payloadsIn, rawHistory } from '../support/raw-history';
+import { ModelRegistry } from '../../src/scoring/registry';
 
 /** The batch's checks: the dbt project's tests, its source freshness, and what the load read in each export (those the legacy checks.yaml had keep its names). */
 const CHECKS = [
@@ -64,7 +65,7 @@ describe('ingestion pipeline on Temporal', () => {
     python = await startWarehouseWorker(config);
     const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows/pipeline'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
     deps = createDeps(config);
-    worker = await createPipelineWorker({ connection: server.nativeConnection, config, warehouse, profiles: deps.profiles, workflowBundle: { code } });
+    worker = await createPipelineWorker({ connection: server.nativeConnection, config, warehouse, profiles: deps.profiles, models: new ModelRegistry(deps.store), workflowBundle: { code } });
     running = worker.run();
     journeys = await startWorker(server.nativeConnection, config, deps);
     journeysRunning = journeys.run();

@@ -10,6 +10,7 @@ import { createPipelineWorker } from '../../workers/pipeline-worker';
 import { createDeps, type Deps } from '../../src/runtime';
 import { devServer, eventually } from '../support/dev-server';
 import { startWarehouseWorker, type PythonWorker } from '../support/warehouse-python';
+import { ModelRegistry } from '../../src/scoring/registry';
 
 /**
  * The transform (dbt build in the Python worker, a real process on a real dev server) cut off:
@@ -34,7 +35,7 @@ describe('the transform in the Python worker, cut off', () => {
     deps = createDeps(config);
     warehouse.lease = warehouseLease(config);
     const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows/pipeline'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
-    worker = await createPipelineWorker({ connection: server.nativeConnection, config, warehouse: warehouse.lease, profiles: deps.profiles, workflowBundle: { code } });
+    worker = await createPipelineWorker({ connection: server.nativeConnection, config, warehouse: warehouse.lease, profiles: deps.profiles, models: new ModelRegistry(deps.store), workflowBundle: { code } });
     running = worker.run();
   }, 300_000);
   afterAll(async () => {

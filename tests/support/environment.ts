@@ -2,6 +2,8 @@ import path from 'node:path';
 import NodeEnvironment from 'jest-environment-node';
 import { newRegistry, REGISTRY_KEY, releaseAll, type CleanupRegistry } from './cleanup';
 
+const TYPED_ARRAYS = ['Int8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array'] as const;
+
 /** Each release gets this long (a worker drains its activities, a server stops). */
 const RELEASE_TIMEOUT_MS = 30_000;
 
@@ -20,7 +22,12 @@ export default class WaymarkEnvironment extends NodeEnvironment {
     super(config, context);
     this.file = path.relative(config.projectConfig.rootDir, context.testPath);
     // The file's modules see the environment's global as globalThis.
-    (this.global as unknown as Record<string, unknown>)[REGISTRY_KEY] = this.registry;
+    const global = this.global as unknown as Record<string, unknown>;
+    global[REGISTRY_KEY] = this.registry;
+    // onnxruntime-node's binding makes its outputs' typed arrays in this (the host's) realm, and
+    // onnxruntime-common checks them with `instanceof` against the file's: they are shared, as
+    // jest shares ArrayBuffer and Uint8Array, so a model runs in a test as in a process.
+    for (const name of TYPED_ARRAYS) global[name] = globalThis[name];
   }
 
   /**

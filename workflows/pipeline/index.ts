@@ -1,2 +1,3 @@
 /** The pipelines task queue's workflows (bundled apart from the journeys'). */
 export { ingestionWorkflow } from './ingestion';
+export { retrainingWorkflow } from './retraining';

@@ -1,27 +1,27 @@
 import { ActivityCancellationType, proxyActivities, setCurrentDetails, setHandler, type ActivityOptions } from '@temporalio/workflow';
 import type { PipelineActivities } from '../../activities/pipeline';
-import { progressQuery, type IngestionInput, type IngestionProgress, type IngestionResult } from './contract';
+import { progressQuery, type IngestionInput, type IngestionProgress, type IngestionResult, type PipelineSettings } from './contract';
 import type { WarehouseActivities } from './warehouse-remote';
 
 /** The pipeline's activities, with the run's timeouts and retries (from config, carried in the input). */
 export function activitiesFor(input: IngestionInput) {
-  return proxyActivities<PipelineActivities>(stageOptions(input));
+  return proxyActivities<PipelineActivities>(stageOptions(input.settings, ['BatchInvalid']));
 }
 
 /** The Python worker's activities (dbt), on its own task queue, with the same timeouts and retries. */
 export function warehouseActivitiesFor(input: IngestionInput, taskQueue: string) {
-  return proxyActivities<WarehouseActivities>({ ...stageOptions(input), taskQueue });
+  return proxyActivities<WarehouseActivities>({ ...stageOptions(input.settings, ['BatchInvalid']), taskQueue });
 }
 
-function stageOptions(input: IngestionInput): ActivityOptions {
-  const s = input.settings;
+/** A pipeline step's timeouts and retries (from config, carried in the run's input); `nonRetryable`: the error types no retry fixes. */
+export function stageOptions(s: PipelineSettings, nonRetryable: string[]): ActivityOptions {
   return {
     startToCloseTimeout: s.stepTimeoutMs,
     heartbeatTimeout: s.heartbeatTimeoutMs,
     // A cancelled run ends once the step under way has stopped, not while it still runs.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     // The warehouse being down or slow is retried here, with backoff; the client's own retries are off.
-    retry: { initialInterval: s.retryInitialMs, maximumInterval: s.retryMaxIntervalMs, backoffCoefficient: 2, maximumAttempts: s.retryMaxAttempts, nonRetryableErrorTypes: ['BatchInvalid'] },
+    retry: { initialInterval: s.retryInitialMs, maximumInterval: s.retryMaxIntervalMs, backoffCoefficient: 2, maximumAttempts: s.retryMaxAttempts, nonRetryableErrorTypes: nonRetryable },
   };
 }
 

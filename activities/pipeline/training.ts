@@ -1,0 +1,60 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Config } from '../../src/config';
+import { SCORE_NAMES, isScoreName, type ScoreName } from '../../src/scoring/models';
+import { OnnxModel, parityMisses } from '../../src/scoring/onnx';
+import { ModelDecisionError, type ModelRegistry } from '../../src/scoring/registry';
+import { headlineFigure, type TrainedModel, type TrainRequest } from '../../src/scoring/trained-model';
+import { trainRequestFor } from '../../src/scoring/train-request';
+import type { Registered } from '../../workflows/pipeline/retraining-contract';
+
+/** The retraining workflow's TypeScript activities (the training itself is the Python worker's). */
+export function createTrainingActivities(config: Config, registry: ModelRegistry) {
+  const t = config.training;
+  return {
+    /** What the Python trainer is asked for (src/scoring/train-request.ts). */
+    async trainingRequest(model: ScoreName): Promise<TrainRequest> {
+      if (!isScoreName(model)) throw ApplicationFailure.nonRetryable(`no model named "${model}" (${SCORE_NAMES.join(', ')})`, 'TrainingRefused');
+      return trainRequestFor(config, model);
+    },
+
+    /**
+     * Checks onnxruntime-node reproduces the trainer's predictions on its probe rows (a model it
+     * would score differently is refused), then stores it as a challenger, once per run.
+     */
+    async registerChallenger(trained: TrainedModel): Promise<Registered> {
+      const model = await OnnxModel.load(Buffer.from(trained.onnx, 'base64'), trained.kind, trained.features.length).catch((err: Error) => {
+        throw ApplicationFailure.nonRetryable(`the ${trained.model} model's ONNX does not load: ${err.message}`, 'TrainingRefused');
+      });
+      try {
+        const misses = await parityMisses(model, trained.probes, t.parityTolerance);
+        if (misses.length) throw ApplicationFailure.nonRetryable(`onnxruntime-node does not reproduce the trainer on ${misses.length} of ${trained.probes.length} probes (WAYMARK_TRAINING_PARITY_TOLERANCE ${t.parityTolerance}): ${misses.slice(0, 3).join('; ')}`, 'TrainingRefused');
+      } finally {
+        await model.release();
+      }
+      const run = Context.current().info.workflowExecution;
+      // The run, not only its id: every retraining of a model runs under the same id.
+      const registered = await registry.register(trained, run ? `${run.workflowId}/${run.runId}` : 'outside a workflow');
+      const champion = await registry.champion(trained.model);
+      return {
+        version: registered.version,
+        figure: headlineFigure(trained.kind, trained.metrics),
+        ...(champion && champion.version !== registered.version ? { champion: { version: champion.version, figure: headlineFigure(champion.kind, champion.metrics) } } : {}),
+        probesChecked: trained.probes.length,
+        trainingWindow: trained.trainingWindow,
+        rows: trained.rows,
+      };
+    },
+
+    /** Promotes (the champion before it retires) or rejects the challenger, with who and why. */
+    async decideModel(model: ScoreName, version: number, outcome: 'champion' | 'rejected', by: string, why: string): Promise<void> {
+      try {
+        await registry.decide(model, version, outcome, by, why);
+      } catch (err) {
+        if (err instanceof ModelDecisionError) throw ApplicationFailure.nonRetryable(err.message, 'TrainingRefused');
+        throw err;
+      }
+    },
+  };
+}
+
+export type TrainingActivities = ReturnType<typeof createTrainingActivities>;

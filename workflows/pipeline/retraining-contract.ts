@@ -1,0 +1,62 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ScoreName } from '../../src/scoring/models';
+import type { PipelineSettings } from './contract';
+
+/**
+ * The retraining workflow's contract (workflows/pipeline/retraining.ts): its input, result, the
+ * approval Update and the progress query. Definitions only: the workflow bundle imports this file.
+ */
+export const RETRAINING_WORKFLOW = 'retrainingWorkflow';
+
+/** A model's retraining runs under this id prefix: one at a time per model. */
+export const retrainingWorkflowId = (model: ScoreName) => `retraining/${model}`;
+
+export interface RetrainingSettings extends PipelineSettings {
+  /** The Python trainer's task queue. */
+  trainingTaskQueue: string;
+  promoteMargin: number;
+  approval: 'required' | 'automatic';
+  approvalTimeoutMs: number;
+}
+
+export interface RetrainingInput {
+  model: ScoreName;
+  settings: RetrainingSettings;
+}
+
+/** A figure of one version: held-out AUC for a classifier, R² for a regression. */
+export interface Figure {
+  name: string;
+  value: number;
+}
+
+export interface Registered {
+  version: number;
+  figure: Figure;
+  /** The champion it is compared with; absent: the model has none yet. */
+  champion?: { version: number; figure: Figure };
+  /** Held-out rows onnxruntime-node scored as the trainer did. */
+  probesChecked: number;
+  trainingWindow: { from: string; to: string };
+  rows: { training: number; heldOut: number };
+}
+
+export interface Decision {
+  approve: boolean;
+  /** Who decided (a person's name or email). */
+  approver: string;
+  note?: string;
+}
+
+export type RetrainingResult =
+  | { outcome: 'promoted'; model: ScoreName; version: number; figure: Figure; champion?: Registered['champion']; decidedBy: string; why: string }
+  | { outcome: 'rejected'; model: ScoreName; version: number; figure: Figure; champion?: Registered['champion']; decidedBy: string; why: string };
+
+export interface RetrainingProgress {
+  step: 'train' | 'register' | 'awaiting approval' | 'decided';
+  registered?: Registered;
+}
+
+/** Approve or reject the challenger awaiting a decision; validated (the version must be the one waiting, a name given). */
+export const decideUpdate = defineUpdate<RetrainingResult, [{ version: number } & Decision]>('decide');
+export const retrainingProgressQuery = defineQuery<RetrainingProgress>('progress');

@@ -1,0 +1,90 @@
+import { allHandlersFinished, condition, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import type { TrainingActivities } from '../../activities/pipeline/training';
+import { formatDuration } from '../../src/journey/duration';
+import type { TrainedModel, TrainRequest } from '../../src/scoring/trained-model';
+import { decideUpdate, retrainingProgressQuery, type Decision, type Registered, type RetrainingInput, type RetrainingProgress, type RetrainingResult } from './retraining-contract';
+import { stageOptions } from './run-context';
+
+/** The Python trainer's activity (workers/training/activities.py), on its own task queue. */
+interface PythonTraining {
+  trainModel(request: TrainRequest): Promise<TrainedModel>;
+}
+
+/**
+ * One model retrained: the Python worker trains a challenger on the warehouse's ml_training rows
+ * (time-based split) and exports it to ONNX; the registry checks onnxruntime-node reproduces it and
+ * stores it; it is compared with the champion; a winner waits for a person's decision (the
+ * `decide` Update, `waymark models approve|reject`; none within the configured time is a
+ * rejection) unless approval is automatic; then it is promoted or rejected, with who and why.
+ * The run's details in the Temporal UI show the figures and the decision.
+ */
+export async function retrainingWorkflow({ model, settings }: RetrainingInput): Promise<RetrainingResult> {
+  const act = proxyActivities<TrainingActivities>(stageOptions(settings, ['TrainingRefused']));
+  const python = proxyActivities<PythonTraining>({ ...stageOptions(settings, ['TrainingRefused']), taskQueue: settings.trainingTaskQueue });
+  const progress: RetrainingProgress = { step: 'train' };
+  setHandler(retrainingProgressQuery, () => progress);
+
+  setCurrentDetails(`**training** the ${model} model (task queue ${settings.trainingTaskQueue})`);
+  const trained = await python.trainModel(await act.trainingRequest(model));
+  progress.step = 'register';
+  setCurrentDetails(`**registering** the ${model} challenger`);
+  const registered = await act.registerChallenger(trained);
+  progress.registered = registered;
+  const { version, figure, champion } = registered;
+
+  const settle = async (approve: boolean, decidedBy: string, why: string): Promise<RetrainingResult> => {
+    await act.decideModel(model, version, approve ? 'champion' : 'rejected', decidedBy, why);
+    progress.step = 'decided';
+    const result: RetrainingResult = { outcome: approve ? 'promoted' : 'rejected', model, version, figure, ...(champion ? { champion } : {}), decidedBy, why };
+    setCurrentDetails(`${figuresOf(model, registered)}\n\n**${result.outcome}** by ${decidedBy}: ${why}`);
+    return result;
+  };
+
+  const verdict = judge(registered, settings.promoteMargin);
+  if (!verdict.wins) return settle(false, 'retraining', verdict.why);
+  if (settings.approval === 'automatic') return settle(true, 'retraining (automatic approval)', verdict.why);
+
+  progress.step = 'awaiting approval';
+  setCurrentDetails(`${figuresOf(model, registered)}\n\n**awaiting approval**: ${verdict.why}. \`waymark models approve ${model} ${version} --as NAME\` or \`reject\`; rejected if nobody decides within ${formatDuration(settings.approvalTimeoutMs)}.`);
+  let decision: Decision | undefined;
+  // The decision's outcome, which the Update's caller gets once it is recorded.
+  const settled: { result?: RetrainingResult } = {};
+  setHandler(
+    decideUpdate,
+    async (asked) => {
+      decision = asked;
+      await condition(() => settled.result !== undefined);
+      return settled.result!;
+    },
+    {
+      validator: (asked) => {
+        if (decision || progress.step !== 'awaiting approval') throw new Error(`${model}@${version} is not awaiting a decision any more`);
+        if (asked.version !== version) throw new Error(`the challenger awaiting a decision is ${model}@${version}, not version ${asked.version}`);
+        if (typeof asked.approve !== 'boolean') throw new Error('approve must be true or false');
+        if (typeof asked.approver !== 'string' || !asked.approver.trim()) throw new Error('approver must name the person deciding');
+      },
+    },
+  );
+  const answered = await condition(() => decision !== undefined, settings.approvalTimeoutMs);
+  settled.result = answered
+    ? await settle(decision!.approve, decision!.approver.trim(), decision!.note?.trim() || (decision!.approve ? verdict.why : 'rejected by a person'))
+    : await settle(false, 'nobody', `no decision within ${formatDuration(settings.approvalTimeoutMs)}`);
+  await condition(allHandlersFinished);
+  return settled.result;
+}
+
+/** Whether the challenger beats the champion by the margin on its headline figure (any challenger wins where there is no champion). */
+function judge({ figure, champion }: Registered, margin: number): { wins: boolean; why: string } {
+  const mine = `${figure.name} ${figure.value.toFixed(4)}`;
+  if (!champion) return { wins: true, why: `first model (${mine})` };
+  const theirs = `${champion.figure.name} ${champion.figure.value.toFixed(4)} of version ${champion.version}`;
+  if (!Number.isFinite(figure.value)) return { wins: false, why: `its ${figure.name} could not be measured` };
+  return figure.value >= champion.figure.value + margin
+    ? { wins: true, why: `${mine} beats ${theirs} by at least ${margin}` }
+    : { wins: false, why: `${mine} does not beat ${theirs} by ${margin}` };
+}
+
+function figuresOf(model: string, r: Registered): string {
+  const vs = r.champion ? ` (champion ${model}@${r.champion.version}: ${r.champion.figure.value.toFixed(4)})` : ' (no champion yet)';
+  return `**${model}@${r.version}**: held-out ${r.figure.name} ${r.figure.value.toFixed(4)}${vs} · trained on ${r.rows.training} rows from ${r.trainingWindow.from} to ${r.trainingWindow.to}, judged on ${r.rows.heldOut} · ${r.probesChecked} probes reproduced by onnxruntime-node`;
+}
