@@ -35,7 +35,10 @@ import { releaseAll } from '../tests/support/cleanup';
 import { ModelRegistry } from '../src/scoring/registry';
 import { startRetraining } from '../src/scoring/retraining';
 import { decideUpdate, retrainingProgressQuery } from '../workflows/pipeline/retraining-contract';
-import { writeTrainingRows } from '../tests/support/training-rows';
+import { startDirectBuilds } from '../src/warehouse/dbt-direct';
+import { findBatch } from '../src/warehouse/batch';
+import { runBatch } from '../src/warehouse/run-batch';
+import { warehouseTarget } from '../src/warehouse/build-target';
 
 /** Histories of today's workflow code (v2); v1/ holds those recorded before it, kept for replay. */
 const HISTORIES = path.resolve(__dirname, '../tests/fixtures/histories');
@@ -82,13 +85,24 @@ async function recordPipeline(env: Awaited<ReturnType<typeof timeSkippingEnv>>, 
 /**
  * Two retraining runs on the pipelines task queue, the training in the Python worker on its own:
  * churn approved through the Update, lead rejected when nobody decides in time
- * (retraining[-label]-{approved,timed-out}). The rows are a small file of training rows.
+ * (retraining[-label]-{approved,timed-out}), on a batch of 200 customers published by dbt directly (fewer leave the churn rows without a churned customer).
  */
 async function recordRetraining(env: Awaited<ReturnType<typeof timeSkippingEnv>>, config: Config, deps: Deps, label?: string): Promise<void> {
   if (label !== undefined && !/^[a-z0-9-]+$/.test(label)) throw new Error(`the label "${label}" must be lower-case letters, digits and dashes`);
   const prefix = label ? `retraining-${label}` : 'retraining';
+  // A published batch (dbt run directly): the rows the models learn from and the features they score.
   const file = path.join(process.env.WAYMARK_TEST_DIR!, 'training.duckdb');
-  await writeTrainingRows(file, 80);
+  const landingDir = path.join(process.env.WAYMARK_TEST_DIR!, 'landing');
+  writeExports({ landingDir, customers: 200, seed: 11, asOf: '2026-03-31', eventsPerCustomer: 40, days: 120, exportId: 'rec-training' });
+  const dbt = await startDirectBuilds();
+  const direct = { warehouse: leaseWarehouse('duckdb', () => openDuckDb(file)), dbt, target: { ...warehouseTarget(config), kind: 'duckdb' as const, duckdbFile: file }, health: config.health, rowLimits: config.warehouse.rows };
+  try {
+    const batch = await direct.warehouse.use(async (w) => (await findBatch(w, landingDir, 'rec-training-run', 'rec-training'))!);
+    console.log(`batch: ${(await runBatch(direct, batch)).status}`);
+  } finally {
+    await direct.warehouse.close();
+    await dbt.close();
+  }
   const recording = { ...config, warehouse: { ...config.warehouse, duckdbFile: file }, training: { ...config.training, minRows: 50 }, temporal: { ...config.temporal, address: env.address } };
   const python = startWarehouseWorker(recording, (line) => console.error(line));
   try {
@@ -98,7 +112,10 @@ async function recordRetraining(env: Awaited<ReturnType<typeof timeSkippingEnv>>
     await worker.runUntil(async () => {
       const churn = await startRetraining(env.client, recording, 'churn');
       let progress = await churn.query(retrainingProgressQuery);
-      while (progress.step !== 'awaiting approval') progress = await new Promise((r) => setTimeout(r, 200)).then(() => churn.query(retrainingProgressQuery));
+      while (progress.step !== 'awaiting approval') {
+        if ((await churn.describe()).status.name !== 'RUNNING') throw new Error(`the churn run ended before awaiting approval: ${JSON.stringify(await churn.result())}`);
+        progress = await new Promise((r) => setTimeout(r, 200)).then(() => churn.query(retrainingProgressQuery));
+      }
       console.log(`churn: ${JSON.stringify(await churn.executeUpdate(decideUpdate, { args: [{ version: progress.registered!.version, approve: true, approver: 'recorder', note: 'recorded' }] }))}`);
       save(env.address, 'pipeline', `${prefix}-approved`, churn);
       // Waiting for the result skips the time: nobody decides.

@@ -190,6 +190,10 @@ export const productSettings = {
     ruleQuietDays: int(1, 3650),
     /** The lead rule: engagement counts fully from this many events in 30 days. */
     ruleEngagedEvents: int(1, 100_000),
+    /** A churn or lead score rising to this (from below, or a first score) sends churn_risk_high or lead_score_high. */
+    highThreshold: z.coerce.number().gt(0).lt(1),
+    /** Customers a promoted model scores per call of its runtime (and per page of profiles written). */
+    batchRows: int(1, 1_000_000),
   }),
   /** The retraining pipeline (workflows/pipeline/retraining.ts) and the Python trainer (workers/training). */
   training: z.object({

@@ -231,6 +231,8 @@ export const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_SCORE_REFRESH', 'scoring.refreshMs', '30s'],
   ['WAYMARK_SCORE_RULE_QUIET_DAYS', 'scoring.ruleQuietDays', '30'],
   ['WAYMARK_SCORE_RULE_ENGAGED_EVENTS', 'scoring.ruleEngagedEvents', '20'],
+  ['WAYMARK_SCORE_HIGH_THRESHOLD', 'scoring.highThreshold', '0.7'],
+  ['WAYMARK_SCORE_BATCH_ROWS', 'scoring.batchRows', '1000'],
   ['WAYMARK_TRAINING_TASK_QUEUE', 'training.taskQueue', 'waymark-training'],
   ['WAYMARK_TRAINING_TEST_DAYS', 'training.testDays', '7'],
   ['WAYMARK_TRAINING_MIN_ROWS', 'training.minRows', '200'],

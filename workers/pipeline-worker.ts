@@ -4,6 +4,7 @@ import { createPipelineActivities } from '../activities/pipeline';
 import { createTrainingActivities } from '../activities/pipeline/training';
 import { loadConfig, type Config } from '../src/config';
 import { submitEvent } from '../src/events/intake';
+import type { CustomerEvent } from '../src/events/schema';
 import { createLogger } from '../src/logger';
 import { connectWorker } from '../src/temporal/connect';
 import { installTemporalRuntime } from '../src/temporal/runtime';
@@ -43,6 +44,8 @@ export interface PipelineWorkerOptions {
 export function createPipelineWorker({ connection, config, warehouse, profiles, models, workflowBundle, tracing }: PipelineWorkerOptions): Promise<Worker> {
   const dataConverter = temporalDataConverter(config);
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
+  // Events go to the customer routers the way the event API sends them.
+  const submit = (event: CustomerEvent) => submitEvent(client, config, event);
   return Worker.create({
     ...workerTracing(tracing, workflowBundle ? 'prebuilt' : 'bundled'),
     connection,
@@ -50,10 +53,9 @@ export function createPipelineWorker({ connection, config, warehouse, profiles, 
     dataConverter,
     taskQueue: config.pipeline.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows/pipeline') }),
-    // Events go to the customer routers the way the event API sends them.
     activities: {
-      ...createPipelineActivities({ warehouse, config, profiles, submit: (event) => submitEvent(client, config, event) }),
-      ...createTrainingActivities(config, models),
+      ...createPipelineActivities({ warehouse, config, profiles, submit }),
+      ...createTrainingActivities({ config, registry: models, warehouse, profiles, submit }),
     },
     maxConcurrentActivityTaskExecutions: config.warehouse.kind === 'duckdb' ? config.pipeline.duckdbStepsHeld : undefined,
     // A stage's heartbeat (what it has done) reaches the Temporal UI and `waymark schedules list` this soon.

@@ -5,10 +5,26 @@ import { OnnxModel, parityMisses } from '../../src/scoring/onnx';
 import { ModelDecisionError, type ModelRegistry } from '../../src/scoring/registry';
 import { headlineFigure, type TrainedModel, type TrainRequest } from '../../src/scoring/trained-model';
 import { trainRequestFor } from '../../src/scoring/train-request';
-import type { Registered } from '../../workflows/pipeline/retraining-contract';
+import type { ProfileStore } from '../../src/profiles/port';
+import type { WarehouseLease } from '../../src/warehouse/lease';
+import type { Registered, ScoringOutcome } from '../../workflows/pipeline/retraining-contract';
+import { withHeartbeat } from './heartbeat';
+import { scoreCustomers } from './score-customers';
+import type { SubmitEvent } from './send-events';
+
+export interface TrainingDeps {
+  config: Config;
+  registry: ModelRegistry;
+  /** The warehouse (features in, scores out), opened while an activity uses it. */
+  warehouse: WarehouseLease;
+  /** Where a promoted model's scores go, and how its high events reach the routers. */
+  profiles: Pick<ProfileStore, 'mergeTraits'>;
+  submit: SubmitEvent;
+}
 
 /** The retraining workflow's TypeScript activities (the training itself is the Python worker's). */
-export function createTrainingActivities(config: Config, registry: ModelRegistry) {
+export function createTrainingActivities(deps: TrainingDeps) {
+  const { config, registry } = deps;
   const t = config.training;
   return {
     /** What the Python trainer is asked for (src/scoring/train-request.ts). */
@@ -53,6 +69,12 @@ export function createTrainingActivities(config: Config, registry: ModelRegistry
         if (err instanceof ModelDecisionError) throw ApplicationFailure.nonRetryable(err.message, 'TrainingRefused');
         throw err;
       }
+    },
+
+    /** Scores every customer the promoted model is for: profiles, high events, the warehouse (activities/pipeline/score-customers.ts). */
+    async scoreCustomers(model: ScoreName, version: number): Promise<ScoringOutcome> {
+      let progress = { step: 'score', done: 0, total: 0 };
+      return withHeartbeat(() => progress, () => scoreCustomers(deps, model, version, (p) => (progress = p)));
     },
   };
 }

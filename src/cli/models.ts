@@ -174,4 +174,8 @@ async function awaitingApproval(client: Client, model: ScoreName, stop: AbortSig
 
 function report(r: RetrainingResult): void {
   console.log(`${r.model}@${r.version} ${r.outcome} by ${r.decidedBy}: ${r.why}`);
+  if (r.outcome !== 'promoted' || !r.scoring) return;
+  const s = r.scoring;
+  console.log(`  scored ${s.scored} customers; ${s.written} profiles updated (trait ${MODELS[r.model].scores.trait})${s.refused ? `, ${s.refused} refused: ${s.examples.join('; ')}` : ''}`);
+  if (s.event) console.log(`  ${s.crossed} rose to ${s.threshold} and got ${s.event}`);
 }

@@ -21,12 +21,39 @@ export interface ModelSpec {
   label: string;
   /** What its value means, for `waymark models` and the docs. */
   means: string;
+  /** Whom a promoted model scores (customer_360's lifecycle_stage), and the profile trait it writes. */
+  scores: { stages: string[]; trait: string };
+  /** The event a customer whose score rises to the threshold (WAYMARK_SCORE_HIGH_THRESHOLD) gets; none for an amount. */
+  highEvent?: string;
 }
 
 export const MODELS: Record<ScoreName, ModelSpec> = {
-  churn: { name: 'churn', kind: 'classification', population: 'active', label: 'churned_30d', means: 'probability that a paying customer sends no event in the next 30 days' },
-  lead: { name: 'lead', kind: 'classification', population: 'prospects', label: 'ordered_30d', means: 'probability that a prospect places a first order in the next 30 days' },
-  value: { name: 'value', kind: 'regression', population: 'customers', label: 'revenue_next_30d', means: 'expected revenue from a paying customer in the next 30 days' },
+  churn: {
+    name: 'churn',
+    kind: 'classification',
+    population: 'active',
+    label: 'churned_30d',
+    means: 'probability that a paying customer sends no event in the next 30 days',
+    scores: { stages: ['active', 'lapsed'], trait: 'churn_score' },
+    highEvent: 'churn_risk_high',
+  },
+  lead: {
+    name: 'lead',
+    kind: 'classification',
+    population: 'prospects',
+    label: 'ordered_30d',
+    means: 'probability that a prospect places a first order in the next 30 days',
+    scores: { stages: ['lead', 'trial'], trait: 'lead_score' },
+    highEvent: 'lead_score_high',
+  },
+  value: {
+    name: 'value',
+    kind: 'regression',
+    population: 'customers',
+    label: 'revenue_next_30d',
+    means: 'expected revenue from a paying customer in the next 30 days',
+    scores: { stages: ['active', 'lapsed', 'churned'], trait: 'value_30d' },
+  },
 };
 
 export function isScoreName(name: string): name is ScoreName {

@@ -29,8 +29,11 @@ describe('the provider rate limit across workers (dev server, two send workers o
         const { rows } = await deps.store.query<{ at: Date }>("SELECT recorded_at AS at FROM local_messages WHERE customer_id LIKE $1 || '%' ORDER BY recorded_at", [prefix]);
         return rows.length >= CUSTOMERS ? rows.map((r) => r.at.getTime()) : undefined;
       }, 'every welcome email', 60_000);
-      // 8 sends at 2 per second: the last leaves at least ~3 s after the first (the first burst may take two at once).
-      expect(sent[sent.length - 1]! - sent[0]!).toBeGreaterThanOrEqual(((CUSTOMERS - RATE) / RATE) * 1000 - 500);
+      // 8 sends at 2 per second: about 3 s from the first to the last. Temporal's limiter lets a
+      // first burst through and the times are when each send was recorded, not dispatched: a CI run
+      // saw 2.44 s. Allowing a burst of two seconds' worth still fails a limit that is not enforced
+      // (unlimited, two workers send all 8 within a few hundred milliseconds).
+      expect(sent[sent.length - 1]! - sent[0]!).toBeGreaterThanOrEqual(((CUSTOMERS - 2 * RATE) / RATE) * 1000);
     } finally {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await Promise.allSettled(running);

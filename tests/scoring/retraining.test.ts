@@ -8,6 +8,8 @@ import { ModelRegistry } from '../../src/scoring/registry';
 import { startRetraining } from '../../src/scoring/retraining';
 import { findBatch } from '../../src/warehouse/batch';
 import { warehouseLease } from '../../src/warehouse/open';
+import type { Row } from '../../src/warehouse/port';
+import { customerWorkflowId, eventSignalName } from '../../workflows/contract';
 import { runBatch } from '../../src/warehouse/run-batch';
 import { writeExports } from '../../src/warehouse/seed/generate';
 import { decideUpdate, retrainingProgressQuery } from '../../workflows/pipeline/retraining-contract';
@@ -30,6 +32,15 @@ describe('retraining a model on Temporal', () => {
   let deps: Deps;
   let registry: ModelRegistry;
   let overrides: Record<string, string>;
+  /** A look at the warehouse file between the worker's steps (closed after, so the worker can open it). */
+  const query = async <T extends Row>(sql: string) => {
+    const lease = warehouseLease(server.config);
+    try {
+      return await lease.use((w) => w.query<T>(sql));
+    } finally {
+      await lease.close();
+    }
+  };
 
   beforeAll(async () => {
     const id = randomUUID().slice(0, 8);
@@ -86,6 +97,25 @@ describe('retraining a model on Temporal', () => {
     const decided = await handle.executeUpdate(decideUpdate, { args: [{ version: 1, approve: true, approver: 'ana@acme.test', note: 'figures checked' }] });
     expect(decided).toMatchObject({ outcome: 'promoted', version: 1, decidedBy: 'ana@acme.test', why: 'figures checked' });
     expect(await handle.result()).toEqual(decided);
+
+    // Promoted, it scored the paying customers: their profiles, the warehouse, and an event for each one at high risk.
+    if (decided.outcome !== 'promoted') throw new Error('not promoted');
+    const scoring = decided.scoring!;
+    const { n: payingWithFeatures } = (await query<{ n: number }>(`SELECT COUNT(*) AS n FROM waymark_marts.ml_features AS f JOIN waymark_staging.customer_360 AS c USING (customer_id)
+      WHERE f.feature_date = (SELECT MAX(feature_date) FROM waymark_marts.ml_features) AND c.lifecycle_stage IN ('active', 'lapsed')`))[0]!;
+    expect(scoring).toMatchObject({ model: 'churn', version: 1, scored: payingWithFeatures, written: payingWithFeatures, refused: 0, event: 'churn_risk_high', threshold: 0.7 });
+    const stored = await query<{ customer_id: string; score: number; version: string }>('SELECT customer_id, score, version FROM waymark_marts.scores_churn ORDER BY score DESC');
+    expect(stored).toHaveLength(payingWithFeatures);
+    expect(new Set(stored.map((r) => r.version))).toEqual(new Set(['churn@1']));
+    const high = stored.filter((r) => r.score >= 0.7);
+    expect(scoring.crossed).toBe(high.length);
+    const top = stored[0]!;
+    expect(await deps.profiles.get(top.customer_id)).toMatchObject({ churn_score: top.score, churn_score_version: 'churn@1' });
+    for (const r of high.slice(0, 3)) {
+      const history = await client.workflow.getHandle(customerWorkflowId(r.customer_id)).fetchHistory();
+      const signals = (history.events ?? []).flatMap((e) => (e.workflowExecutionSignaledEventAttributes ? [e.workflowExecutionSignaledEventAttributes.signalName] : []));
+      expect(signals).toContain(eventSignalName('churn_risk_high'));
+    }
 
     const champion = await registry.champion('churn');
     expect(champion).toMatchObject({ version: 1, status: 'champion', decidedBy: 'ana@acme.test', decision: 'figures checked', kind: 'classification' });

@@ -48,12 +48,28 @@ export interface Decision {
   note?: string;
 }
 
+/** What a promoted model's batch scoring did (activities/pipeline/score-customers.ts). */
+export interface ScoringOutcome {
+  model: ScoreName;
+  version: number;
+  /** Customers scored (the model's lifecycle stages, with features in the last batch). */
+  scored: number;
+  /** Profiles updated with the score; refused: ids or profiles the store would not take, a few named. */
+  written: number;
+  refused: number;
+  examples: string[];
+  /** Customers whose score rose to the threshold, each sent `event`. */
+  crossed: number;
+  event?: string;
+  threshold: number;
+}
+
 export type RetrainingResult =
-  | { outcome: 'promoted'; model: ScoreName; version: number; figure: Figure; champion?: Registered['champion']; decidedBy: string; why: string }
+  | { outcome: 'promoted'; model: ScoreName; version: number; figure: Figure; champion?: Registered['champion']; decidedBy: string; why: string; scoring?: ScoringOutcome }
   | { outcome: 'rejected'; model: ScoreName; version: number; figure: Figure; champion?: Registered['champion']; decidedBy: string; why: string };
 
 export interface RetrainingProgress {
-  step: 'train' | 'register' | 'awaiting approval' | 'decided';
+  step: 'train' | 'register' | 'awaiting approval' | 'score customers' | 'decided';
   registered?: Registered;
 }
 

@@ -1,8 +1,9 @@
 import { allHandlersFinished, condition, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { TrainingActivities } from '../../activities/pipeline/training';
 import { formatDuration } from '../../src/journey/duration';
+import { md } from '../../src/temporal/markdown';
 import type { TrainedModel, TrainRequest } from '../../src/scoring/trained-model';
-import { decideUpdate, retrainingProgressQuery, type Decision, type Registered, type RetrainingInput, type RetrainingProgress, type RetrainingResult } from './retraining-contract';
+import { decideUpdate, retrainingProgressQuery, type Decision, type Registered, type RetrainingInput, type RetrainingProgress, type RetrainingResult, type ScoringOutcome } from './retraining-contract';
 import { stageOptions } from './run-context';
 
 /** The Python trainer's activity (workers/training/activities.py), on its own task queue. */
@@ -34,10 +35,18 @@ export async function retrainingWorkflow({ model, settings }: RetrainingInput): 
 
   const settle = async (approve: boolean, decidedBy: string, why: string): Promise<RetrainingResult> => {
     await act.decideModel(model, version, approve ? 'champion' : 'rejected', decidedBy, why);
+    const decided = `${figuresOf(model, registered)}\n\n**${approve ? 'promoted' : 'rejected'}** by ${decidedBy}: ${why}`;
+    if (!approve) {
+      progress.step = 'decided';
+      setCurrentDetails(decided);
+      return { outcome: 'rejected', model, version, figure, ...(champion ? { champion } : {}), decidedBy, why };
+    }
+    progress.step = 'score customers';
+    setCurrentDetails(`${decided}\n\n**scoring customers** with ${model}@${version}`);
+    const scoring = await act.scoreCustomers(model, version);
     progress.step = 'decided';
-    const result: RetrainingResult = { outcome: approve ? 'promoted' : 'rejected', model, version, figure, ...(champion ? { champion } : {}), decidedBy, why };
-    setCurrentDetails(`${figuresOf(model, registered)}\n\n**${result.outcome}** by ${decidedBy}: ${why}`);
-    return result;
+    setCurrentDetails(`${decided}\n\n${scoringOf(scoring)}`);
+    return { outcome: 'promoted', model, version, figure, ...(champion ? { champion } : {}), decidedBy, why, scoring };
   };
 
   const verdict = judge(registered, settings.promoteMargin);
@@ -87,4 +96,10 @@ function judge({ figure, champion }: Registered, margin: number): { wins: boolea
 function figuresOf(model: string, r: Registered): string {
   const vs = r.champion ? ` (champion ${model}@${r.champion.version}: ${r.champion.figure.value.toFixed(4)})` : ' (no champion yet)';
   return `**${model}@${r.version}**: held-out ${r.figure.name} ${r.figure.value.toFixed(4)}${vs} · trained on ${r.rows.training} rows from ${r.trainingWindow.from} to ${r.trainingWindow.to}, judged on ${r.rows.heldOut} · ${r.probesChecked} probes reproduced by onnxruntime-node`;
+}
+
+function scoringOf(s: ScoringOutcome): string {
+  const events = s.event ? ` · ${s.crossed} rose to ${s.threshold} and got ${s.event}` : '';
+  const refused = s.refused ? ` · ${s.refused} profiles refused (${s.examples.map((e) => md(e)).join('; ')})` : '';
+  return `**scored** ${s.scored} customers · ${s.written} profiles updated${refused}${events}`;
 }
