@@ -220,6 +220,10 @@ export const productSettings = {
     approval: z.enum(['required', 'automatic']),
     /** No decision within this long: the challenger is rejected. */
     approvalTimeoutMs: duration,
+    /** Each model's retraining schedule is `<scheduleId>-<model>` (`waymark schedules apply` creates them). */
+    scheduleId: z.string().regex(/^[A-Za-z0-9_.-]{1,180}$/, 'must be letters, digits, ".", "_" or "-"'),
+    scheduleEveryMs: duration,
+    schedulePaused: flag,
     stepTimeoutMs: duration,
   }),
   /** The ingestion pipeline: its own task queue (never the journeys one), its activities' timeouts and retries, its schedule. */

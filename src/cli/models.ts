@@ -3,7 +3,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { loadConfig, type Config } from '../config';
 import { MODELS, SCORE_NAMES, isScoreName, type ScoreName } from '../scoring/models';
 import { ModelRegistry, type ModelVersion } from '../scoring/registry';
-import { startRetraining } from '../scoring/retraining';
+import { runAwaitingDecision, startRetraining } from '../scoring/retraining';
 import { headlineFigure } from '../scoring/trained-model';
 import { Store } from '../store/store';
 import { connectClient } from '../temporal/connect';
@@ -137,13 +137,17 @@ export function registerModelsCommand(program: Command): void {
         const config = withActor(options.actor);
         if (!config) return void (process.exitCode = 2);
         await withClient(config, async (client) => {
+          const refuse = (why: string) => {
+            console.error(`waymark: ${model}@${version} is not awaiting a decision: ${why} ('waymark models list ${model}' shows its status)`);
+            process.exitCode = 1;
+          };
+          const run = await runAwaitingDecision(client, model, version);
+          if (!run) return refuse('no open retraining run is waiting for it');
           try {
-            const result = await client.workflow.getHandle(retrainingWorkflowId(model)).executeUpdate(decideUpdate, { args: [{ version, approve, approver: config.actor, ...(options.note ? { note: options.note } : {}) }] });
-            report(result);
+            report(await run.executeUpdate(decideUpdate, { args: [{ version, approve, approver: config.actor, ...(options.note ? { note: options.note } : {}) }] }));
           } catch (err) {
             if (!(err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError)) throw err;
-            console.error(`waymark: ${model}@${version} is not awaiting a decision: ${err instanceof WorkflowUpdateFailedError ? (err.cause?.message ?? err.message) : 'no retraining run of it is open'} ('waymark models list ${model}' shows its status)`);
-            process.exitCode = 1;
+            refuse(err instanceof WorkflowUpdateFailedError ? (err.cause?.message ?? err.message) : 'its run has ended');
           }
         });
       });

@@ -1,4 +1,3 @@
-import { formatDuration } from '../journey/duration';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig, type Config } from '../config';
 import { applySchedules, listSchedules } from '../pipeline/schedules';
@@ -39,12 +38,12 @@ export function registerSchedulesCommand(program: Command): void {
     .addHelpText('after', '\nExamples:\n  waymark schedules apply\n  waymark schedules list\n  waymark schedules backfill --from 2026-03-01 --to 2026-03-07');
   schedules
     .command('apply')
-    .description('create or update the schedules from config (WAYMARK_PIPELINE_SCHEDULE_*); running it again changes nothing')
+    .description('create or update the schedules from config (ingestion: WAYMARK_PIPELINE_SCHEDULE_*; each model\'s retraining: WAYMARK_TRAINING_SCHEDULE_*); running it again changes nothing')
     .addHelpText('after', '\nExamples:\n  waymark schedules apply\n  WAYMARK_PIPELINE_SCHEDULE_EVERY=6h waymark schedules apply')
     .action(() =>
       withClient(async (client, config) => {
-        for (const { scheduleId, change } of await applySchedules(client, config)) {
-          console.log(`${change} ${scheduleId}: every ${formatDuration(config.pipeline.scheduleEveryMs)} on task queue ${config.pipeline.taskQueue}${config.pipeline.schedulePaused ? ' (paused)' : ''}`);
+        for (const { scheduleId, change, every, taskQueue, paused } of await applySchedules(client, config)) {
+          console.log(`${change} ${scheduleId}: every ${every} on task queue ${taskQueue}${paused ? ' (paused)' : ''}`);
         }
       }),
     );

@@ -3,6 +3,9 @@ import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type Schedu
 import type { Config } from '../config';
 import { INGESTION_WORKFLOW, type IngestionInput, type IngestionResult } from '../../workflows/pipeline/contract';
 import { pipelineSettings } from './settings';
+import { SCORE_NAMES } from '../scoring/models';
+import { retrainingSettings } from '../scoring/retraining';
+import { RETRAINING_WORKFLOW, retrainingWorkflowId, type RetrainingInput, type RetrainingResult } from '../../workflows/pipeline/retraining-contract';
 import { md } from '../temporal/markdown';
 
 /**
@@ -33,6 +36,26 @@ export function desiredSchedules(config: Config): ScheduleOptions[] {
       policies: { overlap: OVERLAP[p.scheduleOverlap], catchupWindow: p.scheduleCatchupWindowMs },
       state: { paused: p.schedulePaused, note: p.schedulePaused ? 'paused by WAYMARK_PIPELINE_SCHEDULE_PAUSED' : undefined },
     },
+    ...SCORE_NAMES.map((model): ScheduleOptions => {
+      const t = config.training;
+      const input: RetrainingInput = { model, settings: retrainingSettings(config) };
+      return {
+        scheduleId: `${t.scheduleId}-${model}`,
+        spec: { intervals: [{ every: t.scheduleEveryMs }] },
+        action: {
+          type: 'startWorkflow',
+          workflowType: RETRAINING_WORKFLOW,
+          // Temporal appends the scheduled time: retraining/churn-2026-12-07T00:00:00Z (waymark models approve finds it).
+          workflowId: retrainingWorkflowId(model),
+          taskQueue: p.taskQueue,
+          args: [input],
+          staticSummary: `Retrain the ${md(model)} model (schedule ${md(`${t.scheduleId}-${model}`)}, every ${formatDuration(t.scheduleEveryMs)})`,
+        },
+        // A run waiting for its approval when the next is due: skipped.
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: p.scheduleCatchupWindowMs },
+        state: { paused: t.schedulePaused, note: t.schedulePaused ? 'paused by WAYMARK_TRAINING_SCHEDULE_PAUSED' : undefined },
+      };
+    }),
   ];
 }
 
@@ -47,16 +70,27 @@ export function updateTo(desired: ScheduleOptions): (current: ScheduleDescriptio
   });
 }
 
-export async function applySchedules(client: Client, config: Config): Promise<Array<{ scheduleId: string; change: 'created' | 'updated' }>> {
-  const changes: Array<{ scheduleId: string; change: 'created' | 'updated' }> = [];
+export interface ScheduleChange {
+  scheduleId: string;
+  change: 'created' | 'updated';
+  /** As config asks: every how long, on which task queue, paused or not. */
+  every: string;
+  taskQueue: string;
+  paused: boolean;
+}
+
+export async function applySchedules(client: Client, config: Config): Promise<ScheduleChange[]> {
+  const changes: ScheduleChange[] = [];
   for (const desired of desiredSchedules(config)) {
+    const every = desired.spec.intervals?.[0]?.every;
+    const described = { every: typeof every === 'number' ? formatDuration(every) : String(every), taskQueue: config.pipeline.taskQueue, paused: desired.state?.paused ?? false };
     try {
       await client.schedule.create(desired);
-      changes.push({ scheduleId: desired.scheduleId, change: 'created' });
+      changes.push({ scheduleId: desired.scheduleId, change: 'created', ...described });
     } catch (err) {
       if (!(err instanceof ScheduleAlreadyRunning)) throw err;
       await client.schedule.getHandle(desired.scheduleId).update(updateTo(desired));
-      changes.push({ scheduleId: desired.scheduleId, change: 'updated' });
+      changes.push({ scheduleId: desired.scheduleId, change: 'updated', ...described });
     }
   }
   return changes;
@@ -75,9 +109,13 @@ export interface ScheduleView {
   running: string[];
 }
 
-/** A completed run in a few words: published (with what it owed customers, and its warnings), quarantined (why), or nothing to do; with the batch's quality score. */
-export function outcomeOf(result: IngestionResult): string {
+/** A completed run in a few words: a retraining's decision (and what its scoring did); an ingestion's: published (with what it owed customers, and its warnings), quarantined (why), or nothing to do; with the batch's quality score. */
+export function outcomeOf(result: IngestionResult | RetrainingResult): string {
   const n = (x: number) => x.toLocaleString('en-US');
+  if ('outcome' in result) {
+    const scored = result.outcome === 'promoted' && result.scoring ? `; scored ${n(result.scoring.scored)}${result.scoring.event ? `, ${n(result.scoring.crossed)} got ${result.scoring.event}` : ''}` : '';
+    return `${result.model}@${result.version} ${result.outcome} by ${result.decidedBy}: ${result.why}${scored}`;
+  }
   if (result.status === 'nothing_to_do') return 'nothing to do (no export waiting)';
   const quality = result.quality === undefined ? '' : ` (quality ${result.quality})`;
   if (result.status === 'quarantined') return `quarantined ${result.batchId}${quality}: ${result.reason}`;
@@ -102,7 +140,7 @@ export async function listSchedules(client: Client, config: Config): Promise<Sch
         const { workflowId, firstExecutionRunId } = a.action.workflow;
         const handle = client.workflow.getHandle(workflowId, firstExecutionRunId);
         const status = await handle.describe().then((w) => w.status.name, () => 'UNKNOWN');
-        const outcome = status === 'COMPLETED' ? outcomeOf((await handle.result()) as IngestionResult) : undefined;
+        const outcome = status === 'COMPLETED' ? outcomeOf((await handle.result()) as IngestionResult | RetrainingResult) : undefined;
         return { workflowId, scheduledAt: a.scheduledAt.toISOString(), status, ...(outcome ? { outcome } : {}) };
       }),
     );

@@ -2,7 +2,7 @@ import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, type Work
 import type { Config } from '../config';
 import { pipelineSettings } from '../pipeline/settings';
 import { md } from '../temporal/markdown';
-import { RETRAINING_WORKFLOW, retrainingWorkflowId, type RetrainingInput, type RetrainingResult, type RetrainingSettings } from '../../workflows/pipeline/retraining-contract';
+import { RETRAINING_WORKFLOW, retrainingProgressQuery, retrainingWorkflowId, type RetrainingInput, type RetrainingResult, type RetrainingSettings } from '../../workflows/pipeline/retraining-contract';
 import { MODELS, type ScoreName } from './models';
 
 /** The settings a retraining run carries in its input (config's pipeline and training). */
@@ -25,4 +25,20 @@ export async function startRetraining(client: Client, config: Config, model: Sco
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     staticSummary: `Retrain the ${md(model)} model (${md(MODELS[model].means)})`,
   });
+}
+
+/**
+ * The open retraining run whose challenger `model`@`version` awaits a decision: one started by
+ * `waymark models train` (the model's own id) or by the model's schedule (that id and the time).
+ */
+export async function runAwaitingDecision(client: Client, model: ScoreName, version: number): Promise<WorkflowHandle | undefined> {
+  const prefix = retrainingWorkflowId(model);
+  const ids = new Set<string>([prefix]);
+  for await (const run of client.workflow.list({ query: `WorkflowType = '${RETRAINING_WORKFLOW}' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH '${prefix}-'` })) ids.add(run.workflowId);
+  for (const id of ids) {
+    const handle = client.workflow.getHandle(id);
+    const progress = await handle.query(retrainingProgressQuery).catch(() => undefined);
+    if (progress?.step === 'awaiting approval' && progress.registered?.version === version) return handle;
+  }
+  return undefined;
 }

@@ -6,6 +6,7 @@ import { createDeps, type Deps } from '../../src/runtime';
 import { LocalModelScorer } from '../../src/scoring/local-scorer';
 import { ModelRegistry } from '../../src/scoring/registry';
 import { startRetraining } from '../../src/scoring/retraining';
+import { applySchedules, listSchedules } from '../../src/pipeline/schedules';
 import { findBatch } from '../../src/warehouse/batch';
 import { warehouseLease } from '../../src/warehouse/open';
 import type { Row } from '../../src/warehouse/port';
@@ -44,7 +45,7 @@ describe('retraining a model on Temporal', () => {
 
   beforeAll(async () => {
     const id = randomUUID().slice(0, 8);
-    overrides = { WAYMARK_PIPELINES_TASK_QUEUE: `pipelines-${id}`, WAYMARK_WAREHOUSE_TASK_QUEUE: `warehouse-${id}`, WAYMARK_TRAINING_TASK_QUEUE: `training-${id}` };
+    overrides = { WAYMARK_PIPELINES_TASK_QUEUE: `pipelines-${id}`, WAYMARK_WAREHOUSE_TASK_QUEUE: `warehouse-${id}`, WAYMARK_TRAINING_TASK_QUEUE: `training-${id}`, WAYMARK_PIPELINE_SCHEDULE_ID: `ingestion-${id}`, WAYMARK_TRAINING_SCHEDULE_ID: `retraining-${id}` };
     server = await devServer(overrides);
     const { config } = server;
     // A published batch in the worker's DuckDB file, built by dbt directly (the ingestion workflow's own steps).
@@ -195,5 +196,31 @@ describe('retraining a model on Temporal', () => {
     const wrong = await runWaymark(['models', 'train', 'churnn'], env);
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr).toContain("value 'churnn' is invalid for argument 'model'. must be one of churn, lead, value");
+  }, 300_000);
+
+  test("a model's weekly schedule starts a run; its challenger is found and approved from the CLI; schedules list says how it ended", async () => {
+    const { client, config } = server;
+    const env = { ...overrides, ...storeEnv(config), WAYMARK_TEMPORAL_ADDRESS: config.temporal.address, WAYMARK_DATA_DIR: config.dataDir, WAYMARK_LOG_LEVEL: 'silent' };
+    await applySchedules(client, config);
+    const scheduleId = `${config.training.scheduleId}-lead`;
+    try {
+      await client.schedule.getHandle(scheduleId).trigger();
+      const workflowId = await eventually(async () => (await client.schedule.getHandle(scheduleId).describe()).info.recentActions[0]?.action.workflow.workflowId, 'the triggered run');
+      expect(workflowId).toMatch(/^retraining\/lead-\d{4}-/);
+      const run = client.workflow.getHandle(workflowId);
+      await eventually(async () => ((await run.query(retrainingProgressQuery)).step === 'awaiting approval' ? true : undefined), 'the scheduled challenger awaiting approval', 120_000);
+      // Visibility may list the run a moment after it started: the CLI is retried until it finds it.
+      const approved = await eventually(async () => {
+        const r = await runWaymark(['models', 'approve', 'lead', '3', '--actor', 'carol@acme.test'], env);
+        return r.code === 0 ? r : undefined;
+      }, 'the CLI finding the scheduled run');
+      expect(approved.stdout).toMatch(/^lead@3 promoted by carol@acme\.test: first model \(auc 0\.\d{4}\)\n  scored \d+ customers; \d+ profiles updated \(trait lead_score\)\n  \d+ rose to 0\.7 and got lead_score_high\n$/);
+      expect(await run.result()).toMatchObject({ outcome: 'promoted', version: 3, decidedBy: 'carol@acme.test' });
+      const lead = (await listSchedules(client, config)).find((v) => v.scheduleId === scheduleId)!;
+      expect(lead).toMatchObject({ exists: true, every: '7d', overlap: 'skip' });
+      expect(lead.recent[0]).toMatchObject({ workflowId, status: 'COMPLETED', outcome: expect.stringMatching(/^lead@3 promoted by carol@acme\.test: first model \(auc 0\.\d{4}\); scored \d+, \d+ got lead_score_high$/) });
+    } finally {
+      for (const v of await listSchedules(client, config)) if (v.exists) await client.schedule.getHandle(v.scheduleId).delete();
+    }
   }, 300_000);
 });
