@@ -214,6 +214,8 @@ export const productSettings = {
     maxModelBytes: int(10_000, 100_000_000),
     /** How far the ONNX runtime's probe scores may be from the trainer's (float32 arithmetic). */
     parityTolerance: z.coerce.number().gt(0).max(1),
+    /** A feature whose population stability index against the champion's training rows reaches this is flagged (large drift). */
+    driftThreshold: z.coerce.number().gt(0).max(10),
     /** A challenger is promoted when its held-out AUC (R² for value) beats the champion's by this much. */
     promoteMargin: z.coerce.number().min(0).max(1),
     /** required: a challenger that wins waits for a person's approval (`waymark models approve`); automatic: promoted at once. */

@@ -245,6 +245,7 @@ export const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_TRAINING_PROBES', 'training.probes', '20'],
   ['WAYMARK_TRAINING_MAX_MODEL_BYTES', 'training.maxModelBytes', '500000'],
   ['WAYMARK_TRAINING_PARITY_TOLERANCE', 'training.parityTolerance', '0.0001'],
+  ['WAYMARK_TRAINING_DRIFT_THRESHOLD', 'training.driftThreshold', '0.2'],
   ['WAYMARK_TRAINING_PROMOTE_MARGIN', 'training.promoteMargin', '0.01'],
   ['WAYMARK_TRAINING_APPROVAL', 'training.approval', 'required'],
   ['WAYMARK_TRAINING_APPROVAL_TIMEOUT', 'training.approvalTimeoutMs', '7d'],

@@ -3,7 +3,7 @@ import type { Config } from '../../src/config';
 import { SCORE_NAMES, isScoreName, type ScoreName } from '../../src/scoring/models';
 import { OnnxModel, parityMisses } from '../../src/scoring/onnx';
 import { ModelDecisionError, type ModelRegistry } from '../../src/scoring/registry';
-import { headlineFigure, type TrainedModel, type TrainRequest } from '../../src/scoring/trained-model';
+import { headlineFigure, type Drift, type TrainedModel, type TrainRequest } from '../../src/scoring/trained-model';
 import { trainRequestFor } from '../../src/scoring/train-request';
 import type { ProfileStore } from '../../src/profiles/port';
 import type { WarehouseLease } from '../../src/warehouse/lease';
@@ -30,7 +30,9 @@ export function createTrainingActivities(deps: TrainingDeps) {
     /** What the Python trainer is asked for (src/scoring/train-request.ts). */
     async trainingRequest(model: ScoreName): Promise<TrainRequest> {
       if (!isScoreName(model)) throw ApplicationFailure.nonRetryable(`no model named "${model}" (${SCORE_NAMES.join(', ')})`, 'TrainingRefused');
-      return trainRequestFor(config, model);
+      const champion = await registry.champion(model);
+      // The champion's training rows are what this run's rows are compared with (drift).
+      return { ...trainRequestFor(config, model), ...(champion ? { baseline: champion.featureStats, baselineVersion: champion.version } : {}) };
     },
 
     /**
@@ -58,6 +60,7 @@ export function createTrainingActivities(deps: TrainingDeps) {
         probesChecked: trained.probes.length,
         trainingWindow: trained.trainingWindow,
         rows: trained.rows,
+        ...(trained.drift ? { drift: driftOf(trained.drift) } : {}),
       };
     },
 
@@ -77,6 +80,12 @@ export function createTrainingActivities(deps: TrainingDeps) {
       return withHeartbeat(() => progress, () => scoreCustomers(deps, model, version, (p) => (progress = p)));
     },
   };
+}
+
+/** The drift a run reports: each feature's PSI, and those at or above the threshold. */
+function driftOf(d: Drift): NonNullable<Registered['drift']> {
+  const psi = Object.fromEntries(Object.entries(d.features).map(([f, v]) => [f, v.psi]));
+  return { against: d.against, threshold: d.threshold, psi, large: Object.entries(d.features).filter(([, v]) => v.large).map(([f]) => f) };
 }
 
 export type TrainingActivities = ReturnType<typeof createTrainingActivities>;

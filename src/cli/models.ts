@@ -56,6 +56,7 @@ function details(v: ModelVersion): string[] {
     `  trained    ${v.training.library}; ${Object.entries(v.training.params).map(([k, x]) => `${k} ${x}`).join(', ')}`,
     `  rows       ${v.training.rows.training} to train (${v.training.trainingWindow.from} to ${v.training.trainingWindow.to}), ${v.training.rows.heldOut} held out (${v.training.testWindow.from} to ${v.training.testWindow.to}); data sha256 ${v.training.dataHash.slice(0, 16)}`,
     `  features   ${v.features.join(', ')}`,
+    `  drift      ${v.training.drift ? `against ${v.model}@${v.training.drift.against} (PSI, flagged from ${v.training.drift.threshold}): ${Object.entries(v.training.drift.features).map(([f, d]) => `${f} ${d.psi.toFixed(2)}${d.large ? ' LARGE' : ''}`).join(', ')}` : 'not measured (no champion when it was trained)'}`,
   ];
   if (v.kind === 'classification') {
     out.push(`  held out   AUC ${num(m.auc)}, at threshold ${m.threshold}: precision ${num(m.precision)}, recall ${num(m.recall)}; Brier ${num(m.brier)}; positive rate ${num(m.positiveRate)}`);

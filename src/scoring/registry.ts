@@ -14,7 +14,7 @@ export interface ModelVersion {
   metrics: TrainedModel['metrics'];
   segments: TrainedModel['segments'];
   featureStats: TrainedModel['featureStats'];
-  training: Pick<TrainedModel, 'trainingWindow' | 'testWindow' | 'rows' | 'dataHash' | 'library' | 'params'>;
+  training: Pick<TrainedModel, 'trainingWindow' | 'testWindow' | 'rows' | 'dataHash' | 'library' | 'params' | 'drift'>;
   trainedBy: string;
   createdAt: string;
   decidedAt?: string;
@@ -76,7 +76,7 @@ export class ModelRegistry {
 
   /** Adds a challenger; a retried registration of the same run (`trainedBy`) returns the version it got. */
   async register(trained: TrainedModel, trainedBy: string): Promise<ModelVersion> {
-    const { trainingWindow, testWindow, rows, dataHash, library, params } = trained;
+    const { trainingWindow, testWindow, rows, dataHash, library, params, drift } = trained;
     return this.store.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`model_versions:${trained.model}`]);
       const found = await client.query<Row>(`SELECT ${COLUMNS} FROM model_versions WHERE model = $1 AND trained_by = $2`, [trained.model, trainedBy]);
@@ -93,7 +93,7 @@ export class ModelRegistry {
           JSON.stringify(trained.metrics),
           JSON.stringify(trained.segments),
           JSON.stringify(trained.featureStats),
-          JSON.stringify({ trainingWindow, testWindow, rows, dataHash, library, params }),
+          JSON.stringify({ trainingWindow, testWindow, rows, dataHash, library, params, ...(drift ? { drift } : {}) }),
           trainedBy,
         ],
       );

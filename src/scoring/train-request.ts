@@ -23,5 +23,6 @@ export function trainRequestFor(config: Config, model: ScoreName): TrainRequest 
     seed: t.seed,
     probes: t.probes,
     maxModelBytes: t.maxModelBytes,
+    driftThreshold: t.driftThreshold,
   };
 }

@@ -17,10 +17,26 @@ export interface TrainedModel {
   metrics: Record<string, unknown>;
   /** The same figures per segment (fairness). */
   segments: Array<Record<string, unknown>>;
-  /** Each feature's training distribution (missing share, mean, deciles): what drift is measured against. */
-  featureStats: Record<string, { missing: number; mean: number | null; deciles: number[] }>;
+  /** Each feature's training distribution (missing share, mean, deciles, the share in each decile bin): what drift is measured against. */
+  featureStats: Record<string, FeatureStats>;
+  /** Each feature's population stability index against the champion's training rows (absent: no champion). */
+  drift?: Drift;
   /** Held-out rows and the trainer's prediction for each: the registry checks the ONNX runtime gives the same. */
   probes: Array<{ features: Array<number | null>; expected: number }>;
+}
+
+export interface FeatureStats {
+  missing: number;
+  mean: number | null;
+  deciles: number[];
+  shares: number[];
+}
+
+export interface Drift {
+  /** The champion version the rows are compared with. */
+  against: number;
+  threshold: number;
+  features: Record<string, { psi: number; large: boolean }>;
 }
 
 /** What the trainer is asked for (the input of the Python activity trainModel). */
@@ -39,6 +55,10 @@ export interface TrainRequest {
   seed: number;
   probes: number;
   maxModelBytes: number;
+  /** The champion's training distribution and version: drift is measured against them. */
+  baseline?: Record<string, FeatureStats>;
+  baselineVersion?: number;
+  driftThreshold: number;
 }
 
 /** The figure a challenger must beat the champion on: held-out AUC for a classifier, R² for a regression. */

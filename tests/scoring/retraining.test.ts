@@ -141,6 +141,8 @@ describe('retraining a model on Temporal', () => {
     const result = await (await startRetraining(client, config, 'churn')).result();
     expect(result).toMatchObject({ outcome: 'rejected', version: 2, decidedBy: 'retraining', champion: { version: 1 } });
     expect(result.why).toMatch(/^auc 0\.\d{4} does not beat auc 0\.\d{4} of version 1 by 0\.01$/);
+    // Measured against the champion's training rows, the same rows do not drift.
+    expect(result.drift).toEqual({ against: 1, threshold: 0.2, psi: { events_7d: 0, events_30d: 0, orders_30d: 0, revenue_30d: 0, tickets_30d: 0, days_since_active: 0 }, large: [] });
     const [v2, v1] = await registry.list('churn');
     expect([v1!.status, v2!.status]).toEqual(['champion', 'rejected']);
     // Deterministic training: the same rows make the same model.
@@ -214,7 +216,7 @@ describe('retraining a model on Temporal', () => {
         const r = await runWaymark(['models', 'approve', 'lead', '3', '--actor', 'carol@acme.test'], env);
         return r.code === 0 ? r : undefined;
       }, 'the CLI finding the scheduled run');
-      expect(approved.stdout).toMatch(/^lead@3 promoted by carol@acme\.test: first model \(auc 0\.\d{4}\)\n  scored \d+ customers; \d+ profiles updated \(trait lead_score\)\n  \d+ rose to 0\.7 and got lead_score_high\n$/);
+      expect(approved.stdout).toMatch(/^lead@3 promoted by carol@acme\.test: first model \(auc 0\.\d{4}\)\n {2}scored \d+ customers; \d+ profiles updated \(trait lead_score\)\n {2}\d+ rose to 0\.7 and got lead_score_high\n$/);
       expect(await run.result()).toMatchObject({ outcome: 'promoted', version: 3, decidedBy: 'carol@acme.test' });
       const lead = (await listSchedules(client, config)).find((v) => v.scheduleId === scheduleId)!;
       expect(lead).toMatchObject({ exists: true, every: '7d', overlap: 'skip' });

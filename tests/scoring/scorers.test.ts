@@ -85,6 +85,20 @@ describe('the stand-in', () => {
   }, 60_000);
 });
 
+describe("drift against the champion's training rows", () => {
+  it('flags a feature whose rows moved (its PSI at or past the threshold) and not one that stayed', async () => {
+    const config = loadConfig({}, { WAYMARK_DUCKDB_FILE: path.join(registryDir(), 'training.duckdb'), WAYMARK_TRAINING_MIN_ROWS: '50' });
+    const champion = (await registry.champion('churn'))!;
+    // A champion that saw every customer with no ticket at all: today's rows, with tickets, have moved.
+    const baseline = { ...champion.featureStats, tickets_30d: { missing: 0, mean: 0, deciles: [0.5], shares: [1, 0] } };
+    const trained = await trainDirect({ ...trainRequestFor(config, 'churn'), baseline, baselineVersion: champion.version });
+    expect(trained.drift).toMatchObject({ against: champion.version, threshold: 0.2 });
+    expect(trained.drift!.features.tickets_30d).toMatchObject({ large: true, psi: expect.any(Number) });
+    expect(trained.drift!.features.tickets_30d!.psi).toBeGreaterThan(1);
+    expect(trained.drift!.features.events_30d).toEqual({ psi: 0, large: false });
+  }, 60_000);
+});
+
 describe('the trainer refusing rows it cannot learn from', () => {
   it('names the rows it had and the setting that asks for more; a retry would not help', async () => {
     const config = loadConfig({}, { WAYMARK_DUCKDB_FILE: path.join(registryDir(), 'training.duckdb'), WAYMARK_TRAINING_MIN_ROWS: '100000' });

@@ -43,6 +43,11 @@ class TrainRequest(TypedDict):
     maxModelBytes: int
     # The number of calibration bins (classification).
     calibrationBins: NotRequired[int]
+    # The champion's featureStats and version: this run's rows are measured against them (drift).
+    baseline: NotRequired[dict[str, Any]]
+    baselineVersion: NotRequired[int]
+    # A feature's PSI at or above this is flagged (WAYMARK_TRAINING_DRIFT_THRESHOLD).
+    driftThreshold: float
 
 
 class TrainingRefused(Exception):
@@ -90,6 +95,9 @@ def train(request: TrainRequest, rows: list[dict[str, Any]]) -> dict[str, Any]:
         'metrics': _metrics(kind, y_test, predicted, request['threshold'], request.get('calibrationBins', 10)),
         'segments': _segments(kind, test_rows, y_test, predicted, request['threshold']),
         'featureStats': _feature_stats(x_train, features),
+        **({'drift': {'against': request['baselineVersion'], 'threshold': request['driftThreshold'],
+                      'features': _drift(x_train, features, request['baseline'], request['driftThreshold'])}}
+           if request.get('baseline') else {}),
         'probes': [{'features': [None if math.isnan(v) else float(v) for v in x_test[i]], 'expected': float(_predict(estimator, kind, x_test[i:i + 1])[0])}
                    for i in probe_rows],
     }
@@ -170,15 +178,49 @@ def _segments(kind: Kind, rows: list[dict[str, Any]], y: np.ndarray, predicted: 
 
 
 def _feature_stats(x: np.ndarray, features: list[str]) -> dict[str, Any]:
-    """Each feature's training distribution: deciles (the bins later runs measure drift against) and how often it is missing."""
+    """Each feature's training distribution: how often it is missing, its mean, its deciles, and the share
+    of present values in each bin the deciles make (ties merged): what a later run's drift is measured against."""
     stats = {}
     for i, name in enumerate(features):
         column = x[:, i]
         present = column[~np.isnan(column)]
+        deciles = sorted({float(q) for q in np.quantile(present, np.linspace(0.1, 0.9, 9))}) if len(present) else []
         stats[name] = {'missing': float(1 - len(present) / len(column)),
                        'mean': float(present.mean()) if len(present) else None,
-                       'deciles': [float(q) for q in np.quantile(present, np.linspace(0.1, 0.9, 9))] if len(present) else []}
+                       'deciles': deciles,
+                       'shares': _shares(present, deciles)}
     return stats
+
+
+def _shares(present: np.ndarray, edges: list[float]) -> list[float]:
+    """The share of `present` in each of the len(edges) + 1 bins the edges make (a value equal to an edge goes above it)."""
+    if not len(present):
+        return []
+    counts = np.bincount(np.searchsorted(np.array(edges), present, side='right'), minlength=len(edges) + 1)
+    return [float(c) / len(present) for c in counts]
+
+
+# A bin empty on one side counts as this share: PSI stays finite.
+_FLOOR = 1e-4
+
+
+def _drift(x: np.ndarray, features: list[str], baseline: dict[str, Any], threshold: float) -> dict[str, Any]:
+    """Each feature's population stability index (PSI) against the champion's training distribution: its bins
+    and its missing share; at or above `threshold` the feature is flagged."""
+    out: dict[str, Any] = {}
+    for i, name in enumerate(features):
+        base = baseline.get(name)
+        if not base or 'shares' not in base:
+            continue
+        column = x[:, i]
+        present = column[~np.isnan(column)]
+        now = [len(present) and s * len(present) / len(column) for s in _shares(present, base['deciles'])] or [0.0] * len(base['shares'])
+        then = [s * (1 - base['missing']) for s in base['shares']]
+        now.append(1 - len(present) / len(column))
+        then.append(base['missing'])
+        psi = sum((max(a, _FLOOR) - max(b, _FLOOR)) * math.log(max(a, _FLOOR) / max(b, _FLOOR)) for a, b in zip(now, then))
+        out[name] = {'psi': round(psi, 4), 'large': psi >= threshold}
+    return out
 
 
 def _probe_rows(x: np.ndarray, count: int) -> list[int]:

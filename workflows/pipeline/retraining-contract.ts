@@ -39,6 +39,8 @@ export interface Registered {
   probesChecked: number;
   trainingWindow: { from: string; to: string };
   rows: { training: number; heldOut: number };
+  /** Each feature's population stability index against the champion's training rows, and those flagged (absent: no champion). */
+  drift?: { against: number; threshold: number; psi: Record<string, number>; large: string[] };
 }
 
 export interface Decision {
@@ -65,8 +67,8 @@ export interface ScoringOutcome {
 }
 
 export type RetrainingResult =
-  | { outcome: 'promoted'; model: ScoreName; version: number; figure: Figure; champion?: Registered['champion']; decidedBy: string; why: string; scoring?: ScoringOutcome }
-  | { outcome: 'rejected'; model: ScoreName; version: number; figure: Figure; champion?: Registered['champion']; decidedBy: string; why: string };
+  | { outcome: 'promoted'; model: ScoreName; version: number; figure: Figure; champion?: Registered['champion']; decidedBy: string; why: string; drift?: Registered['drift']; scoring?: ScoringOutcome }
+  | { outcome: 'rejected'; model: ScoreName; version: number; figure: Figure; champion?: Registered['champion']; decidedBy: string; why: string; drift?: Registered['drift'] };
 
 export interface RetrainingProgress {
   step: 'train' | 'register' | 'awaiting approval' | 'score customers' | 'decided';

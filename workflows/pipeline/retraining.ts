@@ -31,7 +31,7 @@ export async function retrainingWorkflow({ model, settings }: RetrainingInput): 
   setCurrentDetails(`**registering** the ${model} challenger`);
   const registered = await act.registerChallenger(trained);
   progress.registered = registered;
-  const { version, figure, champion } = registered;
+  const { version, figure, champion, drift } = registered;
 
   const settle = async (approve: boolean, decidedBy: string, why: string): Promise<RetrainingResult> => {
     await act.decideModel(model, version, approve ? 'champion' : 'rejected', decidedBy, why);
@@ -39,14 +39,14 @@ export async function retrainingWorkflow({ model, settings }: RetrainingInput): 
     if (!approve) {
       progress.step = 'decided';
       setCurrentDetails(decided);
-      return { outcome: 'rejected', model, version, figure, ...(champion ? { champion } : {}), decidedBy, why };
+      return { outcome: 'rejected', model, version, figure, ...(champion ? { champion } : {}), decidedBy, why, ...(drift ? { drift } : {}) };
     }
     progress.step = 'score customers';
     setCurrentDetails(`${decided}\n\n**scoring customers** with ${model}@${version}`);
     const scoring = await act.scoreCustomers(model, version);
     progress.step = 'decided';
     setCurrentDetails(`${decided}\n\n${scoringOf(scoring)}`);
-    return { outcome: 'promoted', model, version, figure, ...(champion ? { champion } : {}), decidedBy, why, scoring };
+    return { outcome: 'promoted', model, version, figure, ...(champion ? { champion } : {}), decidedBy, why, ...(drift ? { drift } : {}), scoring };
   };
 
   const verdict = judge(registered, settings.promoteMargin);
@@ -95,7 +95,14 @@ function judge({ figure, champion }: Registered, margin: number): { wins: boolea
 
 function figuresOf(model: string, r: Registered): string {
   const vs = r.champion ? ` (champion ${model}@${r.champion.version}: ${r.champion.figure.value.toFixed(4)})` : ' (no champion yet)';
-  return `**${model}@${r.version}**: held-out ${r.figure.name} ${r.figure.value.toFixed(4)}${vs} · trained on ${r.rows.training} rows from ${r.trainingWindow.from} to ${r.trainingWindow.to}, judged on ${r.rows.heldOut} · ${r.probesChecked} probes reproduced by onnxruntime-node`;
+  return `**${model}@${r.version}**: held-out ${r.figure.name} ${r.figure.value.toFixed(4)}${vs} · trained on ${r.rows.training} rows from ${r.trainingWindow.from} to ${r.trainingWindow.to}, judged on ${r.rows.heldOut} · ${r.probesChecked} probes reproduced by onnxruntime-node${driftLine(model, r.drift)}`;
+}
+
+/** Drift in the run's details: flagged features first, with their PSI. */
+function driftLine(model: string, d: Registered['drift']): string {
+  if (!d) return ' · drift: not measured (no champion)';
+  const all = Object.entries(d.psi).map(([f, psi]) => `${f} ${psi.toFixed(2)}`).join(', ');
+  return d.large.length ? `\n\n**large drift** against ${model}@${d.against} (PSI ≥ ${d.threshold}): ${d.large.map((f) => `${f} ${d.psi[f]!.toFixed(2)}`).join(', ')} · all: ${all}` : ` · drift against ${model}@${d.against}: ${all}`;
 }
 
 function scoringOf(s: ScoringOutcome): string {
