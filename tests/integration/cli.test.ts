@@ -125,7 +125,7 @@ describe('bin/waymark', () => {
   });
 
   it('reads a settings file (WAYMARK_ENV_FILE, else .env in the project folder) in every command, the environment outranking it; a WAYMARK_ name it does not know is refused', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-env-'));
+    const dir = fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'waymark-env-'));
     const file = path.join(dir, 'waymark.env');
     const port = await freePort();
     fs.writeFileSync(file, `# ports moved for this machine\nWAYMARK_TEMPORAL_ADDRESS=127.0.0.1:${port}\nexport WAYMARK_API_PORT="9123"\nPGPASSWORD=not-ours\n`);
@@ -171,7 +171,7 @@ describe('bin/waymark', () => {
 
   it('prints an unexpected error as one line with a hint, and its stack only at debug level', async () => {
     // A data folder below a regular file: creating it fails in a way no check anticipates.
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-cli-')), 'a-file');
+    const file = path.join(fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'waymark-cli-')), 'a-file');
     fs.writeFileSync(file, '');
     const env = { WAYMARK_DATA_DIR: path.join(file, 'data') };
     const plain = await runWaymark(['dev'], env);
@@ -184,7 +184,7 @@ describe('bin/waymark', () => {
   });
 
   it('says what to give events replay instead of a missing file or a folder', async () => {
-    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-cli-'));
+    const folder = fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'waymark-cli-'));
     const missing = await runWaymark(['events', 'replay', path.join(folder, 'nope.jsonl')]);
     expect(missing).toMatchObject({ code: 1, stderr: `cannot read ${path.join(folder, 'nope.jsonl')}: no such file\n` });
     const asFolder = await runWaymark(['events', 'replay', folder]);

@@ -8,7 +8,7 @@ import { freePort } from '../../src/free-port';
 
 /** Starts the dev server `npm run dev` starts, in its own folder and ports, and returns its database's journal mode. */
 async function journalModeWith(overrides: Record<string, string>): Promise<string> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-sqlite-'));
+  const dataDir = fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'waymark-sqlite-'));
   const config = loadConfig({}, {
     WAYMARK_DATA_DIR: dataDir,
     WAYMARK_TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
@@ -41,7 +41,7 @@ describe("the dev server's SQLite pragmas (WAYMARK_DEV_SERVER_SQLITE_PRAGMAS)", 
 
   it('serve metrics and the HTTP API on the ports WAYMARK_TEMPORAL_METRICS_PORT and WAYMARK_TEMPORAL_HTTP_PORT pin', async () => {
     const [metricsPort, httpPort] = [await freePort(), await freePort()];
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-ports-'));
+    const dataDir = fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'waymark-ports-'));
     const config = loadConfig({}, {
       WAYMARK_DATA_DIR: dataDir,
       WAYMARK_TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,

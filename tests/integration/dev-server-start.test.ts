@@ -25,7 +25,7 @@ async function configWith(dataDir: string, httpPort: number, attempts: number) {
 
 describe('the dev server exiting while it starts (a port it needs taken meanwhile)', () => {
   let dataDir: string;
-  beforeEach(() => (dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-start-'))));
+  beforeEach(() => (dataDir = fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'waymark-start-'))));
   afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   it('is started again, and comes up once the port is free', async () => {

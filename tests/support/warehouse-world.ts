@@ -15,7 +15,7 @@ import { directRunOn } from './warehouse-python';
  * query runs) and its landing folder: hand-made exports in, whole batches run by `dbt`.
  */
 export function warehouseWorld(dbt: DirectBuilds, config?: Config) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warehouse-world-'));
+  const dir = fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'warehouse-world-'));
   const landingDir = path.join(dir, 'landing');
   const file = path.join(dir, 'warehouse.duckdb');
   const direct = directRunOn(file, dbt, config);

@@ -27,7 +27,7 @@ describe('npm ci output', () => {
     const node = systemExecutable('node');
     const npm = systemExecutable('npm');
     if (!node || !npm) throw new Error('no node and npm on PATH outside node_modules: the test runs where a user would type `npm ci`');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-npm-ci-'));
+    const dir = fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'waymark-npm-ci-'));
     try {
       for (const file of ['package.json', 'package-lock.json', '.npmrc']) fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
       const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();

@@ -13,7 +13,7 @@ const ROOT = path.resolve(__dirname, '../..');
  * `npm test` (--tests) must.
  */
 function setupIn(flag: string[]): { status: number | null; stderr: string; python: string[] } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-setup-'));
+  const dir = fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'waymark-setup-'));
   try {
     fs.mkdirSync(path.join(dir, 'scripts'));
     fs.mkdirSync(path.join(dir, 'workers'));

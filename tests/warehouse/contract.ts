@@ -47,7 +47,7 @@ export function warehouseContract(open: () => Promise<Warehouse>, gaps: KnownGap
   });
 
   test('loading a JSON Lines file replaces the table, ignores unknown fields and leaves missing ones null', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'contract-'));
+    const dir = fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'contract-'));
     const file = path.join(dir, 'rows.ndjson');
     const t = table();
     const columns = [{ name: 'id', type: 'STRING' as const }, { name: 'amount', type: 'STRING' as const }];

@@ -32,7 +32,7 @@ describe('dbt transform failures', () => {
   const request = () => ({ batchId: 'b1', target: { kind: 'duckdb' as const, duckdbFile: file, datasetPrefix: 'waymark_' } });
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbt-failures-'));
+    dir = fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'dbt-failures-'));
     file = path.join(dir, 'warehouse.duckdb');
     writeExports({ landingDir: path.join(dir, 'landing'), customers: 40, seed: 2, asOf: '2026-03-31', eventsPerCustomer: 5, days: 30, exportId: 'b1' });
     const warehouse = await openDuckDb(file);

@@ -72,7 +72,7 @@ describe('dbt golden cases: BigQuery documented results through dbt on DuckDB an
   const cases: Record<'duckdb' | 'bigquery', Case[]> = { duckdb: [], bigquery: [] };
 
   beforeAll(async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dbt-golden-')), 'golden.duckdb');
+    const file = path.join(fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'dbt-golden-')), 'golden.duckdb');
     await (await openDuckDb(file)).close(); // dbt-duckdb builds only into a file that exists (workers/warehouse/build.py)
     // The emulator starts while dbt builds on DuckDB.
     const started = startBigQueryEmulator('waymark-golden').then((e) => (emulator = e));

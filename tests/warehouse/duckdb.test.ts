@@ -7,7 +7,7 @@ import { sqlFile } from '../../src/warehouse/models';
 import { warehouseContract } from './contract';
 
 describe('DuckDB warehouse adapter', () => {
-  warehouseContract(() => openDuckDb(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'duck-')), 'warehouse.duckdb')));
+  warehouseContract(() => openDuckDb(path.join(fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'duck-')), 'warehouse.duckdb')));
 });
 
 describe('dataset prefix', () => {

@@ -14,7 +14,7 @@ describe('golden parity: DuckDB (transpiled) and BigQuery (emulator)', () => {
   const engines: Record<string, Warehouse> = {};
   beforeAll(async () => {
     emulator = await startBigQueryEmulator('waymark-golden');
-    engines.duckdb = await openDuckDb(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'golden-')), 'w.duckdb'));
+    engines.duckdb = await openDuckDb(path.join(fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'golden-')), 'w.duckdb'));
     engines.bigquery = openBigQuery({ projectId: 'waymark-golden', location: 'US', apiEndpoint: emulator.endpoint, jobTimeoutMs: 30_000, requestTimeoutMs: 30_000 });
     for (const w of Object.values(engines)) await w.execute(GOLDEN_SETUP, { jobId: jobIdOf('golden_setup', String(Date.now())) });
   });

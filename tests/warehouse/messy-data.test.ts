@@ -313,7 +313,7 @@ describe('time', () => {
   });
 
   it('the marts do not depend on the time zone of the machine that builds them', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'messy-tz-'));
+    const dir = fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'messy-tz-'));
     const landingDir = path.join(dir, 'landing');
     // 05:00 UTC on 1 March is still 28 February in Los Angeles: 30 or 31 quiet days at the as-of date.
     writeExport(landingDir, 'tz', '2026-03-31', {

@@ -57,7 +57,7 @@ describe('dbt models: same rows on DuckDB and BigQuery (emulator)', () => {
   }
 
   beforeAll(async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parity-'));
+    const dir = fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'parity-'));
     writeExports({ landingDir: dir, customers: 60, seed: 11, asOf: '2026-03-31', eventsPerCustomer: 10, days: 60, exportId: 'b1' });
     emulator = await startBigQueryEmulator('waymark-parity');
     dbt = await startDirectBuildsProcess();

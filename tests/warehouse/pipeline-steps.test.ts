@@ -30,7 +30,7 @@ describe('ingestion batch on DuckDB', () => {
   const rawCount = async () => (await query<{ n: number }>('SELECT (SELECT COUNT(*) FROM waymark_raw.ga360_hits) + (SELECT COUNT(*) FROM waymark_raw.firebase_events) + (SELECT COUNT(*) FROM waymark_raw.salesforce_contacts) AS n'))[0]!.n;
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'batch-'));
+    dir = fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'batch-'));
     const landingDir = path.join(dir, 'landing');
     writeExports({ landingDir, customers: 150, seed: 7, asOf: '2026-03-31', eventsPerCustomer: 20, days: 60, exportId: 'day1' });
     writeExports({ landingDir, customers: 150, seed: 8, asOf: '2026-04-01', eventsPerCustomer: 20, days: 60, exportId: 'day2-corrupt', corrupt: true });

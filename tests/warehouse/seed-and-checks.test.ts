@@ -8,7 +8,7 @@ const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file)
 const lines = (dir: string, file: string) => read(dir, file).trim().split('\n').map((l) => JSON.parse(l) as Record<string, string | null>);
 
 describe('waymark seed exports', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'seed-'));
+  const root = fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'seed-'));
   const options = (over: Partial<SeedOptions>): SeedOptions => ({ landingDir: root, customers: 80, seed: 5, asOf: '2026-03-31', eventsPerCustomer: 10, days: 30, ...over });
 
   test('the same seed writes the same files, another seed other files', () => {
@@ -48,7 +48,7 @@ describe('legacy checks.yaml', () => {
   });
 
   test('a bad checks file is refused naming the entry and the field', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'checks-')), 'checks.yaml');
+    const file = path.join(fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR ?? os.tmpdir(), 'checks-')), 'checks.yaml');
     fs.writeFileSync(file, 'checks:\n  - { name: ok_one, kind: unique, table: waymark_build.events, column: event_id }\n  - { name: bad, kind: unique, table: "events; DROP TABLE x", column: id }\n');
     expect(() => loadChecks(file)).toThrow(/checks\.1\.table must be waymark_<layer>\.<table>/);
   });
