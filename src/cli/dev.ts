@@ -118,7 +118,7 @@ async function dev(): Promise<number> {
     say(`  Journeys          ${(await deps.catalog.current()).all().map((j) => `${j.definition.id}@${j.version}`).join(', ')}`);
     say(`  Store             ${describeStore(config)}`);
     say(`  Payloads          ${codec ? `encrypted (key ${config.temporal.payloadKeys[0]!.id}); the Web UI decodes them through the codec server at ${codec.url}` : 'in clear (WAYMARK_TEMPORAL_PAYLOAD_KEYS is empty)'}`);
-    say(`  Task queues       ${config.temporal.journeyTaskQueue} (journeys), ${config.pipeline.taskQueue} (pipelines), ${config.warehouse.taskQueue} (dbt, Python worker)`);
+    say(`  Task queues       ${config.temporal.journeyTaskQueue} (journeys), ${config.pipeline.taskQueue} (pipelines), ${config.warehouse.taskQueue} (dbt) and ${config.training.taskQueue} (model training), both Python worker`);
     say(`  Warehouse         ${config.warehouse.kind}${config.warehouse.kind === 'duckdb' ? ` ${config.warehouse.duckdbFile}` : ''}; 'waymark seed' then 'waymark schedules apply' runs the ingestion pipeline`);
     say(`  Messages          npm run waymark -- outbox`);
     say(`  Event API         ${api.url}/v1/events  (keys from WAYMARK_API_KEYS)`);
