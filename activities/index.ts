@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { entryMatches } from '../src/journey/entry-matches';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { CustomerEvent } from '../src/events/schema';
 import type { SendLedger } from '../src/channels/ledger';
@@ -13,6 +14,8 @@ import { ChannelError, type ConsentSync, type DeliveryReceipt, type MessageChann
 import { ProfileLimitError, type ProfileChanges, type ProfileStore, type ProfileView } from '../src/profiles/port';
 import { consentSyncWorkflowId, type ConsentSyncInput, type JourneyRunInput, type RouterSettings } from '../workflows/contract';
 import { md } from '../src/temporal/markdown';
+import type { CustomerScores, SeenScore } from '../src/scoring/customer-scores';
+import type { ScoreName } from '../src/scoring/models';
 import { deliverInOrder } from './deliver';
 import { countSend, heartbeatMemory, outcomeOf } from './send-attempts';
 import { signalRuns, type SignalTarget } from './signals';
@@ -30,6 +33,8 @@ export interface ActivityDeps {
   profiles: ProfileStore;
   /** The router settings this worker's config gives now. */
   routerSettings: RouterSettings;
+  /** The scores a branch's score conditions read (src/scoring/customer-scores.ts). */
+  scores: Pick<CustomerScores, 'forCustomer'>;
   /** Where consent changes are told besides the profile (Braze with WAYMARK_BRAZE_SUBSCRIPTION_GROUPS); none: nowhere. */
   consentSync?: ConsentSync;
 }
@@ -82,7 +87,7 @@ async function startConsentSync(client: Client, input: ConsentSyncInput, updateK
  * The activities journey workflows call. Each is thin: a port or the Temporal client does the
  * work. The router and the interpreter run the short ones as local activities.
  */
-export function createActivities({ catalog, versions, channel, composer, ledger, profiles, policy, routerSettings, consentSync }: ActivityDeps, client: Client) {
+export function createActivities({ catalog, versions, channel, composer, ledger, profiles, policy, routerSettings, consentSync, scores }: ActivityDeps, client: Client) {
   return {
     /** Sends one message at most once, on the first of its channels that can reach the customer (see deliver.ts). */
     async deliverMessage(message: MessageRequest): Promise<DeliveryReceipt> {
@@ -138,6 +143,10 @@ export function createActivities({ catalog, versions, channel, composer, ledger,
     async currentRouterSettings(): Promise<RouterSettings> {
       return routerSettings;
     },
+    /** The scores a branch step's conditions read, fresh: a local activity, within the scoring budget. */
+    async scoreCustomer(customerId: string, models: ScoreName[]): Promise<Record<string, SeenScore>> {
+      return scores.forCustomer(customerId, models);
+    },
     /** Version-1 runs only (legacy/): profile updates as a plain attributes map. */
     async updateProfile(customerId: string, changes: Record<string, unknown>, key: string): Promise<ProfileView> {
       return failFast(() => profiles.apply(customerId, { traits: changes }, key));
@@ -145,7 +154,7 @@ export function createActivities({ catalog, versions, channel, composer, ledger,
     /** Version-1 routers only (legacy/): the whole published journeys an event enters. */
     async matchEntries(event: CustomerEvent): Promise<PublishedJourney[]> {
       const snapshot = await catalog.current();
-      return snapshot.all().filter((j) => snapshot.status(j.definition.id) === 'active' && matchesEvent(j.definition.entry, event));
+      return snapshot.all().filter((j) => snapshot.status(j.definition.id) === 'active' && entryMatches(j.definition).some((m) => matchesEvent(m, event)));
     },
   };
 }

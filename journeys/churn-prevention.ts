@@ -4,8 +4,9 @@ import { defineJourney } from '../src/journey/define';
 export default defineJourney({
   id: 'churn-prevention',
   name: 'Churn prevention',
-  description: 'Win back customers whose health fell into at risk (the warehouse pipeline sends health_at_risk with the score, 0-100).',
-  entry: { event: 'health_at_risk', filter: { property: 'score', op: 'lt', value: 40 } },
+  description:
+    'Win back customers at risk: their health fell into at risk (the warehouse pipeline sends health_at_risk with the score, 0-100), or a promoted churn model rated them at high risk (the retraining pipeline sends churn_risk_high with the score, 0-1).',
+  entry: [{ event: 'health_at_risk', filter: { property: 'score', op: 'lt', value: 40 } }, { event: 'churn_risk_high' }],
   reentry: { policy: 'after_exit', cooldown: '30d' },
   exits: [{ event: 'subscription_cancelled' }],
   start: 'winback_offer',

@@ -1,7 +1,8 @@
 import { defineJourney } from '../src/journey/define';
 
 /**
- * Day 1 getting started; day 7 help chosen by usage; day 12 an offer, A/B tested against a 10%
+ * Day 1 getting started; day 7 help chosen by usage or lead score (a trial the lead model rates
+ * likely to convert gets the power tips); day 12 an offer, A/B tested against a 10%
  * holdout that gets nothing. Starting a subscription ends the journey at once.
  */
 export default defineJourney({
@@ -17,7 +18,7 @@ export default defineJourney({
     until_day7: { kind: 'wait', duration: '6d', next: 'usage_check' },
     usage_check: {
       kind: 'branch',
-      branches: [{ when: { attribute: 'usage_events', op: 'gte', value: 10 }, next: 'power_tips' }],
+      branches: [{ when: { any: [{ attribute: 'usage_events', op: 'gte', value: 10 }, { score: 'lead', op: 'gte', value: 0.7 }] }, next: 'power_tips' }],
       default: 'need_help',
     },
     power_tips: { kind: 'send', channel: 'email', template: 'trial-day7-power-tips', next: 'until_day12' },

@@ -10,6 +10,7 @@
  *     workflow task carries signals besides the start, into v2/)
  *   npm run record:histories -- retraining [label] (a model approved by a person and one nobody
  *     decided on, into pipeline/)
+ *   npm run record:histories -- scores (a journey run whose branch read a score, into v2/)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,6 +34,7 @@ import type { Config } from '../src/config';
 import { makeEvent, publishedJourney, runInput, startWorker, testConfig, timeSkippingEnv } from '../tests/support/harness';
 import { releaseAll } from '../tests/support/cleanup';
 import { ModelRegistry } from '../src/scoring/registry';
+import { FeatureStore } from '../src/scoring/feature-store';
 import { startRetraining } from '../src/scoring/retraining';
 import { decideUpdate, retrainingProgressQuery } from '../workflows/pipeline/retraining-contract';
 import { startDirectBuilds } from '../src/warehouse/dbt-direct';
@@ -166,6 +168,19 @@ async function recordEarlySignals(env: Awaited<ReturnType<typeof timeSkippingEnv
   });
 }
 
+/** A trial-conversion run whose day-7 branch read the lead score (the rules standing in: no model promoted). */
+async function recordScored(env: Awaited<ReturnType<typeof timeSkippingEnv>>, config: Config, deps: Deps): Promise<void> {
+  const customerId = 'rec-scored';
+  await new FeatureStore(deps.store).put([{ customerId, asOf: '2026-12-01', features: { events_7d: 6, events_30d: 25, orders_30d: 0, revenue_30d: 0, tickets_30d: 0, days_since_active: 1 } }]);
+  const run = await env.client.workflow.start(journeyWorkflow, {
+    workflowId: journeyWorkflowId('trial-conversion', customerId),
+    taskQueue: config.temporal.journeyTaskQueue,
+    args: [runInput(await publishedJourney(deps, 'trial-conversion'), config, makeEvent('trial_started', customerId, await env.currentTimeMs()))],
+  });
+  await run.result();
+  save(env.address, 'v2', 'trial-conversion-scored', run);
+}
+
 async function main(): Promise<void> {
   process.env.WAYMARK_TEST_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-record-'));
   const bundlePath = path.join(process.env.WAYMARK_TEST_DIR, 'bundle.js');
@@ -198,6 +213,7 @@ async function recordSet(env: Awaited<ReturnType<typeof timeSkippingEnv>>, confi
   const record = async (name: string, handle: WorkflowHandle) => save(env.address, 'v2', name, handle);
   if (set === 'pipeline') await worker.runUntil(() => recordPipeline(env, config, deps, label));
   else if (set === 'retraining') await worker.runUntil(() => recordRetraining(env, config, deps, label));
+  else if (set === 'scores') await worker.runUntil(() => recordScored(env, config, deps));
   else await worker.runUntil(async () => {
     const now = () => env.currentTimeMs();
     const journeyRun = async (journeyId: string, customerId: string, entryType: string, extra = {}) =>

@@ -1,5 +1,20 @@
 import { z } from 'zod';
-import { duration, int, list, flag, frequencyCaps, subscriptionGroups } from './config-fields';
+import { duration, int, list, flag, frequencyCaps, subscriptionGroups, LOOPBACK } from './config-fields';
+import { isScoreName, type ScoreName } from './scoring/models';
+
+/** Each model's Vertex AI endpoint as "model=endpoint id" entries, e.g. "churn=1234567890,value=2345678901"; a model left out is scored by the rules. */
+const VERTEX_ENDPOINT = /^([a-z]+)=(\d{1,19}|[a-z][a-z0-9-]{0,62})$/;
+const vertexEndpoints = list.transform((entries, ctx) => {
+  const endpoints: Partial<Record<ScoreName, string>> = {};
+  entries.forEach((entry, i) => {
+    const match = VERTEX_ENDPOINT.exec(entry);
+    const model = match?.[1] ?? '';
+    if (!match || !isScoreName(model)) return ctx.addIssue({ code: 'custom', message: `entry ${i + 1} must be "model=endpoint id" with a model of churn, lead or value and the endpoint's id (its number in the console), e.g. "churn=1234567890"` });
+    if (endpoints[model]) ctx.addIssue({ code: 'custom', message: `entry ${i + 1} names ${model} again: one endpoint per model` });
+    endpoints[model] = match[2]!;
+  });
+  return endpoints;
+});
 
 /** Settings of what Waymark does: journeys, templates, content, channels, the contact policy, the warehouse and its pipeline (src/config.ts joins them). */
 export const productSettings = {
@@ -194,8 +209,44 @@ export const productSettings = {
     highThreshold: z.coerce.number().gt(0).lt(1),
     /** Customers a promoted model scores per call of its runtime (and per page of profiles written). */
     batchRows: int(1, 1_000_000),
+    /** Each champion scores every customer again on this schedule (<scheduleId>-<model>): fresh features and scores, and high events for new crossings. */
+    scheduleId: z.string().regex(/^[A-Za-z0-9_.-]{1,150}$/, 'must be letters, digits, ".", "_" or "-"'),
+    scheduleEveryMs: duration,
+    schedulePaused: flag,
+    /** Vertex AI serving (source vertex, src/scoring/vertex.ts): the project and location of each model's endpoint. */
+    vertex: z
+      .object({
+        project: z.union([z.literal(''), z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'must be a Google Cloud project id: 6-30 lower-case letters, digits or "-"')]),
+        location: z.string().regex(/^[a-z0-9-]{1,63}$/, 'must be a location such as "us-central1"'),
+        /** host[:port] of the PredictionService (port 443 when none); empty: <location>-aiplatform.googleapis.com. */
+        apiEndpoint: z.union([z.literal(''), z.string().regex(/^(\[[0-9A-Fa-f:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'must be host or host:port, e.g. "europe-west4-aiplatform.googleapis.com", or empty for <location>-aiplatform.googleapis.com')]),
+        endpoints: vertexEndpoints,
+        /** Plaintext gRPC and no Google credentials: only for a loopback test server. */
+        insecure: flag,
+      })
+      .transform((vertex) => ({ ...vertex, apiEndpoint: vertex.apiEndpoint || `${vertex.location}-aiplatform.googleapis.com` })),
+  }).superRefine(({ source, vertex }, ctx) => {
+    if (source === 'vertex' && !vertex.project) ctx.addIssue({ code: 'custom', path: ['vertex', 'project'], message: 'must be set when WAYMARK_SCORE_SOURCE=vertex: the Google Cloud project of the endpoints' });
+    if (source === 'vertex' && Object.keys(vertex.endpoints).length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['vertex', 'endpoints'], message: 'must name an endpoint for at least one model when WAYMARK_SCORE_SOURCE=vertex, e.g. "churn=1234567890,lead=2345678901,value=3456789012"' });
+    }
+    if (vertex.insecure && !LOOPBACK.test(vertex.apiEndpoint)) {
+      ctx.addIssue({ code: 'custom', path: ['vertex', 'insecure'], message: `is "true" while WAYMARK_VERTEX_API_ENDPOINT (${vertex.apiEndpoint}) is not a loopback host:port: plaintext without credentials is only for a local test server` });
+    }
   }),
   /** The retraining pipeline (workflows/pipeline/retraining.ts) and the Python trainer (workers/training). */
+  /** Audiences (src/audiences, docs/audiences.md): how they are evaluated, and how fast their members enter. */
+  audiences: z.object({
+    /** Profiles read per query when an audience is evaluated. */
+    pageRows: int(1, 100_000),
+    /** audience_entered events sent per second at most: a large audience enters at a pace the journeys carry. */
+    enrolPerSecond: int(1, 100_000),
+    /** Each audience's refresh schedule is <prefix>-<name>; one with its own schedule also <prefix>-<name>-enrol. */
+    schedulePrefix: z.string().regex(/^[A-Za-z0-9_.-]{1,150}$/, 'must be letters, digits, ".", "_" or "-"'),
+    /** How often every audience is evaluated again (customers who came to match enter). */
+    refreshEveryMs: duration,
+    schedulePaused: flag,
+  }),
   training: z.object({
     taskQueue: z.string().min(1),
     /** The last this many days of training rows are held out to judge the model. */
@@ -227,6 +278,27 @@ export const productSettings = {
     scheduleEveryMs: duration,
     schedulePaused: flag,
     stepTimeoutMs: duration,
+  }),
+  /** Reverse ETL once a promoted model's scores are in the warehouse (docs/reverse-etl.md). */
+  reverseEtl: z.object({
+    /** local: the scores into profiles (and Braze attributes when Braze is configured); hightouch: Hightouch's syncs; off: none. */
+    adapter: z.enum(['local', 'hightouch', 'off']),
+    /** How often a run in progress is looked at (a workflow timer between looks). */
+    pollIntervalMs: duration,
+    /** How long a run is followed; past it the retraining ends saying the sync is still running. */
+    followMs: duration,
+    hightouch: z.object({
+      /** Hightouch's REST API, without /api/v1. */
+      url: z.url({ protocol: /^https?$/, message: 'must be an http(s):// URL, e.g. "https://api.hightouch.com"' }).transform((u) => u.replace(/\/+$/, '')),
+      /** A workspace API key, sent as the bearer token. */
+      token: z.string(),
+      /** The syncs run after every promotion (the number in a sync's URL in Hightouch). */
+      syncIds: list.pipe(z.array(z.string().regex(/^\d{1,20}$/, 'must be Hightouch sync ids (numbers), comma-separated'))),
+      /** One call to Hightouch, answer included; beyond it the call fails and Temporal retries it. */
+      timeoutMs: duration,
+      /** Characters of Hightouch's own error text kept in a failure (it is recorded on the run). */
+      maxReasonChars: int(16, 10_000),
+    }),
   }),
   /** The ingestion pipeline: its own task queue (never the journeys one), its activities' timeouts and retries, its schedule. */
   pipeline: z.object({

@@ -50,6 +50,16 @@ export function crossChecks(config: Config, ctx: z.RefinementCtx): void {
   if (config.braze.url.startsWith('http://') && config.env !== 'development' && config.env !== 'test') {
     ctx.addIssue({ code: 'custom', path: ['braze', 'url'], message: 'must be https:// outside development and test (the API key travels with every call)' });
   }
+  const { reverseEtl } = config;
+  if (reverseEtl.adapter === 'hightouch' && !reverseEtl.hightouch.token) {
+    ctx.addIssue({ code: 'custom', path: ['reverseEtl', 'hightouch', 'token'], message: 'must be set when WAYMARK_REVERSE_ETL=hightouch: an API key of the Hightouch workspace (Settings > API keys)' });
+  }
+  if (reverseEtl.adapter === 'hightouch' && !reverseEtl.hightouch.syncIds.length) {
+    ctx.addIssue({ code: 'custom', path: ['reverseEtl', 'hightouch', 'syncIds'], message: 'must name the syncs to run after a promotion when WAYMARK_REVERSE_ETL=hightouch (the number in a sync\'s URL in Hightouch)' });
+  }
+  if (reverseEtl.adapter === 'hightouch' && reverseEtl.hightouch.url.startsWith('http://') && config.env !== 'development' && config.env !== 'test') {
+    ctx.addIssue({ code: 'custom', path: ['reverseEtl', 'hightouch', 'url'], message: 'must be https:// outside development and test (the API key travels with every call)' });
+  }
   if (config.content.generator === 'gemini') {
     const { apiKey, vertexProject } = config.content.gemini;
     if (!apiKey && !vertexProject) ctx.addIssue({ code: 'custom', path: ['content', 'gemini', 'apiKey'], message: 'must be set when WAYMARK_CONTENT_GENERATOR=gemini: a Gemini API key, or set WAYMARK_GEMINI_VERTEX_PROJECT for Vertex AI' });

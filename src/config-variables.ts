@@ -233,6 +233,14 @@ export const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_SCORE_RULE_ENGAGED_EVENTS', 'scoring.ruleEngagedEvents', '20'],
   ['WAYMARK_SCORE_HIGH_THRESHOLD', 'scoring.highThreshold', '0.7'],
   ['WAYMARK_SCORE_BATCH_ROWS', 'scoring.batchRows', '1000'],
+  ['WAYMARK_SCORE_SCHEDULE_ID', 'scoring.scheduleId', 'waymark-scoring'],
+  ['WAYMARK_SCORE_SCHEDULE_EVERY', 'scoring.scheduleEveryMs', '1h'],
+  ['WAYMARK_SCORE_SCHEDULE_PAUSED', 'scoring.schedulePaused', 'false'],
+  ['WAYMARK_VERTEX_PROJECT', 'scoring.vertex.project', ''],
+  ['WAYMARK_VERTEX_LOCATION', 'scoring.vertex.location', 'us-central1'],
+  ['WAYMARK_VERTEX_API_ENDPOINT', 'scoring.vertex.apiEndpoint', ''],
+  ['WAYMARK_VERTEX_ENDPOINTS', 'scoring.vertex.endpoints', ''],
+  ['WAYMARK_VERTEX_INSECURE', 'scoring.vertex.insecure', 'false'],
   ['WAYMARK_TRAINING_TASK_QUEUE', 'training.taskQueue', 'waymark-training'],
   ['WAYMARK_TRAINING_TEST_DAYS', 'training.testDays', '7'],
   ['WAYMARK_TRAINING_MIN_ROWS', 'training.minRows', '200'],
@@ -253,6 +261,19 @@ export const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_TRAINING_SCHEDULE_EVERY', 'training.scheduleEveryMs', '7d'],
   ['WAYMARK_TRAINING_SCHEDULE_PAUSED', 'training.schedulePaused', 'false'],
   ['WAYMARK_TRAINING_STEP_TIMEOUT', 'training.stepTimeoutMs', '30m'],
+  ['WAYMARK_AUDIENCE_PAGE_ROWS', 'audiences.pageRows', '1000'],
+  ['WAYMARK_AUDIENCE_ENROL_RATE', 'audiences.enrolPerSecond', '200'],
+  ['WAYMARK_AUDIENCE_SCHEDULE_PREFIX', 'audiences.schedulePrefix', 'waymark-audience'],
+  ['WAYMARK_AUDIENCE_REFRESH_EVERY', 'audiences.refreshEveryMs', '15m'],
+  ['WAYMARK_AUDIENCE_SCHEDULE_PAUSED', 'audiences.schedulePaused', 'false'],
+  ['WAYMARK_REVERSE_ETL', 'reverseEtl.adapter', 'local'],
+  ['WAYMARK_REVERSE_ETL_POLL_INTERVAL', 'reverseEtl.pollIntervalMs', '30s'],
+  ['WAYMARK_REVERSE_ETL_FOLLOW', 'reverseEtl.followMs', '2h'],
+  ['WAYMARK_HIGHTOUCH_URL', 'reverseEtl.hightouch.url', 'https://api.hightouch.com'],
+  ['WAYMARK_HIGHTOUCH_TOKEN', 'reverseEtl.hightouch.token', ''],
+  ['WAYMARK_HIGHTOUCH_SYNC_IDS', 'reverseEtl.hightouch.syncIds', ''],
+  ['WAYMARK_HIGHTOUCH_TIMEOUT', 'reverseEtl.hightouch.timeoutMs', '30s'],
+  ['WAYMARK_HIGHTOUCH_MAX_REASON_CHARS', 'reverseEtl.hightouch.maxReasonChars', '500'],
   ['WAYMARK_PIPELINES_TASK_QUEUE', 'pipeline.taskQueue', 'waymark-pipelines'],
   ['WAYMARK_PIPELINE_LANDING_DIR', 'pipeline.landingDir', ''],
   ['WAYMARK_PIPELINE_STEP_TIMEOUT', 'pipeline.stepTimeoutMs', '30m'],
@@ -272,4 +293,4 @@ export const ENV: ReadonlyArray<readonly [string, string, string]> = [
 ];
 
 /** Variables whose values a config error must not print. */
-export const SECRET_VARIABLES = new Set(['WAYMARK_API_KEYS', 'WAYMARK_TEMPORAL_PAYLOAD_KEYS', 'WAYMARK_TEMPORAL_API_KEY', 'WAYMARK_DATABASE_URL', 'WAYMARK_BRAZE_API_KEY', 'WAYMARK_GEMINI_API_KEY']);
+export const SECRET_VARIABLES = new Set(['WAYMARK_API_KEYS', 'WAYMARK_TEMPORAL_PAYLOAD_KEYS', 'WAYMARK_TEMPORAL_API_KEY', 'WAYMARK_DATABASE_URL', 'WAYMARK_BRAZE_API_KEY', 'WAYMARK_GEMINI_API_KEY', 'WAYMARK_HIGHTOUCH_TOKEN']);

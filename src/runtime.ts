@@ -19,6 +19,7 @@ import { PgProfileStore } from './profiles/pg-store';
 import type { ActivityDeps } from '../activities';
 import { routerSettings } from './settings';
 import { Store } from './store/store';
+import { CustomerScores } from './scoring/customer-scores';
 import { JourneyStore, type PublishGuard, type PublishOutcome } from './store/journeys';
 
 /**
@@ -62,6 +63,7 @@ export function createDeps(config: Config, logger?: Logger): Deps {
     policy: { ...config.policy, defaultTimezone: config.journeys.defaultTimezone },
     profiles: new PgProfileStore(store, config.profileKeepKeys, config.limits),
     routerSettings: routerSettings(config),
+    scores: new CustomerScores(config, store),
   };
 }
 

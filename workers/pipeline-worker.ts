@@ -2,6 +2,7 @@ import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createPipelineActivities } from '../activities/pipeline';
 import { createTrainingActivities } from '../activities/pipeline/training';
+import { createReverseEtlActivities } from '../activities/pipeline/reverse-etl';
 import { loadConfig, type Config } from '../src/config';
 import { submitEvent } from '../src/events/intake';
 import type { CustomerEvent } from '../src/events/schema';
@@ -15,8 +16,10 @@ import type { WarehouseLease } from '../src/warehouse/lease';
 import { warehouseLease } from '../src/warehouse/open';
 import type { ProfileStore } from '../src/profiles/port';
 import { PgProfileStore } from '../src/profiles/pg-store';
+import { reverseEtlFor } from '../src/reverse-etl/for-config';
 import { ModelRegistry } from '../src/scoring/registry';
 import { Store } from '../src/store/store';
+import { createAudienceActivities } from '../activities/pipeline/audiences';
 
 export interface PipelineWorkerOptions {
   connection: NativeConnection;
@@ -56,6 +59,8 @@ export function createPipelineWorker({ connection, config, warehouse, profiles, 
     activities: {
       ...createPipelineActivities({ warehouse, config, profiles, submit }),
       ...createTrainingActivities({ config, registry: models, warehouse, profiles, submit }),
+      ...createAudienceActivities({ config, store: models.store, submit }),
+      ...createReverseEtlActivities({ config, reverseEtl: reverseEtlFor(config, { warehouse, profiles }) }),
     },
     maxConcurrentActivityTaskExecutions: config.warehouse.kind === 'duckdb' ? config.pipeline.duckdbStepsHeld : undefined,
     // A stage's heartbeat (what it has done) reaches the Temporal UI and `waymark schedules list` this soon.

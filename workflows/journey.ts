@@ -17,7 +17,8 @@ import {
 import type { JourneyActivities } from '../activities';
 import type { Journey, Step } from '../src/journey/schema';
 import type { CustomerEvent } from '../src/events/schema';
-import { matchesEvent } from '../src/journey/conditions';
+import { matchesEvent, scoresIn, type ConditionScope } from '../src/journey/conditions';
+import type { ScoreName } from '../src/scoring/models';
 import { explainCondition } from '../src/journey/explain';
 import { pickPath } from '../src/journey/split';
 import { nextLocalTime } from '../src/journey/local-time';
@@ -123,6 +124,17 @@ async function runJourney(input: JourneyRunInput): Promise<JourneyState> {
       return undefined;
     }
   }
+  /** Fresh scores, or none when scoring failed for good (the condition then sees the score missing, and why). */
+  const scoresNow = async (models: ScoreName[]): Promise<NonNullable<ConditionScope['scores']>> => {
+    try {
+      return await local.scoreCustomer(customerId, models);
+    } catch (err) {
+      if (!(err instanceof TemporalFailure)) throw err;
+      state.failures = (state.failures ?? 0) + 1;
+      const from = `scoring failed: ${rootCause(err) ?? err.message}`;
+      return Object.fromEntries(models.map((m) => [m, { from }]));
+    }
+  };
   const refreshAttributes = async (at?: PathEntry) => {
     const profile = await attempt('reading the profile', () => local.getProfile(customerId), at);
     if (profile) state.attributes = { ...state.attributes, ...profile };
@@ -245,7 +257,11 @@ async function runJourney(input: JourneyRunInput): Promise<JourneyState> {
       }
       case 'branch': {
         await refreshAttributes(at);
-        const scope = { attributes: state.attributes, properties: state.currentEvent.properties, performed: state.performed };
+        const scope: ConditionScope = { attributes: state.attributes, properties: state.currentEvent.properties, performed: state.performed };
+        // Scores are computed when the step runs (journeys without score conditions schedule nothing new).
+        const wanted = new Set<ScoreName>();
+        for (const branch of step.branches) scoresIn(branch.when, wanted);
+        if (wanted.size) scope.scores = await scoresNow([...wanted]);
         const tried: string[] = [];
         for (const [i, branch] of step.branches.entries()) {
           const { holds, text } = explainCondition(branch.when, scope);

@@ -6,13 +6,14 @@ import { CustomerEvent } from '../../src/events/schema';
 import type { ProfileStore } from '../../src/profiles/port';
 import { FEATURES, MODELS, type Features, type ScoreName } from '../../src/scoring/models';
 import { OnnxModel } from '../../src/scoring/onnx';
+import type { FeatureStore } from '../../src/scoring/feature-store';
 import type { ModelRegistry } from '../../src/scoring/registry';
 import type { WarehouseLease } from '../../src/warehouse/lease';
 import type { Column } from '../../src/warehouse/port';
 import type { ScoringOutcome } from '../../workflows/pipeline/retraining-contract';
 import type { SubmitEvent } from './send-events';
 
-type Row = Features & { customer_id: string };
+type Row = Features & { customer_id: string; feature_date: string };
 
 const SCORE_COLUMNS: Column[] = [
   { name: 'customer_id', type: 'STRING' },
@@ -34,12 +35,12 @@ export const scoresTable = (config: Config, model: ScoreName) => `${config.wareh
  * scores; the events' ids are fixed by model version and customer, so the routers drop a resend.
  */
 export async function scoreCustomers(
-  deps: { config: Config; warehouse: WarehouseLease; registry: ModelRegistry; profiles: Pick<ProfileStore, 'mergeTraits'>; submit: SubmitEvent },
+  deps: { config: Config; warehouse: WarehouseLease; registry: ModelRegistry; features: FeatureStore; profiles: Pick<ProfileStore, 'mergeTraits'>; submit: SubmitEvent },
   model: ScoreName,
   version: number,
   beat: (progress: { step: string; done: number; total: number }) => void,
 ): Promise<ScoringOutcome> {
-  const { config, warehouse, registry, profiles, submit } = deps;
+  const { config, warehouse, registry, features, profiles, submit } = deps;
   const spec = MODELS[model];
   const artifact = await registry.artifact(model, version);
   if (!artifact) throw new Error(`${model}@${version} is not in the registry`);
@@ -49,7 +50,7 @@ export async function scoreCustomers(
     await w.execute(`CREATE TABLE IF NOT EXISTS ${table} (${SCORE_COLUMNS.map((c) => `${c.name} ${c.type}`).join(', ')})`, { jobId: `scores-table-${model}` });
     const stages = spec.scores.stages.map((s) => `'${s}'`).join(', ');
     const rows = await w.query<Row>(
-      `SELECT f.customer_id, ${FEATURES.map((f) => `f.${f}`).join(', ')}
+      `SELECT f.customer_id, CAST(f.feature_date AS STRING) AS feature_date, ${FEATURES.map((f) => `f.${f}`).join(', ')}
        FROM ${prefix}marts.ml_features AS f
        JOIN ${prefix}staging.customer_360 AS c ON c.customer_id = f.customer_id
        WHERE f.feature_date = (SELECT MAX(feature_date) FROM ${prefix}marts.ml_features) AND c.lifecycle_stage IN (${stages})
@@ -70,6 +71,12 @@ export async function scoreCustomers(
     }
   } finally {
     await runtime.release();
+  }
+
+  // The features too, for the journeys' score conditions (src/scoring/feature-store.ts).
+  for (let i = 0; i < rows.length; i += config.scoring.batchRows) {
+    const page = rows.slice(i, i + config.scoring.batchRows);
+    await features.put(page.map((r) => ({ customerId: r.customer_id, asOf: r.feature_date, features: Object.fromEntries(FEATURES.map((f) => [f, r[f] === null ? null : Number(r[f])])) as Features })));
   }
 
   const label = `${model}@${version}`;

@@ -9,6 +9,7 @@ import type { ProfileStore } from '../../src/profiles/port';
 import type { WarehouseLease } from '../../src/warehouse/lease';
 import type { Registered, ScoringOutcome } from '../../workflows/pipeline/retraining-contract';
 import { withHeartbeat } from './heartbeat';
+import { FeatureStore } from '../../src/scoring/feature-store';
 import { scoreCustomers } from './score-customers';
 import type { SubmitEvent } from './send-events';
 
@@ -74,10 +75,15 @@ export function createTrainingActivities(deps: TrainingDeps) {
       }
     },
 
+    /** The model's champion version, if one was promoted (the scoring workflow scores with it). */
+    async championVersion(model: ScoreName): Promise<number | undefined> {
+      return registry.championVersion(model);
+    },
+
     /** Scores every customer the promoted model is for: profiles, high events, the warehouse (activities/pipeline/score-customers.ts). */
     async scoreCustomers(model: ScoreName, version: number): Promise<ScoringOutcome> {
       let progress = { step: 'score', done: 0, total: 0 };
-      return withHeartbeat(() => progress, () => scoreCustomers(deps, model, version, (p) => (progress = p)));
+      return withHeartbeat(() => progress, () => scoreCustomers({ ...deps, features: new FeatureStore(registry.store) }, model, version, (p) => (progress = p)));
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { CatalogSnapshot, LiveCatalog } from '../journey/live-catalog';
+import { entryMatches } from '../journey/entry-matches';
 import { runEventTypes } from '../journey/event-types';
 import type { Logger } from '../logger';
 
@@ -10,7 +11,7 @@ import type { Logger } from '../logger';
 export function knownEventTypes(catalog: Pick<CatalogSnapshot, 'all'>): ReadonlySet<string> {
   const types = new Set<string>();
   for (const { definition: journey } of catalog.all()) {
-    types.add(journey.entry.event);
+    for (const entry of entryMatches(journey)) types.add(entry.event);
     for (const type of runEventTypes(journey)) types.add(type);
   }
   return types;

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { entryMatches } from '../journey/entry-matches';
 import pino from 'pino';
 import { loadConfig, type Config } from '../config';
 import { loadCatalog } from '../runtime';
@@ -19,6 +20,7 @@ interface PreviewOptions {
   event?: Array<ScriptedEvent & { text: string }>;
   timezone?: string;
   customer: string;
+  entry?: string;
 }
 
 const EXIT_USAGE = 2;
@@ -62,6 +64,7 @@ export function registerPreviewCommand(journeys: Command): void {
     .description('run a journey for a made-up customer on a private time-skipping server and print what happens when')
     .argument('<journey>', 'a loaded journey id, or a .json/.yaml/.yml file')
     .option('--attr <key=value>', 'a profile attribute at entry (repeat); the value is read as JSON when it parses', collectPair)
+    .option('--entry <type>', 'which entry event starts the run, for a journey with several (default: the first)')
     .option('--property <key=value>', 'a property of the entry event (repeat)', collectPair)
     .option('--event <TYPE@AFTER>', 'the customer sends TYPE at AFTER from entry, e.g. activated@1d12h (repeat); properties as TYPE@AFTER:k=v,k=v', collectEvent)
     .option('--timezone <zone>', "the customer's time zone, e.g. Europe/Paris", timezone)
@@ -89,12 +92,17 @@ async function preview(ref: string, options: PreviewOptions, command: Command): 
   const config = loadConfig();
   const journey = journeyFor(ref, config, command);
   if (!journey) return 1;
+  const entryTypes = entryMatches(journey.definition).map((m) => m.event);
+  if (options.entry !== undefined && !entryTypes.includes(options.entry)) {
+    command.error(`error: --entry "${options.entry}" is not an entry event of ${journey.definition.id}; its entry events: ${entryTypes.join(', ')}`, { exitCode: EXIT_USAGE });
+  }
   const events = options.event ?? [];
   const unused = unusedEventTypeProblem(journey.definition, events);
   if (unused) command.error(`error: ${unused}`, { exitCode: EXIT_USAGE });
   const scenario: PreviewScenario = {
     customerId: options.customer,
     attributes: Object.fromEntries(options.attr ?? []),
+    entryType: options.entry,
     entryProperties: Object.fromEntries(options.property ?? []),
     timezone: options.timezone,
     events: events.map(({ afterMs, type, properties }) => ({ afterMs, type, properties })),
@@ -129,7 +137,7 @@ function journeyFor(ref: string, config: Config, command: Command): PublishedJou
 
 /** Why the scripted events cannot all matter: a type the journey never looks at (a typo, most often). */
 export function unusedEventTypeProblem(journey: Journey, events: Array<{ type: string; text?: string }>): string | undefined {
-  const used = new Set([journey.entry.event, ...runEventTypes(journey)]);
+  const used = new Set([...entryMatches(journey).map((m) => m.event), ...runEventTypes(journey)]);
   const unused = events.find((e) => !used.has(e.type));
   if (!unused) return undefined;
   const given = unused.text ? `--event "${unused.text}"` : `event "${unused.type}"`;

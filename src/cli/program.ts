@@ -7,6 +7,7 @@ import { registerCustomerCommand } from './customer';
 import { registerOutboxCommand } from './outbox';
 import { registerMessagesCommand } from './messages';
 import { registerModelsCommand } from './models';
+import { registerAudiencesCommand } from './audiences';
 import { registerDbCommand } from './db';
 import { registerDemoCommand } from './demo';
 import { registerDevCommand } from './dev';
@@ -60,6 +61,7 @@ export function buildProgram(output?: OutputConfiguration): Command {
   registerSchedulesCommand(program);
   registerWarehouseCommand(program);
   registerModelsCommand(program);
+  registerAudiencesCommand(program);
   registerDbCommand(program);
   // Set on every command, including those a register function built with `new Command` and added.
   const all = (command: Command): Command[] => [command, ...command.commands.flatMap(all)];

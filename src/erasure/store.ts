@@ -6,12 +6,15 @@ export interface StoreErasure {
   sends: number;
   messages: number;
   identityLinks: number;
+  features: number;
+  audiences: number;
 }
 
 /**
  * Removes everything the store holds about a customer, in one transaction: the profile (traits,
  * contact fields, consent), the send ledger's rows (with any generated content), the local
- * channel's messages, and the anonymous ids linked to them (or the id itself as an anonymous id).
+ * channel's messages, the anonymous ids linked to them (or the id itself as an anonymous id), and
+ * the model features kept for scoring them and their audience memberships.
  */
 export async function eraseFromStore(store: Store, customerId: string): Promise<StoreErasure> {
   return store.transaction(async (client) => {
@@ -21,6 +24,8 @@ export async function eraseFromStore(store: Store, customerId: string): Promise<
       sends: await count('DELETE FROM send_ledger WHERE customer_id = $1'),
       messages: await count('DELETE FROM local_messages WHERE customer_id = $1'),
       identityLinks: await count('DELETE FROM identity_aliases WHERE user_id = $1 OR anonymous_id = $1'),
+      features: await count('DELETE FROM customer_features WHERE customer_id = $1'),
+      audiences: await count('DELETE FROM audience_members WHERE customer_id = $1'),
     };
   });
 }

@@ -1,4 +1,5 @@
 import type { Condition, Filter, Scalar } from './schema';
+import type { ScoreName } from '../scoring/models';
 
 /** What a condition can see. Pure: evaluated inside the interpreter workflow. */
 export interface ConditionScope {
@@ -6,6 +7,8 @@ export interface ConditionScope {
   properties: Record<string, unknown>;
   /** Event types the customer sent since entering, with counts. */
   performed: Record<string, number>;
+  /** The scores the step asked for: a value, or none (and why), with where it came from. */
+  scores?: Record<string, { value?: number; from: string }>;
 }
 
 export function readPath(source: Record<string, unknown>, dotted: string): unknown {
@@ -47,7 +50,17 @@ export function evaluate(condition: Condition, scope: ConditionScope): boolean {
   if ('not' in condition) return !evaluate(condition.not, scope);
   if ('performed' in condition) return (scope.performed[condition.performed] ?? 0) > 0;
   if ('attribute' in condition) return compare(readPath(scope.attributes, condition.attribute), condition.op, condition.value);
+  if ('score' in condition) return compare(scope.scores?.[condition.score]?.value, condition.op, condition.value);
   return compare(readPath(scope.properties, condition.property), condition.op, condition.value);
+}
+
+/** The scores a condition reads (`score.churn`), each once. */
+export function scoresIn(condition: Condition, into: Set<ScoreName> = new Set()): Set<ScoreName> {
+  if ('all' in condition) condition.all.forEach((c) => scoresIn(c, into));
+  else if ('any' in condition) condition.any.forEach((c) => scoresIn(c, into));
+  else if ('not' in condition) scoresIn(condition.not, into);
+  else if ('score' in condition) into.add(condition.score);
+  return into;
 }
 
 /** An event matches when its type is `event` and the optional filter holds on its properties. */

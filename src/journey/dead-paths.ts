@@ -1,4 +1,5 @@
 import type { Condition, EventMatch, Journey } from './schema';
+import { entryMatches } from './entry-matches';
 import type { ValidationIssue } from './validate';
 import { links, walk } from './graph';
 import { describeCondition } from './explain';
@@ -45,7 +46,7 @@ function eventWarnings(goals: Ender[], exits: Ender[], prover: Prover): Validati
 }
 
 /** Why a `settled` condition is settled: the performed facts it uses. */
-function performedNotes(condition: Condition, facts: PerformedFacts, journey: Journey): string {
+function performedNotes(condition: Condition, facts: PerformedFacts): string {
   const types = new Set<string>();
   const collect = (c: Condition): void => {
     if ('all' in c) c.all.forEach(collect);
@@ -55,7 +56,7 @@ function performedNotes(condition: Condition, facts: PerformedFacts, journey: Jo
   };
   collect(condition);
   const notes = [...types].flatMap((t) => {
-    if (facts.always.has(t)) return [`"${t}" is the entry event (${journey.entry.event}), so it is always performed`];
+    if (facts.always.has(t)) return [`"${t}" is the entry event, so it is always performed`];
     if (facts.never.has(t)) return [`"${t}" is a goal or exit event, so a run that receives it ends before any later step`];
     return [];
   });
@@ -63,28 +64,27 @@ function performedNotes(condition: Condition, facts: PerformedFacts, journey: Jo
 }
 
 interface Context {
-  journey: Journey;
   facts: PerformedFacts;
   prover: Prover;
   /** Links no run takes, added to as they are found. */
   dead: DeadLink[];
 }
 
-function branchWarnings(id: string, branches: Array<{ when: Condition }>, { journey, facts, prover, dead }: Context): ValidationIssue[] {
+function branchWarnings(id: string, branches: Array<{ when: Condition }>, { facts, prover, dead }: Context): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   for (const [i, { when }] of branches.entries()) {
     const path = `steps.${id}.branches.${i}.when`;
     const shown = describeCondition(when);
     const verdict = prover.settled(when, facts);
     if (verdict === true) {
-      issues.push({ path, message: `always holds (${shown})${performedNotes(when, facts, journey)}; the branches after it and the default are never taken` });
+      issues.push({ path, message: `always holds (${shown})${performedNotes(when, facts)}; the branches after it and the default are never taken` });
       dead.push(...branches.slice(i + 1).map((_, j) => ({ from: id, field: `branches.${i + 1 + j}.next` })), { from: id, field: 'default' });
       return issues;
     }
     const earlier = branches.slice(0, i).map((b) => b.when);
     const single = earlier.findIndex((c) => prover.implies(when, c));
     if (verdict === false) {
-      issues.push({ path, message: `can never hold (${shown})${performedNotes(when, facts, journey)}; this branch is never taken` });
+      issues.push({ path, message: `can never hold (${shown})${performedNotes(when, facts)}; this branch is never taken` });
     } else if (single >= 0 || (earlier.length > 1 && prover.implies(when, { any: earlier }))) {
       const which = single >= 0 ? `the earlier condition at branches.${single} (${describeCondition(earlier[single]!)})` : 'the conditions before it';
       issues.push({ path, message: `is never taken: every customer it matches takes ${which} first; reorder the branches or remove this one` });
@@ -108,13 +108,15 @@ export function deadPathWarnings(journey: Journey, proofSteps?: number): Validat
   const goals = journey.goals.map((match, i): Ender => ({ kind: 'goal', match, label: `goal "${match.name ?? match.event}" (goals.${i})` }));
   const exits = journey.exits.map((match, i): Ender => ({ kind: 'exit', match, label: `exit "${match.event}" (exits.${i})` }));
   const issues = eventWarnings(goals, exits, prover);
+  const entries = entryMatches(journey);
   const facts: PerformedFacts = {
-    always: new Set([journey.entry.event]),
+    // Performed in every run only when it is the one way in.
+    always: new Set(entries.length === 1 ? [entries[0]!.event] : []),
     never: new Set([...goals, ...exits].filter((e) => !e.match.filter).map((e) => e.match.event)),
   };
   const dead: DeadLink[] = [];
   for (const [id, step] of Object.entries(journey.steps)) {
-    if (step.kind === 'branch') issues.push(...branchWarnings(id, step.branches, { journey, facts, prover, dead }));
+    if (step.kind === 'branch') issues.push(...branchWarnings(id, step.branches, { facts, prover, dead }));
     if (step.kind !== 'wait_for_event') continue;
     const ender = [...goals, ...exits].find((e) => covers(e.match, step, prover));
     if (!ender) continue;

@@ -1,4 +1,5 @@
 import { canonicalJson } from './canonical-json';
+import { entryMatches } from './entry-matches';
 import { describeCondition } from './explain';
 import { links } from './graph';
 import type { Condition, EventMatch, Journey, Step } from './schema';
@@ -99,6 +100,11 @@ function stepDiff(id: string, before: Step, after: Step): Difference[] {
   });
 }
 
+/** One entry each side: changed in place; otherwise entries added and removed. */
+function entryDiff(before: string[], after: string[]): Difference[] {
+  return before.length === 1 && after.length === 1 ? valueDiff('entry', before[0], after[0]) : listDiff('entry', before, after);
+}
+
 /**
  * What changed from `before` to `after`: the journey's own fields, its goals and exits item by
  * item, then each step added, removed or changed (field by field; a step whose kind changed is
@@ -111,7 +117,7 @@ export function diffJourneys(before: Journey, after: Journey): Difference[] {
     ...valueDiff('id', before.id, after.id),
     ...valueDiff('name', before.name, after.name),
     ...valueDiff('description', before.description, after.description),
-    ...valueDiff('entry', matchText(before.entry), matchText(after.entry)),
+    ...entryDiff(entryMatches(before).map(matchText), entryMatches(after).map(matchText)),
     ...valueDiff('re-entry', reentry(before), reentry(after)),
     ...listDiff('goals', before.goals.map(goal), after.goals.map(goal)),
     ...listDiff('exits', before.exits.map(matchText), after.exits.map(matchText)),

@@ -1,4 +1,5 @@
 import type { CustomerEvent } from '../events/schema';
+import { entryMatches } from './entry-matches';
 import { explainCondition } from './explain';
 import { runEventTypes } from './event-types';
 import type { PublishedJourney, Journey } from './schema';
@@ -21,13 +22,19 @@ export interface EntryMatch {
 export function entriesFor(published: Iterable<PublishedJourney>, event: CustomerEvent): EntryMatch {
   const match: EntryMatch = { entered: [], refused: [] };
   for (const { definition: j, version } of published) {
-    if (j.entry.event !== event.type) continue;
-    if (j.entry.filter) {
-      const { holds, text } = explainCondition(j.entry.filter, { attributes: {}, properties: event.properties, performed: {} });
-      if (!holds) {
-        match.refused.push({ journeyId: j.id, why: `the entry filter ${text}` });
-        continue;
-      }
+    const ways = entryMatches(j).filter((m) => m.event === event.type);
+    if (ways.length === 0) continue;
+    // Any entry of this type whose filter holds (or that has none) lets the customer in.
+    const refusals: string[] = [];
+    for (const { filter } of ways) {
+      if (!filter) break;
+      const { holds, text } = explainCondition(filter, { attributes: {}, properties: event.properties, performed: {} });
+      if (holds) break;
+      refusals.push(`the entry filter ${text}`);
+    }
+    if (refusals.length === ways.length) {
+      match.refused.push({ journeyId: j.id, why: refusals.join('; ') });
+      continue;
     }
     match.entered.push({ journeyId: j.id, version, reentry: j.reentry, listensTo: runEventTypes(j) });
   }

@@ -26,7 +26,7 @@ export function describeCondition(condition: Condition): string {
   if ('any' in condition) return `any(${condition.any.map(describeCondition).join(', ')})`;
   if ('not' in condition) return `not(${describeCondition(condition.not)})`;
   if ('performed' in condition) return `performed ${condition.performed}`;
-  const field = 'attribute' in condition ? condition.attribute : `event.${condition.property}`;
+  const field = 'attribute' in condition ? condition.attribute : 'score' in condition ? `score.${condition.score}` : `event.${condition.property}`;
   if (condition.op === 'exists' || condition.op === 'not_exists') return `${field} ${condition.op.replace('_', ' ')}`;
   return `${field} ${OP_WORDS[condition.op] ?? condition.op} ${operand(condition.value)}`;
 }
@@ -38,6 +38,10 @@ export function valuesSeen(condition: Condition, scope: ConditionScope, into: Ma
   else if ('not' in condition) valuesSeen(condition.not, scope, into);
   else if ('performed' in condition) into.set(`performed ${condition.performed}`, `${scope.performed[condition.performed] ?? 0}x`);
   else if ('attribute' in condition) into.set(condition.attribute, show(readPath(scope.attributes, condition.attribute)));
+  else if ('score' in condition) {
+    const score = scope.scores?.[condition.score];
+    into.set(`score.${condition.score}`, `${show(score?.value)}${score ? ` (${score.from})` : ''}`);
+  }
   else into.set(`event.${condition.property}`, show(readPath(scope.properties, condition.property)));
   return into;
 }

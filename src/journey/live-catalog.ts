@@ -1,4 +1,5 @@
 import type { CustomerEvent } from '../events/schema';
+import { entryMatches } from './entry-matches';
 import type { JourneyStatus, JourneyStore } from '../store/journeys';
 import { entriesFor, type EntryMatch } from './entries';
 import type { PublishedJourney } from './schema';
@@ -37,7 +38,7 @@ export class CatalogSnapshot {
   entriesFor(event: CustomerEvent): EntryMatch {
     const match = entriesFor(this.entries.filter((e) => e.status === 'active').map((e) => e.published), event);
     for (const { published, status } of this.entries) {
-      if (status !== 'active' && published.definition.entry.event === event.type) {
+      if (status !== 'active' && entryMatches(published.definition).some((m) => m.event === event.type)) {
         match.refused.push({ journeyId: published.definition.id, why: `the journey is ${status} (it takes no new customers until it is resumed)` });
       }
     }

@@ -11,7 +11,7 @@ import { canonicalJson } from './canonical-json';
 type Comparison = Extract<Condition, { op: string }>;
 
 const isComparison = (c: Condition): c is Comparison => 'op' in c;
-const fieldOf = (c: Comparison) => ('attribute' in c ? `attribute ${c.attribute}` : `property ${c.property}`);
+const fieldOf = (c: Comparison) => ('attribute' in c ? `attribute ${c.attribute}` : 'score' in c ? `score ${c.score}` : `property ${c.property}`);
 
 /** Negations that are exact swaps; the others (ranges, contains) stay under `not`. */
 const OPPOSITE: Partial<Record<Comparison['op'], Comparison['op']>> = {
@@ -97,6 +97,7 @@ function tighter(side: 'low' | 'high', a: Range['low'], b: Range['low']): boolea
 
 /** Whether `c` holds when the field of `on` has `value` (undefined: missing) and nothing else is known. */
 function holdsWith(c: Condition, on: Comparison, value: unknown): boolean {
+  if ('score' in on) return evaluate(c, { attributes: {}, properties: {}, performed: {}, scores: { [on.score]: { value: value as number | undefined, from: '' } } });
   const path = 'attribute' in on ? on.attribute : on.property;
   const record: Record<string, unknown> = {};
   if (value !== undefined) {

@@ -1,4 +1,5 @@
 import type { EventMatch, Journey, Step } from './schema';
+import { entryMatches } from './entry-matches';
 import { links } from './graph';
 import { describeCondition } from './explain';
 
@@ -65,9 +66,9 @@ function flowOrder(journey: Journey): string[] {
  * order with every condition and where it leads. Pure: workflow code puts it in the UI.
  */
 export function outline(journey: Journey, version: string): string {
-  const { entry, reentry } = journey;
+  const { reentry } = journey;
   const lines = [`${journey.name} (${journey.id}@${version})`];
-  lines.push(`  entry:    ${describeMatch(entry)}`);
+  for (const entry of entryMatches(journey)) lines.push(`  entry:    ${describeMatch(entry)}`);
   lines.push(`  re-entry: ${reentry.policy}${reentry.cooldown ? `, cooldown ${reentry.cooldown}` : ''}`);
   for (const goal of journey.goals) lines.push(`  goal:     ${describeMatch(goal)}${goal.name ? ` ("${goal.name}")` : ''} ends the run as converted`);
   for (const exit of journey.exits) lines.push(`  exit:     ${describeMatch(exit)} ends the run as exited`);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { entryMatches } from './entry-matches';
 import fs from 'node:fs';
 import { publishTemplates } from '../templates/publish';
 import type { Config } from '../config';
@@ -18,6 +19,8 @@ export interface PreviewScenario {
   customerId: string;
   /** Profile attributes at entry (what branches on `attribute` see). */
   attributes: Record<string, unknown>;
+  /** The entry event's type: one of the journey's entry events (the first when not given). */
+  entryType?: string;
   /** Properties of the entry event. */
   entryProperties: Record<string, unknown>;
   timezone?: string;
@@ -47,7 +50,8 @@ function scratchConfig(config: Config): Config {
  */
 export async function previewJourney(published: PublishedJourney, scenario: PreviewScenario, config: Config): Promise<PreviewResult | { notEntered: string }> {
   // The router's own rule: an entry event its filter refuses starts nothing.
-  const entry = { messageId: 'preview-0', type: published.definition.entry.event, customerId: scenario.customerId, timestamp: new Date().toISOString(), properties: scenario.entryProperties };
+  const entryType = scenario.entryType ?? entryMatches(published.definition)[0]!.event;
+  const entry = { messageId: 'preview-0', type: entryType, customerId: scenario.customerId, timestamp: new Date().toISOString(), properties: scenario.entryProperties };
   const refused = entriesFor([published], entry).refused[0];
   if (refused) return { notEntered: refused.why };
   const deps = createDeps(scratchConfig(config));
@@ -79,7 +83,7 @@ export async function previewJourney(published: PublishedJourney, scenario: Prev
             journeyId: published.definition.id,
             version: published.version,
             customerId,
-            entry: event(published.definition.entry.event, entryMs, scenario.entryProperties, 0),
+            entry: event(entryType, entryMs, scenario.entryProperties, 0),
             settings: journeyRunSettings(config),
           },
         ],

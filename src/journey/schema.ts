@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationMs, DURATION_HINT } from './duration';
 import { WEEKDAYS } from './weekdays';
+import { SCORE_NAMES, type ScoreName } from '../scoring/models';
 
 /**
  * The journey definition language. One schema serves journeys written in TypeScript (through
@@ -22,10 +23,17 @@ export type Scalar = z.infer<typeof scalar>;
 const OPERATORS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'not_in', 'contains', 'exists', 'not_exists'] as const;
 export type Operator = (typeof OPERATORS)[number];
 
-/** A test on a customer attribute (`attribute`) or a property of the current event (`property`). */
+/** The tests a score takes: it is a number, or missing (no features for the customer yet). */
+export const SCORE_OPERATORS = ['gt', 'gte', 'lt', 'lte', 'exists', 'not_exists'] as const;
+
+/**
+ * A test on a customer attribute (`attribute`), a property of the current event (`property`), or
+ * a model's score for the customer, computed when the step runs (`score`: docs/scores.md).
+ */
 export type Comparison =
   | { attribute: string; op: Operator; value?: Scalar | Scalar[] }
-  | { property: string; op: Operator; value?: Scalar | Scalar[] };
+  | { property: string; op: Operator; value?: Scalar | Scalar[] }
+  | { score: ScoreName; op: (typeof SCORE_OPERATORS)[number]; value?: number };
 /** Conditions compose; `performed` is true once the customer sent that event type since entering. */
 export type Condition =
   | Comparison
@@ -53,11 +61,19 @@ function checkOperand(value: { op: Operator; value?: unknown }, ctx: z.Refinemen
 const comparisonFields = { op: z.enum(OPERATORS), value: z.union([scalar, z.array(scalar)]).optional() };
 const attributeTest = z.strictObject({ attribute: fieldPath, ...comparisonFields }).superRefine(checkOperand);
 const propertyTest = z.strictObject({ property: fieldPath, ...comparisonFields }).superRefine(checkOperand);
+const scoreTest = z
+  .strictObject({
+    score: z.enum(SCORE_NAMES, { error: `must be a score: ${SCORE_NAMES.join(', ')}` }),
+    op: z.enum(SCORE_OPERATORS, { error: `a score takes ${SCORE_OPERATORS.join(', ')}` }),
+    value: z.number({ error: 'must be a number (churn and lead scores run from 0 to 1; value is an amount)' }).optional(),
+  })
+  .superRefine(checkOperand);
 
 export const Condition: z.ZodType<Condition> = z.lazy(() =>
   z.union([
     attributeTest,
     propertyTest,
+    scoreTest,
     z.strictObject({ performed: eventType }),
     z.strictObject({ all: z.array(Condition).min(1) }),
     z.strictObject({ any: z.array(Condition).min(1) }),
@@ -173,11 +189,14 @@ export type Step = z.infer<typeof Step>;
 
 export const REENTRY_POLICIES = ['never', 'after_exit', 'always'] as const;
 
+const MAX_ENTRIES = 10;
+
 export const JourneySchema = z.strictObject({
   id: z.string().regex(JOURNEY_ID, 'must be a journey id: lowercase letters, digits and "-", starting with a letter'),
   name: z.string().min(1).max(200),
   description: z.string().max(2_000).optional(),
-  entry: EventMatch,
+  /** The event that starts a run, or several (any of them starts one: `[{ event: 'health_at_risk' }, { event: 'churn_risk_high' }]`). */
+  entry: z.union([EventMatch, z.array(EventMatch).min(1, 'list at least one entry event').max(MAX_ENTRIES, `at most ${MAX_ENTRIES} entry events`)]),
   reentry: z
     .strictObject({ policy: z.enum(REENTRY_POLICIES), cooldown: Duration.optional() })
     .default({ policy: 'never' }),

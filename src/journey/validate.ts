@@ -93,9 +93,10 @@ function tooDeep(input: unknown, maxDepth: number): PropertyKey[] | undefined {
 function toIssues(issue: z.core.$ZodIssue, base: PropertyKey[]): ValidationIssue[] {
   const path = [...base, ...issue.path];
   if (issue.code === 'invalid_union' && issue.errors.length) {
-    // zod reports a failed union as a whole. When only one option has no unknown keys, the input
-    // was meant as that option, and its own issues (a bad "op", a missing field) say what to fix.
-    const fitting = issue.errors.filter((errors) => !errors.some((e) => e.code === 'unrecognized_keys'));
+    // zod reports a failed union as a whole. When only one option has no unknown keys and is of the
+    // input's type (an entry written as one match, not a list), the input was meant as that option,
+    // and its own issues (a bad "op", a missing field) say what to fix.
+    const fitting = issue.errors.filter((errors) => !errors.some((e) => e.code === 'unrecognized_keys' || (e.code === 'invalid_type' && e.path.length === 0)));
     if (fitting.length === 1) return fitting[0]!.flatMap((e) => toIssues(e, path));
   }
   return [{ path: path.join('.'), message: describe(issue, path) }];

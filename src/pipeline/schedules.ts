@@ -1,4 +1,4 @@
-import { formatDuration } from '../journey/duration';
+import { durationMs, formatDuration } from '../journey/duration';
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleOptions, type ScheduleUpdateOptions } from '@temporalio/client';
 import type { Config } from '../config';
 import { INGESTION_WORKFLOW, type IngestionInput, type IngestionResult } from '../../workflows/pipeline/contract';
@@ -7,6 +7,10 @@ import { SCORE_NAMES } from '../scoring/models';
 import { retrainingSettings } from '../scoring/retraining';
 import { RETRAINING_WORKFLOW, retrainingWorkflowId, type RetrainingInput, type RetrainingResult } from '../../workflows/pipeline/retraining-contract';
 import { md } from '../temporal/markdown';
+import { loadAudiences } from '../audiences/catalog';
+import { SCORING_WORKFLOW, scoringWorkflowId, type ScoringInput, type ScoringResult } from '../../workflows/pipeline/scoring-contract';
+import type { Audience } from '../audiences/schema';
+import { AUDIENCE_WORKFLOW, audienceWorkflowId, type AudienceInput, type AudienceMode, type AudienceOutcome } from '../../workflows/pipeline/audience-contract';
 
 /**
  * The pipeline schedules config asks for, and one reconcile step that creates or updates them:
@@ -56,7 +60,48 @@ export function desiredSchedules(config: Config): ScheduleOptions[] {
         state: { paused: t.schedulePaused, note: t.schedulePaused ? 'paused by WAYMARK_TRAINING_SCHEDULE_PAUSED' : undefined },
       };
     }),
+    ...SCORE_NAMES.map((model): ScheduleOptions => {
+      const s = config.scoring;
+      const input: ScoringInput = { model, settings: pipelineSettings(config) };
+      return {
+        scheduleId: `${s.scheduleId}-${model}`,
+        spec: { intervals: [{ every: s.scheduleEveryMs }] },
+        action: {
+          type: 'startWorkflow',
+          workflowType: SCORING_WORKFLOW,
+          workflowId: scoringWorkflowId(model),
+          taskQueue: p.taskQueue,
+          args: [input],
+          staticSummary: `Score every customer with the ${md(model)} champion (schedule ${md(`${s.scheduleId}-${model}`)}, every ${formatDuration(s.scheduleEveryMs)})`,
+        },
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: p.scheduleCatchupWindowMs },
+        state: { paused: s.schedulePaused, note: s.schedulePaused ? 'paused by WAYMARK_SCORE_SCHEDULE_PAUSED' : undefined },
+      };
+    }),
+    ...audienceSchedules(config),
   ];
+}
+
+/** Each audience evaluated every WAYMARK_AUDIENCE_REFRESH_EVERY; one with a `schedule` also enrols every member on it. */
+function audienceSchedules(config: Config): ScheduleOptions[] {
+  const a = config.audiences;
+  const schedule = (audience: Audience, mode: AudienceMode, every: number): ScheduleOptions => {
+    const scheduleId = `${a.schedulePrefix}-${audience.name}${mode === 'everyone' ? '-enrol' : ''}`;
+    const input: AudienceInput = { name: audience.name, mode, settings: pipelineSettings(config) };
+    const what = mode === 'everyone' ? `Enrol every member of audience ${md(audience.name)}` : `Evaluate audience ${md(audience.name)}: who came to match enters`;
+    return {
+      scheduleId,
+      spec: { intervals: [{ every }] },
+      action: { type: 'startWorkflow', workflowType: AUDIENCE_WORKFLOW, workflowId: audienceWorkflowId(audience.name), taskQueue: config.pipeline.taskQueue, args: [input], staticSummary: `${what} (schedule ${md(scheduleId)}, every ${formatDuration(every)})` },
+      // A run still enrolling when the next is due: skipped.
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: config.pipeline.scheduleCatchupWindowMs },
+      state: { paused: a.schedulePaused, note: a.schedulePaused ? 'paused by WAYMARK_AUDIENCE_SCHEDULE_PAUSED' : undefined },
+    };
+  };
+  return [...loadAudiences(config).audiences.values()].flatMap((audience) => [
+    schedule(audience, 'changes', a.refreshEveryMs),
+    ...(audience.schedule ? [schedule(audience, 'everyone', durationMs(audience.schedule.every)!)] : []),
+  ]);
 }
 
 /** The update that makes an existing schedule match `desired` (a pure function of both). */
@@ -110,8 +155,14 @@ export interface ScheduleView {
 }
 
 /** A completed run in a few words: a retraining's decision (and what its scoring did); an ingestion's: published (with what it owed customers, and its warnings), quarantined (why), or nothing to do; with the batch's quality score. */
-export function outcomeOf(result: IngestionResult | RetrainingResult): string {
+export function outcomeOf(result: IngestionResult | RetrainingResult | AudienceOutcome | ScoringResult): string {
   const n = (x: number) => x.toLocaleString('en-US');
+  if ('skipped' in result) return `nothing scored: ${result.skipped}`;
+  if ('scoring' in result && !('outcome' in result)) {
+    const s = result.scoring;
+    return `${s.model}@${s.version} scored ${n(s.scored)}${s.event ? `, ${n(s.crossed)} got ${s.event}` : ''}`;
+  }
+  if ('audience' in result) return `${n(result.members)} of ${n(result.profiles)} profiles match; ${n(result.entered)} came to match, ${n(result.left)} left; ${n(result.sent)} audience_entered sent`;
   if ('outcome' in result) {
     const scored = result.outcome === 'promoted' && result.scoring ? `; scored ${n(result.scoring.scored)}${result.scoring.event ? `, ${n(result.scoring.crossed)} got ${result.scoring.event}` : ''}` : '';
     return `${result.model}@${result.version} ${result.outcome} by ${result.decidedBy}: ${result.why}${scored}`;
@@ -140,7 +191,7 @@ export async function listSchedules(client: Client, config: Config): Promise<Sch
         const { workflowId, firstExecutionRunId } = a.action.workflow;
         const handle = client.workflow.getHandle(workflowId, firstExecutionRunId);
         const status = await handle.describe().then((w) => w.status.name, () => 'UNKNOWN');
-        const outcome = status === 'COMPLETED' ? outcomeOf((await handle.result()) as IngestionResult | RetrainingResult) : undefined;
+        const outcome = status === 'COMPLETED' ? outcomeOf((await handle.result()) as IngestionResult | RetrainingResult | AudienceOutcome | ScoringResult) : undefined;
         return { workflowId, scheduledAt: a.scheduledAt.toISOString(), status, ...(outcome ? { outcome } : {}) };
       }),
     );

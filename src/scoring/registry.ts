@@ -72,7 +72,8 @@ export class ModelDecisionError extends Error {
  * what scores.
  */
 export class ModelRegistry {
-  constructor(private readonly store: Store) {}
+  /** `store`: the shared store, which also keeps the features models score with (feature-store.ts). */
+  constructor(readonly store: Store) {}
 
   /** Adds a challenger; a retried registration of the same run (`trainedBy`) returns the version it got. */
   async register(trained: TrainedModel, trainedBy: string): Promise<ModelVersion> {

@@ -58,7 +58,7 @@ describe('ingestion pipeline on Temporal', () => {
 
   beforeAll(async () => {
     const id = randomUUID().slice(0, 8);
-    server = await devServer({ WAYMARK_PIPELINES_TASK_QUEUE: `pipelines-${id}`, WAYMARK_WAREHOUSE_TASK_QUEUE: `warehouse-${id}`, WAYMARK_PIPELINE_SCHEDULE_ID: `ingestion-${id}`, WAYMARK_TRAINING_SCHEDULE_ID: `retraining-${id}`, WAYMARK_PIPELINE_SCHEDULE_EVERY: '1h', WAYMARK_PIPELINE_HEARTBEAT_TIMEOUT: '3s', WAYMARK_TEMPORAL_PAYLOAD_KEYS: `p1:${randomBytes(32).toString('base64')}` });
+    server = await devServer({ WAYMARK_PIPELINES_TASK_QUEUE: `pipelines-${id}`, WAYMARK_WAREHOUSE_TASK_QUEUE: `warehouse-${id}`, WAYMARK_PIPELINE_SCHEDULE_ID: `ingestion-${id}`, WAYMARK_TRAINING_SCHEDULE_ID: `retraining-${id}`, WAYMARK_AUDIENCE_SCHEDULE_PREFIX: `audience-${id}`, WAYMARK_SCORE_SCHEDULE_ID: `scoring-${id}`, WAYMARK_PIPELINE_SCHEDULE_EVERY: '1h', WAYMARK_PIPELINE_HEARTBEAT_TIMEOUT: '3s', WAYMARK_TEMPORAL_PAYLOAD_KEYS: `p1:${randomBytes(32).toString('base64')}` });
     const { config } = server;
     writeExports({ landingDir: config.pipeline.landingDir, customers: 120, seed: 3, asOf: '2026-03-31', eventsPerCustomer: 15, days: 60, exportId: 'b1' });
     warehouse = warehouseLease(config);
@@ -82,9 +82,10 @@ describe('ingestion pipeline on Temporal', () => {
 
   test('schedules apply creates the schedule, applying again updates it in place, and a triggered run publishes the batch', async () => {
     const { client, config } = server;
-    // The ingestion schedule, and each model's retraining (weekly, tests/scoring/retraining.test.ts runs one).
-    const ids = [config.pipeline.scheduleId, ...['churn', 'lead', 'value'].map((m) => `${config.training.scheduleId}-${m}`)];
-    expect((await applySchedules(client, config)).map((c) => [c.scheduleId, c.change, c.every])).toEqual(ids.map((id, i) => [id, 'created', i ? '7d' : '1h']));
+    // The ingestion schedule, each model's retraining (weekly, tests/scoring/retraining.test.ts runs one) and scoring, and the shipped audience's refresh.
+    const models = ['churn', 'lead', 'value'];
+    const ids = [config.pipeline.scheduleId, ...models.map((m) => `${config.training.scheduleId}-${m}`), ...models.map((m) => `${config.scoring.scheduleId}-${m}`), `${config.audiences.schedulePrefix}-paying-at-risk`];
+    expect((await applySchedules(client, config)).map((c) => [c.scheduleId, c.change, c.every])).toEqual(ids.map((id, i) => [id, 'created', ['1h', '7d', '7d', '7d', '1h', '1h', '1h', '15m'][i]]));
     expect((await applySchedules(client, config)).map((c) => [c.scheduleId, c.change])).toEqual(ids.map((id) => [id, 'updated']));
     const described = await client.schedule.getHandle(config.pipeline.scheduleId).describe();
     expect(described.action).toMatchObject({ workflowType: 'ingestionWorkflow', taskQueue: config.pipeline.taskQueue, staticSummary: expect.stringMatching(/^Warehouse batch from .+ \(schedule .+, every 1h\)$/) });
@@ -162,8 +163,10 @@ describe('ingestion pipeline on Temporal', () => {
   test('`waymark schedules list` before `apply` says the schedule is not created yet; after it, the interval reads as a duration', async () => {
     const scheduleId = `cli-${randomUUID().slice(0, 8)}`;
     const retraining = `cli-retraining-${randomUUID().slice(0, 8)}`;
-    const env = { WAYMARK_TEMPORAL_ADDRESS: server.config.temporal.address, WAYMARK_PIPELINE_SCHEDULE_ID: scheduleId, WAYMARK_PIPELINE_SCHEDULE_EVERY: '1h', WAYMARK_PIPELINE_SCHEDULE_PAUSED: 'true', WAYMARK_TRAINING_SCHEDULE_ID: retraining, WAYMARK_LOG_LEVEL: 'silent' };
-    const ids = [scheduleId, `${retraining}-churn`, `${retraining}-lead`, `${retraining}-value`];
+    const audiences = `cli-audience-${randomUUID().slice(0, 8)}`;
+    const scoring = `cli-scoring-${randomUUID().slice(0, 8)}`;
+    const env = { WAYMARK_TEMPORAL_ADDRESS: server.config.temporal.address, WAYMARK_PIPELINE_SCHEDULE_ID: scheduleId, WAYMARK_PIPELINE_SCHEDULE_EVERY: '1h', WAYMARK_PIPELINE_SCHEDULE_PAUSED: 'true', WAYMARK_TRAINING_SCHEDULE_ID: retraining, WAYMARK_SCORE_SCHEDULE_ID: scoring, WAYMARK_AUDIENCE_SCHEDULE_PREFIX: audiences, WAYMARK_LOG_LEVEL: 'silent' };
+    const ids = [scheduleId, `${retraining}-churn`, `${retraining}-lead`, `${retraining}-value`, `${scoring}-churn`, `${scoring}-lead`, `${scoring}-value`, `${audiences}-paying-at-risk`];
     const before = await runWaymark(['schedules', 'list'], env);
     expect({ code: before.code, stdout: before.stdout, stderr: before.stderr }).toEqual({ code: 0, stdout: ids.map((id) => `${id}: not created yet; 'waymark schedules apply' creates it from config\n`).join(''), stderr: '' });
     const applied = await runWaymark(['schedules', 'apply'], env);

@@ -10,14 +10,16 @@ import { applySchedules, listSchedules } from '../../src/pipeline/schedules';
 import { findBatch } from '../../src/warehouse/batch';
 import { warehouseLease } from '../../src/warehouse/open';
 import type { Row } from '../../src/warehouse/port';
-import { customerWorkflowId, eventSignalName } from '../../workflows/contract';
+import { customerWorkflowId, eventSignalName, journeyWorkflowId } from '../../workflows/contract';
 import { runBatch } from '../../src/warehouse/run-batch';
 import { writeExports } from '../../src/warehouse/seed/generate';
 import { decideUpdate, retrainingProgressQuery } from '../../workflows/pipeline/retraining-contract';
+import { SCORING_WORKFLOW, scoringWorkflowId, type ScoringInput, type ScoringResult } from '../../workflows/pipeline/scoring-contract';
+import { pipelineSettings } from '../../src/pipeline/settings';
 import { createPipelineWorker } from '../../workers/pipeline-worker';
 import { devServer, eventually } from '../support/dev-server';
 import { runWaymark } from '../support/cli';
-import { storeEnv } from '../support/harness';
+import { startWorker, storeEnv } from '../support/harness';
 import { directRunOn, startDirectBuildsProcess, startWarehouseWorker, type PythonWorker } from '../support/warehouse-python';
 
 /**
@@ -30,6 +32,9 @@ describe('retraining a model on Temporal', () => {
   let python: PythonWorker;
   let worker: Worker;
   let running: Promise<void>;
+  /** The journeys' worker: churn prevention starts for the customers a promoted model rates at high risk. */
+  let journeys: Worker;
+  let journeysRunning: Promise<void>;
   let deps: Deps;
   let registry: ModelRegistry;
   let overrides: Record<string, string>;
@@ -45,7 +50,7 @@ describe('retraining a model on Temporal', () => {
 
   beforeAll(async () => {
     const id = randomUUID().slice(0, 8);
-    overrides = { WAYMARK_PIPELINES_TASK_QUEUE: `pipelines-${id}`, WAYMARK_WAREHOUSE_TASK_QUEUE: `warehouse-${id}`, WAYMARK_TRAINING_TASK_QUEUE: `training-${id}`, WAYMARK_PIPELINE_SCHEDULE_ID: `ingestion-${id}`, WAYMARK_TRAINING_SCHEDULE_ID: `retraining-${id}` };
+    overrides = { WAYMARK_PIPELINES_TASK_QUEUE: `pipelines-${id}`, WAYMARK_WAREHOUSE_TASK_QUEUE: `warehouse-${id}`, WAYMARK_TRAINING_TASK_QUEUE: `training-${id}`, WAYMARK_PIPELINE_SCHEDULE_ID: `ingestion-${id}`, WAYMARK_TRAINING_SCHEDULE_ID: `retraining-${id}`, WAYMARK_AUDIENCE_SCHEDULE_PREFIX: `audience-${id}`, WAYMARK_SCORE_SCHEDULE_ID: `scoring-${id}`, WAYMARK_JOURNEY_TASK_QUEUE: `journeys-${id}`, WAYMARK_SEND_TASK_QUEUE: `sends-${id}` };
     server = await devServer(overrides);
     const { config } = server;
     // A published batch in the worker's DuckDB file, built by dbt directly (the ingestion workflow's own steps).
@@ -66,10 +71,14 @@ describe('retraining a model on Temporal', () => {
     const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows/pipeline'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
     worker = await createPipelineWorker({ connection: server.nativeConnection, config, warehouse: warehouseLease(config), profiles: deps.profiles, models: registry, workflowBundle: { code } });
     running = worker.run();
+    journeys = await startWorker(server.nativeConnection, config, deps);
+    journeysRunning = journeys.run();
   }, 240_000);
   afterAll(async () => {
     worker?.shutdown();
+    journeys?.shutdown();
     await running;
+    await journeysRunning;
     await deps?.store.close();
     await python?.kill();
     await server?.close();
@@ -97,7 +106,9 @@ describe('retraining a model on Temporal', () => {
     await expect(handle.executeUpdate(decideUpdate, { args: [{ version: 1, approve: true, approver: '  ' }] })).rejects.toThrow(WorkflowUpdateFailedError);
     const decided = await handle.executeUpdate(decideUpdate, { args: [{ version: 1, approve: true, approver: 'ana@acme.test', note: 'figures checked' }] });
     expect(decided).toMatchObject({ outcome: 'promoted', version: 1, decidedBy: 'ana@acme.test', why: 'figures checked' });
-    expect(await handle.result()).toEqual(decided);
+    // The decision's answer comes once the scores are written; the run's result adds the reverse ETL after it.
+    const result = await handle.result();
+    expect(result).toEqual({ ...decided, reverseEtl: expect.objectContaining({ adapter: 'local' }) });
 
     // Promoted, it scored the paying customers: their profiles, the warehouse, and an event for each one at high risk.
     if (decided.outcome !== 'promoted') throw new Error('not promoted');
@@ -112,11 +123,25 @@ describe('retraining a model on Temporal', () => {
     expect(scoring.crossed).toBe(high.length);
     const top = stored[0]!;
     expect(await deps.profiles.get(top.customer_id)).toMatchObject({ churn_score: top.score, churn_score_version: 'churn@1' });
+    // The local sync copied the scores table into the profiles again (Braze is not configured here).
+    if (result.outcome !== 'promoted') throw new Error('not promoted');
+    expect(result.reverseEtl!.syncs).toEqual([{ sync: 'scores_churn', outcome: 'succeeded', runId: expect.stringMatching(/^scores_churn-/), followed: false, rows: payingWithFeatures, summary: `churn_score of ${payingWithFeatures} customers from waymark_marts.scores_churn: ${payingWithFeatures} profiles, no Braze user (the Braze channel is not configured: WAYMARK_BRAZE_URL)` }]);
     for (const r of high.slice(0, 3)) {
       const history = await client.workflow.getHandle(customerWorkflowId(r.customer_id)).fetchHistory();
       const signals = (history.events ?? []).flatMap((e) => (e.workflowExecutionSignaledEventAttributes ? [e.workflowExecutionSignaledEventAttributes.signalName] : []));
       expect(signals).toContain(eventSignalName('churn_risk_high'));
     }
+    // Each customer who crossed entered churn prevention on that event; one who did not, did not.
+    for (const r of high) {
+      const run = await eventually(() => client.workflow.getHandle(journeyWorkflowId('churn-prevention', r.customer_id)).describe().catch(() => undefined), `churn prevention for ${r.customer_id}`);
+      expect(run.memo?.entryMessageId).toBe(`score:churn@1:${r.customer_id}`);
+    }
+    // A journey's score condition scores the same customer, with the same model and features, when its step runs.
+    const { max_date: asOf } = (await query<{ max_date: string }>('SELECT CAST(MAX(feature_date) AS VARCHAR) AS max_date FROM waymark_marts.ml_features'))[0]!;
+    const seen = await deps.scores.forCustomer(top.customer_id, ['churn']);
+    expect(seen.churn).toEqual({ value: expect.closeTo(top.score, 3), from: `model churn@1; features of ${asOf}` });
+    const low = stored.at(-1)!;
+    await expect(client.workflow.getHandle(journeyWorkflowId('churn-prevention', low.customer_id)).describe()).rejects.toThrow(/not found/i);
 
     const champion = await registry.champion('churn');
     expect(champion).toMatchObject({ version: 1, status: 'champion', decidedBy: 'ana@acme.test', decision: 'figures checked', kind: 'classification' });
@@ -149,6 +174,16 @@ describe('retraining a model on Temporal', () => {
     expect(v2!.training.dataHash).toBe(v1!.training.dataHash);
     expect(v2!.metrics).toEqual(v1!.metrics);
   }, 300_000);
+
+  test("the scoring schedule's run: the churn champion scores everyone again and nobody crosses again; lead has no champion, so nothing is scored", async () => {
+    const { client, config } = server;
+    const run = (model: 'churn' | 'lead') =>
+      client.workflow.execute(SCORING_WORKFLOW, { workflowId: `${scoringWorkflowId(model)}-${randomUUID()}`, taskQueue: config.pipeline.taskQueue, args: [{ model, settings: pipelineSettings(config) } satisfies ScoringInput] }) as Promise<ScoringResult>;
+    const churn = await run('churn');
+    const stored = await query<{ n: number }>('SELECT COUNT(*) AS n FROM waymark_marts.scores_churn');
+    expect(churn).toMatchObject({ model: 'churn', scoring: { version: 1, scored: Number(stored[0]!.n), refused: 0, crossed: 0, event: 'churn_risk_high' } });
+    expect(await run('lead')).toEqual({ model: 'lead', skipped: 'no lead model has been promoted yet (waymark models train lead)' });
+  }, 120_000);
 
   test('lead: nobody decides within the approval time, so the challenger is rejected; value with automatic approval is promoted', async () => {
     const { client, config } = server;

@@ -6,6 +6,8 @@ import { track } from './cleanup';
 export interface ArrivedRequest {
   method: string;
   path: string;
+  /** The query string's parameters. */
+  query: URLSearchParams;
   headers: http.IncomingHttpHeaders;
   raw: string;
   /** When its body had arrived (epoch ms). */
@@ -14,7 +16,7 @@ export interface ArrivedRequest {
 
 /**
  * The plumbing of a provider-compatible server on loopback (tests/support/braze-server.ts,
- * gemini-server.ts): it listens on a free port, reads each body whole, hands it to the subclass
+ * gemini-server.ts, hightouch-server.ts): it listens on a free port, reads each body whole, hands it to the subclass
  * with the next scripted answer, and delays answers on timers that close() clears.
  */
 export abstract class ScriptedServer<Answer> {
@@ -69,7 +71,8 @@ export abstract class ScriptedServer<Answer> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const request = { method: req.method ?? '', path: (req.url ?? '').split('?')[0]!, headers: req.headers, raw: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+      const [path, query] = (req.url ?? '').split('?');
+      const request = { method: req.method ?? '', path: path!, query: new URLSearchParams(query), headers: req.headers, raw: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
       this.respond(request, this.script.shift(), res);
     });
   }

@@ -5,6 +5,7 @@ import { JourneyCatalog } from '../../src/journey/catalog';
 import { checkJourneyFile, JOURNEY_FILE } from '../../src/journey/journey-file';
 import { validationLimits } from '../../src/journey/validate';
 import { SHIPPED_JOURNEYS } from '../../journeys';
+import { loadAudiences } from '../../src/audiences/catalog';
 
 /** The examples a newcomer copies first: every one must validate with no error and no warning. */
 
@@ -21,6 +22,12 @@ describe('docs/examples', () => {
     const checked = checkJourneyFile(path.join(EXAMPLES, file), limits);
     expect({ issues: checked.issues, warnings: checked.warnings }).toEqual({ issues: [], warnings: [] });
     expect(checked.published).toBeDefined();
+  });
+
+  it('holds an audience that loads next to the shipped one without a problem', () => {
+    const { audiences, problems } = loadAudiences(loadConfig({}, { WAYMARK_JOURNEYS_DIR: EXAMPLES }));
+    expect(problems).toEqual([]);
+    expect([...audiences.keys()]).toEqual(['paying-at-risk', 'engaged-trials']);
   });
 
   it('load next to the shipped journeys without a problem', () => {

@@ -72,7 +72,7 @@ describe('waymark journeys validate', () => {
   it('passes the examples in docs/ with no warning, even with --strict', () => {
     const { code, stdout } = waymark(['journeys', 'validate', '--strict', EXAMPLES]);
     expect(stdout).not.toMatch(/^(warnings|invalid) |^ +warning /m);
-    expect(stdout).toContain('2 file(s): 2 ok, 0 with warnings, 0 invalid');
+    expect(stdout).toContain('3 file(s): 3 ok, 0 with warnings, 0 invalid');
     expect(code).toBe(0);
   });
 

@@ -133,7 +133,7 @@ describe('dead paths (warnings)', () => {
   it('reports a condition that always holds, and everything only the later ways lead to', () => {
     const warnings = warningsOf(edited({ 'steps.check.branches.0.when': { performed: 'signed_up' } }));
     expect(warnings).toEqual([
-      { path: 'steps.check.branches.0.when', message: expect.stringContaining('"signed_up" is the entry event (signed_up), so it is always performed; the branches after it and the default are never taken') },
+      { path: 'steps.check.branches.0.when', message: expect.stringContaining('"signed_up" is the entry event, so it is always performed; the branches after it and the default are never taken') },
       { path: 'steps.await_activation', message: expect.stringContaining('reached only through steps.check.default') },
       { path: 'steps.nudge', message: expect.stringContaining('reached only through steps.check.default') },
     ]);

@@ -40,7 +40,7 @@ describe('churn-prevention journey (time skipping)', () => {
     });
   }
 
-  it('enters only on health_at_risk with a score under 40', async () => {
+  it('enters on health_at_risk with a score under 40, or on churn_risk_high, and on nothing else', async () => {
     const catalog = loadCatalog(testConfig());
     const entering = async (event: CustomerEvent) => entriesFor(catalog.all(), event).entered.map((j) => j.journeyId);
     const at = Date.now();
@@ -50,6 +50,11 @@ describe('churn-prevention journey (time skipping)', () => {
     expect(await entering(makeEvent('health_at_risk', 'c1', at, { properties: { score: '12' } }))).toEqual([]);
     expect(await entering(makeEvent('health_at_risk', 'c1', at))).toEqual([]);
     expect(await entering(makeEvent('churn_risk_detected', 'c1', at, { properties: { score: 22 } }))).toEqual([]);
+    expect(await entering(makeEvent('churn_risk_high', 'c1', at, { properties: { score: 0.82, model_version: 'churn@2' } }))).toEqual(['churn-prevention']);
+    // The refusal names the filter that kept the customer out.
+    expect(entriesFor(catalog.all(), makeEvent('health_at_risk', 'c1', at, { properties: { score: 40 } })).refused).toEqual([
+      { journeyId: 'churn-prevention', why: 'the entry filter event.score < 40 did not hold (event.score = 40)' },
+    ]);
   });
 
   it('a customer who comes back within 7 days is marked retained and gets only the win-back offer', async () => {

@@ -3,6 +3,8 @@ import { pickPath } from '../../src/journey/split';
 import { journeyWorkflowId, journeyStateQuery, eventSignal, type JourneyState, type Waiting } from '../../workflows/contract';
 import { journeyWorkflow } from '../../workflows/journey';
 import { makeEvent, publishedJourney, runInput, startWorker, testConfig, useTimeSkippingEnv } from '../support/harness';
+import { FeatureStore } from '../../src/scoring/feature-store';
+import type { Features } from '../../src/scoring/models';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -39,10 +41,11 @@ describe('trial-conversion journey (time skipping)', () => {
     setProfile: (changes: Record<string, unknown>) => Promise<unknown>;
   }
 
-  async function run(customerId: string, opts: { usage?: number; timezone?: string; drive?: (h: Drive) => Promise<void> } = {}) {
+  async function run(customerId: string, opts: { usage?: number; features?: Features; timezone?: string; drive?: (h: Drive) => Promise<void> } = {}) {
     const config = testConfig();
     const deps = createDeps(config);
     if (opts.usage !== undefined) await deps.profiles.apply(customerId, { traits: { usage_events: opts.usage } }, 'seed-usage');
+    if (opts.features) await new FeatureStore(deps.store).put([{ customerId, features: opts.features, asOf: '2026-12-01' }]);
     const worker = await startWorker(server.env.nativeConnection, config, deps);
     return worker.runUntil(async () => {
       const entryAt = await server.env.currentTimeMs();
@@ -77,7 +80,7 @@ describe('trial-conversion journey (time skipping)', () => {
     expect(records.every((r) => r.channel === 'email' && r.customerId === id)).toBe(true);
     expect(final).toMatchObject({ status: 'completed', reason: 'exit step reached', step: 'done', messagesSent: 3 });
     expect(final.path.map((p) => p.step)).toEqual([...FULL_PATH, 'power_tips', 'until_day12', 'business_hours', 'offer_test', 'offer_discount', 'done']);
-    expect(final.path.find((p) => p.step === 'usage_check')?.outcome).toBe('branch 1: usage_events ≥ 10 held (usage_events = 12)');
+    expect(final.path.find((p) => p.step === 'usage_check')?.outcome).toBe('branch 1: any(usage_events ≥ 10, score.lead ≥ 0.7) held (usage_events = 12, score.lead = missing (no features for this customer yet))');
     expect(final.path.find((p) => p.step === 'offer_test')?.outcome).toBe('path discount');
   });
 
@@ -86,10 +89,23 @@ describe('trial-conversion journey (time skipping)', () => {
     expect(messages.slice(0, 2)).toEqual(['trial-day1-getting-started', 'trial-day7-power-tips']);
   });
 
+  it('low usage but a high lead score at day 7 gets power tips: the rules stand in while no lead model is promoted, and the path says so', async () => {
+    const engaged: Features = { events_7d: 6, events_30d: 25, orders_30d: 0, revenue_30d: 0, tickets_30d: 0, days_since_active: 1 };
+    const { final, messages } = await run(customerOn('discount'), { usage: 3, features: engaged });
+    expect(messages.slice(0, 2)).toEqual(['trial-day1-getting-started', 'trial-day7-power-tips']);
+    expect(final.path.find((p) => p.step === 'usage_check')?.outcome).toBe(
+      'branch 1: any(usage_events ≥ 10, score.lead ≥ 0.7) held (usage_events = 3, score.lead = 1 (rule rules@1, standing in: local model: no lead model has been promoted yet (waymark models train lead); features of 2026-12-01))',
+    );
+    // A quiet prospect scores low, and gets help.
+    const quiet = await run(customerOn('extension'), { usage: 3, features: { ...engaged, events_7d: 0, events_30d: 2 } });
+    expect(quiet.messages[1]).toBe('trial-day7-need-help');
+    expect(quiet.final.path.find((p) => p.step === 'usage_check')?.outcome).toContain('score.lead = 0.1 (rule rules@1');
+  });
+
   it('low usage at day 7 gets help; the extension path gets the day-12 extension', async () => {
     const { final, messages } = await run(customerOn('extension'), { usage: 9 });
     expect(messages).toEqual(['trial-day1-getting-started', 'trial-day7-need-help', 'trial-day12-extension']);
-    expect(final.path.find((p) => p.step === 'usage_check')?.outcome).toBe('default: usage_events ≥ 10 did not hold (usage_events = 9)');
+    expect(final.path.find((p) => p.step === 'usage_check')?.outcome).toBe('default: any(usage_events ≥ 10, score.lead ≥ 0.7) did not hold (usage_events = 9, score.lead = missing (no features for this customer yet))');
     expect(final.path.find((p) => p.step === 'offer_test')?.outcome).toBe('path extension');
     expect(final.status).toBe('completed');
   });

@@ -66,12 +66,28 @@ export interface ScoringOutcome {
   threshold: number;
 }
 
+/** What happened to one reverse ETL sync after the promotion (workflows/pipeline/reverse-etl.ts). */
+export type SyncOutcome =
+  /** `followed`: a run already in progress was followed, none triggered. */
+  | { sync: string; outcome: 'succeeded'; runId: string; followed: boolean; rows: number; summary: string; warning?: string }
+  /** `reason`: the provider's own words, or why the run could not be started or followed; `runId` absent when none was. */
+  | { sync: string; outcome: 'failed'; runId?: string; followed?: boolean; reason: string }
+  /** Still going when the follow time (`followedMs`) ran out; it goes on at the provider. */
+  | { sync: string; outcome: 'still running'; runId: string; followed: boolean; followedMs: number; progress: string };
+
+export interface ReverseEtlOutcome {
+  /** "hightouch", "local", "off" (no syncs); "unknown" when the plan itself failed (`failed` says why). */
+  adapter: string;
+  syncs: SyncOutcome[];
+  failed?: string;
+}
+
 export type RetrainingResult =
-  | { outcome: 'promoted'; model: ScoreName; version: number; figure: Figure; champion?: Registered['champion']; decidedBy: string; why: string; drift?: Registered['drift']; scoring?: ScoringOutcome }
+  | { outcome: 'promoted'; model: ScoreName; version: number; figure: Figure; champion?: Registered['champion']; decidedBy: string; why: string; drift?: Registered['drift']; scoring?: ScoringOutcome; reverseEtl?: ReverseEtlOutcome }
   | { outcome: 'rejected'; model: ScoreName; version: number; figure: Figure; champion?: Registered['champion']; decidedBy: string; why: string; drift?: Registered['drift'] };
 
 export interface RetrainingProgress {
-  step: 'train' | 'register' | 'awaiting approval' | 'score customers' | 'decided';
+  step: 'train' | 'register' | 'awaiting approval' | 'score customers' | 'reverse etl' | 'decided';
   registered?: Registered;
 }
 

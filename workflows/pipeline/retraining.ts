@@ -1,10 +1,11 @@
-import { allHandlersFinished, condition, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import type { TrainingActivities } from '../../activities/pipeline/training';
 import { formatDuration } from '../../src/journey/duration';
-import { md } from '../../src/temporal/markdown';
 import type { TrainedModel, TrainRequest } from '../../src/scoring/trained-model';
-import { decideUpdate, retrainingProgressQuery, type Decision, type Registered, type RetrainingInput, type RetrainingProgress, type RetrainingResult, type ScoringOutcome } from './retraining-contract';
+import { decideUpdate, retrainingProgressQuery, type Decision, type Registered, type RetrainingInput, type RetrainingProgress, type RetrainingResult } from './retraining-contract';
+import { reverseEtlLine, syncScores } from './reverse-etl';
 import { stageOptions } from './run-context';
+import { scoringOf } from './scoring-details';
 
 /** The Python trainer's activity (workers/training/activities.py), on its own task queue. */
 interface PythonTraining {
@@ -16,8 +17,11 @@ interface PythonTraining {
  * (time-based split) and exports it to ONNX; the registry checks onnxruntime-node reproduces it and
  * stores it; it is compared with the champion; a winner waits for a person's decision (the
  * `decide` Update, `waymark models approve|reject`; none within the configured time is a
- * rejection) unless approval is automatic; then it is promoted or rejected, with who and why.
- * The run's details in the Temporal UI show the figures and the decision.
+ * rejection) unless approval is automatic; then it is promoted or rejected, with who and why. A
+ * promoted model scores every customer, then the reverse ETL sends the scores on (Hightouch's
+ * syncs, or the local sync into profiles and Braze); a sync that fails is recorded on the run and
+ * leaves the promotion as it is. The run's details in the Temporal UI show the figures, the
+ * decision and what each sync did.
  */
 export async function retrainingWorkflow({ model, settings }: RetrainingInput): Promise<RetrainingResult> {
   const act = proxyActivities<TrainingActivities>(stageOptions(settings, ['TrainingRefused']));
@@ -33,20 +37,34 @@ export async function retrainingWorkflow({ model, settings }: RetrainingInput): 
   progress.registered = registered;
   const { version, figure, champion, drift } = registered;
 
+  // The decision's outcome once it is recorded (with a promoted model's scores written): what the
+  // `decide` Update's caller gets. The reverse ETL goes on after it, into the run's result.
+  const settled: { result?: RetrainingResult } = {};
   const settle = async (approve: boolean, decidedBy: string, why: string): Promise<RetrainingResult> => {
     await act.decideModel(model, version, approve ? 'champion' : 'rejected', decidedBy, why);
     const decided = `${figuresOf(model, registered)}\n\n**${approve ? 'promoted' : 'rejected'}** by ${decidedBy}: ${why}`;
     if (!approve) {
       progress.step = 'decided';
       setCurrentDetails(decided);
-      return { outcome: 'rejected', model, version, figure, ...(champion ? { champion } : {}), decidedBy, why, ...(drift ? { drift } : {}) };
+      return (settled.result = { outcome: 'rejected', model, version, figure, ...(champion ? { champion } : {}), decidedBy, why, ...(drift ? { drift } : {}) });
     }
     progress.step = 'score customers';
     setCurrentDetails(`${decided}\n\n**scoring customers** with ${model}@${version}`);
     const scoring = await act.scoreCustomers(model, version);
+    const promoted = { outcome: 'promoted' as const, model, version, figure, ...(champion ? { champion } : {}), decidedBy, why, ...(drift ? { drift } : {}), scoring };
+    settled.result = promoted;
+    const scored = `${decided}\n\n${scoringOf(scoring)}`;
+    // Runs that scored before reverse ETL existed end here, as they did.
+    if (!patched('reverse-etl')) {
+      progress.step = 'decided';
+      setCurrentDetails(scored);
+      return promoted;
+    }
+    progress.step = 'reverse etl';
+    const reverseEtl = await syncScores(model, settings, (line) => setCurrentDetails(`${scored}\n\n${line}`));
     progress.step = 'decided';
-    setCurrentDetails(`${decided}\n\n${scoringOf(scoring)}`);
-    return { outcome: 'promoted', model, version, figure, ...(champion ? { champion } : {}), decidedBy, why, ...(drift ? { drift } : {}), scoring };
+    setCurrentDetails(`${scored}\n\n${reverseEtlLine(reverseEtl)}`);
+    return { ...promoted, reverseEtl };
   };
 
   const verdict = judge(registered, settings.promoteMargin);
@@ -56,8 +74,6 @@ export async function retrainingWorkflow({ model, settings }: RetrainingInput): 
   progress.step = 'awaiting approval';
   setCurrentDetails(`${figuresOf(model, registered)}\n\n**awaiting approval**: ${verdict.why}. \`waymark models approve ${model} ${version} --as NAME\` or \`reject\`; rejected if nobody decides within ${formatDuration(settings.approvalTimeoutMs)}.`);
   let decision: Decision | undefined;
-  // The decision's outcome, which the Update's caller gets once it is recorded.
-  const settled: { result?: RetrainingResult } = {};
   setHandler(
     decideUpdate,
     async (asked) => {
@@ -75,11 +91,11 @@ export async function retrainingWorkflow({ model, settings }: RetrainingInput): 
     },
   );
   const answered = await condition(() => decision !== undefined, settings.approvalTimeoutMs);
-  settled.result = answered
+  const result = answered
     ? await settle(decision!.approve, decision!.approver.trim(), decision!.note?.trim() || (decision!.approve ? verdict.why : 'rejected by a person'))
     : await settle(false, 'nobody', `no decision within ${formatDuration(settings.approvalTimeoutMs)}`);
   await condition(allHandlersFinished);
-  return settled.result;
+  return result;
 }
 
 /** Whether the challenger beats the champion by the margin on its headline figure (any challenger wins where there is no champion). */
@@ -105,8 +121,3 @@ function driftLine(model: string, d: Registered['drift']): string {
   return d.large.length ? `\n\n**large drift** against ${model}@${d.against} (PSI ≥ ${d.threshold}): ${d.large.map((f) => `${f} ${d.psi[f]!.toFixed(2)}`).join(', ')} · all: ${all}` : ` · drift against ${model}@${d.against}: ${all}`;
 }
 
-function scoringOf(s: ScoringOutcome): string {
-  const events = s.event ? ` · ${s.crossed} rose to ${s.threshold} and got ${s.event}` : '';
-  const refused = s.refused ? ` · ${s.refused} profiles refused (${s.examples.map((e) => md(e)).join('; ')})` : '';
-  return `**scored** ${s.scored} customers · ${s.written} profiles updated${refused}${events}`;
-}

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { parseJson, ProviderText } from '../../provider-text';
 import type { Config } from '../../config';
 import { configuredSecrets, secretRedactor, type Redact } from '../../redact';
 import { BrazeError, BrazeUnknownOutcomeError } from './errors';
@@ -50,6 +51,7 @@ export class BrazeClient {
    * proxy or a Braze that echoes the request's key would put the key in all of them.
    */
   private readonly redact: Redact;
+  private readonly text: ProviderText;
 
   constructor(
     private readonly options: BrazeClientOptions,
@@ -57,6 +59,7 @@ export class BrazeClient {
     private readonly now: () => number = Date.now,
   ) {
     this.redact = options.redact ?? secretRedactor([options.apiKey]);
+    this.text = new ProviderText(this.redact, options.maxReasonChars);
   }
 
   /** A client with config's Braze settings, redacting every configured secret from what Braze says. */
@@ -137,7 +140,7 @@ export class BrazeClient {
     if (response.status >= 200 && response.status < 300) {
       const parsed = answer.safeParse(parseJson(text));
       if (parsed.success) return parsed.data;
-      throw new BrazeUnknownOutcomeError('invalid_answer', `Braze ${endpoint} answered ${response.status} with a body that is not its documented JSON (${this.quote(text)}); whether it acted is unknown`, facts);
+      throw new BrazeUnknownOutcomeError('invalid_answer', `Braze ${endpoint} answered ${response.status} with a body that is not its documented JSON (${this.text.quote(text)}); whether it acted is unknown`, facts);
     }
     const reason = this.reason(text);
     if (response.status === 429) {
@@ -177,29 +180,11 @@ export class BrazeClient {
   /** Braze's own words from an error body (message, then errors), or the body itself when it is not Braze's JSON. */
   private reason(text: string): string {
     const parsed = errorAnswer.safeParse(parseJson(text));
-    if (!parsed.success || (parsed.data.message === undefined && !parsed.data.errors?.length)) return this.quote(text);
+    if (!parsed.success || (parsed.data.message === undefined && !parsed.data.errors?.length)) return this.text.quote(text);
     const errors = (parsed.data.errors ?? []).map((e) => (typeof e === 'string' ? e : JSON.stringify(e)));
-    return this.cap([parsed.data.message, ...errors].filter(Boolean).join('; '));
+    return this.text.cap([parsed.data.message, ...errors].filter(Boolean).join('; '));
   }
 
-  private quote(text: string): string {
-    return text.trim() ? JSON.stringify(this.cap(text.trim())) : 'an empty body';
-  }
-
-  /** Braze's text redacted, then cut to WAYMARK_BRAZE_MAX_REASON_CHARS (in this order: a cut could leave part of a secret). */
-  private cap(text: string): string {
-    const max = this.options.maxReasonChars;
-    const clean = this.redact(text);
-    return clean.length <= max ? clean : `${clean.slice(0, max)}… (${clean.length - max} more characters)`;
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /** fetch wraps socket errors: the code is on the cause. */

@@ -65,12 +65,15 @@ export interface TriggerCanvasRequest {
   recipients: Array<{ external_user_id: string; canvas_entry_properties?: Properties; send_to_existing_only?: boolean }>;
 }
 
-/** POST /users/track: at most 75 objects of each kind per request. `time` is ISO 8601. */
+/** POST /users/track: at most TRACK_USERS_MAX_OBJECTS objects of each kind per request. `time` is ISO 8601. */
 export interface TrackUsersRequest {
   attributes?: Array<{ external_id: string } & Properties>;
   events?: Array<{ external_id: string; name: string; time: string; properties?: Properties }>;
   purchases?: Array<{ external_id: string; product_id: string; currency: string; price: number; time: string; quantity?: number; properties?: Properties }>;
 }
+
+/** Braze's limit on the attributes (events, purchases) of one /users/track request. */
+export const TRACK_USERS_MAX_OBJECTS = 75;
 
 /** POST /subscription/status/set: one subscription group (email or SMS), up to 50 users. */
 export interface SetSubscriptionStatusRequest {
