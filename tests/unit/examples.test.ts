@@ -27,7 +27,7 @@ describe('docs/examples', () => {
   it('holds an audience that loads next to the shipped one without a problem', () => {
     const { audiences, problems } = loadAudiences(loadConfig({}, { WAYMARK_JOURNEYS_DIR: EXAMPLES }));
     expect(problems).toEqual([]);
-    expect([...audiences.keys()]).toEqual(['paying-at-risk', 'engaged-trials']);
+    expect([...audiences.keys()]).toEqual(['paying-at-risk', 'likely-buyers']);
   });
 
   it('load next to the shipped journeys without a problem', () => {
