@@ -46,6 +46,7 @@ export function registerAudiencesCommand(program: Command): void {
   audiences
     .command('list')
     .description('each audience with its rule and its size now (every profile is evaluated), and files left out with why')
+    .addHelpText('after', '\nExits 1 when an audience file was left out (it names the field and the fix).\n\nExample:\n  waymark audiences list')
     .action(() =>
       withStore(async (store, config) => {
         const catalog = loadAudiences(config);
@@ -63,6 +64,7 @@ export function registerAudiencesCommand(program: Command): void {
     .command('show')
     .description('one audience: its rule, where it is defined, its members as the last evaluation recorded them, and its schedules')
     .argument('<name>', 'the audience')
+    .addHelpText('after', '\nExample:\n  waymark audiences show paying-at-risk')
     .action((name: string, _options: unknown, command: Command) =>
       withStore(async (store, config) => {
         const a = audienceNamed(config, name, command);
@@ -80,6 +82,7 @@ export function registerAudiencesCommand(program: Command): void {
     .command('preview')
     .description('evaluate an audience now without changing anything: its size, and who would enter and leave at the next evaluation')
     .argument('<name>', 'the audience')
+    .addHelpText('after', '\nExample:\n  waymark audiences preview paying-at-risk')
     .action((name: string, _options: unknown, command: Command) =>
       withStore(async (store, config) => {
         const a = audienceNamed(config, name, command);
@@ -99,6 +102,7 @@ export function registerAudiencesCommand(program: Command): void {
     .description('evaluate an audience now on Temporal (the run its schedule starts) and wait: newcomers, or with --everyone every member, get audience_entered')
     .argument('<name>', 'the audience')
     .option('--everyone', 'enrol every member, not only those who came to match (what the audience\'s own schedule does)')
+    .addHelpText('after', '\nNeeds the pipeline worker (npm run dev runs one).\n\nExamples:\n  waymark audiences refresh paying-at-risk\n  waymark audiences refresh likely-buyers --everyone')
     .action(async (name: string, options: { everyone?: boolean }, command: Command) => {
       const config = loadConfig();
       audienceNamed(config, name, command);

@@ -3,6 +3,7 @@ import { credentials, status } from '@grpc/grpc-js';
 import type { Config } from '../config';
 import { FEATURES, MODELS, type Features, type ScoreName } from './models';
 import { ScoringError, type Score, type Scorer } from './port';
+import type { CircuitBreaker } from '../resilience/circuit-breaker';
 
 type Value = protos.google.protobuf.IValue;
 type VertexSettings = Config['scoring']['vertex'];
@@ -20,6 +21,8 @@ export class VertexScorer implements Scorer {
   constructor(
     private readonly settings: VertexSettings,
     private readonly deadlineMs: number,
+    /** The worker's breaker for Vertex AI (WAYMARK_CIRCUIT_*): while it is open, no call, and the rules answer at once. */
+    private readonly breaker?: CircuitBreaker,
   ) {
     const [, host, port] = /^(.+?)(?::(\d+))?$/.exec(settings.apiEndpoint)!;
     this.client = new v1.PredictionServiceClient({
@@ -35,11 +38,17 @@ export class VertexScorer implements Scorer {
     if (!id) throw new ScoringError(`no endpoint for the ${model} model: add "${model}=<endpoint id>" to WAYMARK_VERTEX_ENDPOINTS`);
     const endpoint = this.client.projectLocationEndpointPath(this.settings.project, this.settings.location, id);
     const instance = helpers.toValue(FEATURES.map((f) => features[f])) as Value;
+    const gate = this.breaker?.gate();
+    if (gate?.open) throw new ScoringError(`the Vertex AI circuit is open after repeated failures (no call for ${Math.ceil(gate.retryInMs / 1000)}s more)`);
     let response: protos.google.cloud.aiplatform.v1.IPredictResponse;
     try {
       [response] = await this.client.predict({ endpoint, instances: [instance] }, { timeout: this.deadlineMs, retry: null });
+      this.breaker?.success();
     } catch (err) {
       const { code, details, message } = err as { code?: number; details?: string; message?: string };
+      // An outage (unreachable, late, overloaded, failing) counts toward opening the circuit; a refusal on the merits does not.
+      if (code === undefined || OUTAGE.has(code)) this.breaker?.failure();
+      else this.breaker?.success();
       const answered = code === undefined ? `could not be called: ${message}` : `answered ${status[code] ?? code}: ${details ?? message}`;
       throw new ScoringError(`the ${model} endpoint ${id} ${answered}`, { cause: err });
     }
@@ -54,6 +63,8 @@ export class VertexScorer implements Scorer {
     return this.client.close();
   }
 }
+
+const OUTAGE = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.RESOURCE_EXHAUSTED, status.INTERNAL, status.UNKNOWN]);
 
 const EXPECTED = {
   classification: 'probability: a number from 0 to 1, [p], [p(0), p(1)] or {"classes": [...], "scores": [...]} with a class "1" or "true"',

@@ -6,11 +6,13 @@ import { SCORE_NAMES, type Features, type ScoreName } from '../../src/scoring/mo
 import { OnnxModel } from '../../src/scoring/onnx';
 import { ScoringError } from '../../src/scoring/port';
 import { ModelRegistry } from '../../src/scoring/registry';
-import { RULES_VERSION } from '../../src/scoring/rules';
 import { journeyScorer } from '../../src/scoring/scorer-for';
 import { trainDirect } from '../../src/scoring/train-direct';
 import { trainRequestFor } from '../../src/scoring/train-request';
 import { VertexScorer } from '../../src/scoring/vertex';
+import { WithStandIn } from '../../src/scoring/fallback';
+import { RULES_VERSION, RuleScorer } from '../../src/scoring/rules';
+import { CircuitBreaker } from '../../src/resilience/circuit-breaker';
 import { Store } from '../../src/store/store';
 import { testConfig } from '../support/harness';
 import { writeTrainingRows } from '../support/training-rows';
@@ -56,6 +58,8 @@ function vertexConfig(overrides: Record<string, string> = {}) {
     WAYMARK_VERTEX_API_ENDPOINT: server.address,
     WAYMARK_VERTEX_INSECURE: 'true',
     WAYMARK_VERTEX_ENDPOINTS: SCORE_NAMES.map((m) => `${m}=${ENDPOINT_IDS[m]}`).join(','),
+    // The process's breaker is shared by every test here: off, but in the test of the breaker, which makes its own.
+    WAYMARK_CIRCUIT_FAILURES: '0',
     ...overrides,
   });
 }
@@ -125,6 +129,28 @@ describe('the rule stand-in, for Vertex AI', () => {
       expect(await scorer.score('churn', BUSY)).toEqual({ model: 'churn', value: 0, source: 'rule', version: RULES_VERSION, fallback: `Vertex AI: the churn endpoint 1001 answered ${name}: the deployed model refused` });
       expect(server.received.length - before).toBe(1);
     }
+  });
+
+  it('stops calling an endpoint that is down after repeated failures: the rules answer at once until the cool-down ends; a refusal on the merits does not count', async () => {
+    const breaker = new CircuitBreaker('vertex', { failures: 2, cooldownMs: 60_000 });
+    const vertex = new VertexScorer(vertexConfig().scoring.vertex, GENEROUS_MS, breaker);
+    closing.push(vertex);
+    const scorer = new WithStandIn(vertex, new RuleScorer({ quietDays: 30, engagedEvents: 20 }), GENEROUS_MS);
+    const before = server.received.length;
+    server.answerNext({ kind: 'fail', code: status.INVALID_ARGUMENT, message: 'bad instance' });
+    server.answerNext({ kind: 'fail', code: status.UNAVAILABLE, message: 'down' });
+    // A refusal, a failure, then an answer: never two failures in a row.
+    expect([(await scorer.score('churn', BUSY)).source, (await scorer.score('churn', BUSY)).source, (await scorer.score('churn', BUSY)).source]).toEqual(['rule', 'rule', 'vertex']);
+    expect(breaker.state).toBe('closed');
+    server.answerNext({ kind: 'fail', code: status.UNAVAILABLE, message: 'down' }, { kind: 'fail', code: status.DEADLINE_EXCEEDED, message: 'late' });
+    await scorer.score('churn', BUSY);
+    expect(breaker.state).toBe('closed');
+    await scorer.score('churn', BUSY);
+    expect(breaker.state).toBe('open');
+    const calls = server.received.length;
+    expect(calls - before).toBe(5);
+    expect(await scorer.score('churn', BUSY)).toMatchObject({ source: 'rule', fallback: expect.stringMatching(/^Vertex AI: the Vertex AI circuit is open after repeated failures \(no call for \d+s more\)$/) });
+    expect(server.received.length).toBe(calls);
   });
 
   it('answers within the budget for a slow endpoint', async () => {
