@@ -58,6 +58,7 @@ export function createTrainingActivities(deps: TrainingDeps) {
         version: registered.version,
         figure: headlineFigure(trained.kind, trained.metrics),
         ...(champion && champion.version !== registered.version ? { champion: { version: champion.version, figure: headlineFigure(champion.kind, champion.metrics) } } : {}),
+        ...baselineOf(trained),
         probesChecked: trained.probes.length,
         trainingWindow: trained.trainingWindow,
         rows: trained.rows,
@@ -86,6 +87,14 @@ export function createTrainingActivities(deps: TrainingDeps) {
       return withHeartbeat(() => progress, () => scoreCustomers({ ...deps, features: new FeatureStore(registry.store) }, model, version, (p) => (progress = p)));
     },
   };
+}
+
+/** The trainer's baseline figure (workers/training/train.py), named as the model's headline figure is. */
+function baselineOf(trained: Pick<TrainedModel, 'kind' | 'metrics'>): Pick<Registered, 'baseline'> {
+  const b = trained.metrics.baseline as Record<string, unknown> | undefined;
+  if (!b || typeof b.name !== 'string') return {};
+  const figure = headlineFigure(trained.kind, b);
+  return { baseline: { ...figure, what: b.name } };
 }
 
 /** The drift a run reports: each feature's PSI, and those at or above the threshold. */

@@ -65,6 +65,8 @@ function details(v: ModelVersion): string[] {
   } else {
     out.push(`  held out   R² ${num(m.r2)}, MAE ${num(m.mae)}, RMSE ${num(m.rmse)}; mean actual ${num(m.meanActual)}, predicted ${num(m.meanPredicted)}`);
   }
+  const baseline = m.baseline as Record<string, unknown> | undefined;
+  if (baseline) out.push(`  baseline   ${headlineFigure(v.kind, baseline).name} ${num(headlineFigure(v.kind, baseline).value)} with ${String(baseline.name)}, on the same rows`);
   out.push('  by segment (plan):');
   for (const s of v.segments) out.push(`    ${String(s.segment).padEnd(12)} ${String(s.rows).padStart(6)} rows  ${Object.entries(s).filter(([k]) => k !== 'segment' && k !== 'rows').map(([k, x]) => `${k} ${num(x)}`).join(', ')}`);
   return out;

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import { createDeps, type Deps } from '../../src/runtime';
 import { ModelRegistry } from '../../src/scoring/registry';
-import { startRetraining } from '../../src/scoring/retraining';
+import { retrainingSettings } from '../../src/scoring/retraining';
 import { openDuckDb } from '../../src/warehouse/duckdb';
 import { warehouseLease } from '../../src/warehouse/open';
 import type { Config } from '../../src/config';
-import type { RetrainingResult } from '../../workflows/pipeline/retraining-contract';
+import { RETRAINING_WORKFLOW, type RetrainingInput, type RetrainingResult } from '../../workflows/pipeline/retraining-contract';
 import { createPipelineWorker } from '../../workers/pipeline-worker';
 import { devServer, eventually } from '../support/dev-server';
 import { HightouchServer } from '../support/hightouch-server';
@@ -59,7 +59,13 @@ describe('reverse ETL after a promotion, on Temporal', () => {
     return config;
   };
   /** A retraining of the value model that promotes its challenger whatever its figures. */
-  const retrain = (config: Config) => startRetraining(server.client, config, 'value', { approval: 'automatic', promoteMargin: 0 });
+  // Its own workflow id: tests/scoring/retraining.test.ts retrains value on the same dev server, under the model's own id.
+  const retrain = (config: Config) =>
+    server.client.workflow.start<(input: RetrainingInput) => Promise<RetrainingResult>>(RETRAINING_WORKFLOW, {
+      workflowId: `reverse-etl-retraining-${randomUUID()}`,
+      taskQueue: config.pipeline.taskQueue,
+      args: [{ model: 'value', settings: { ...retrainingSettings(config), approval: 'automatic', promoteMargin: 0 } }],
+    });
 
   beforeAll(async () => {
     hightouch = await HightouchServer.start({ token: 'ht-token-e2e', syncIds: ['11', '12'], rows: 75 });

@@ -100,6 +100,9 @@ describe('retraining a model on Temporal', () => {
     expect(waiting.registered!.trainingWindow).toEqual({ from: '2026-01-31', to: '2026-02-22' });
     // Quiet customers churn in the seed: the trees learn it well above chance.
     expect(waiting.registered!.figure.value).toBeGreaterThan(0.75);
+    // ...and above recency alone (what the rule stand-in ranks by), on the same held-out rows.
+    expect(waiting.registered!.baseline).toEqual({ name: 'auc', value: expect.any(Number), what: 'days since last active alone (never seen: highest)' });
+    expect(waiting.registered!.figure.value).toBeGreaterThan(waiting.registered!.baseline!.value);
 
     // Refused by the validator, nothing recorded: another version, no name.
     await expect(handle.executeUpdate(decideUpdate, { args: [{ version: 2, approve: true, approver: 'ana' }] })).rejects.toThrow(WorkflowUpdateFailedError);

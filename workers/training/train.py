@@ -92,7 +92,8 @@ def train(request: TrainRequest, rows: list[dict[str, Any]]) -> dict[str, Any]:
         'testWindow': {'from': test_from, 'to': last.isoformat()},
         'rows': {'training': len(train_rows), 'heldOut': len(test_rows)},
         'dataHash': _data_hash(rows, features, label),
-        'metrics': _metrics(kind, y_test, predicted, request['threshold'], request.get('calibrationBins', 10)),
+        'metrics': {**_metrics(kind, y_test, predicted, request['threshold'], request.get('calibrationBins', 10)),
+                    'baseline': _baseline(request['model'], kind, test_rows, y_test)},
         'segments': _segments(kind, test_rows, y_test, predicted, request['threshold']),
         'featureStats': _feature_stats(x_train, features),
         **({'drift': {'against': request['baselineVersion'], 'threshold': request['driftThreshold'],
@@ -130,6 +131,25 @@ def _onnx(estimator: Any, width: int) -> bytes:
     options = {'zipmap': False} if hasattr(estimator, 'predict_proba') else {}
     model = convert_lightgbm(estimator, initial_types=[('features', FloatTensorType([None, width]))], target_opset=15, **options)
     return model.SerializeToString()
+
+
+# What each model must beat on the same held-out rows: one feature, the one its rule stand-in
+# ranks by (src/scoring/rules.ts), with no learning at all.
+_BASELINES = {
+    'churn': ('days since last active alone (never seen: highest)', 'days_since_active'),
+    'lead': ('events in the last 30 days alone', 'events_30d'),
+    'value': ("last 30 days' revenue as the next 30 days'", 'revenue_30d'),
+}
+
+
+def _baseline(model: str, kind: Kind, rows: list[dict[str, Any]], y: np.ndarray) -> dict[str, Any]:
+    from sklearn import metrics
+    name, feature = _BASELINES[model]
+    missing = math.inf if feature == 'days_since_active' else 0.0
+    guess = np.array([missing if r[feature] is None else float(r[feature]) for r in rows])
+    if kind == 'regression':
+        return {'name': name, 'r2': float(metrics.r2_score(y, guess))}
+    return {'name': name, 'auc': float(metrics.roc_auc_score(y, np.where(np.isinf(guess), np.finfo(float).max, guess)))}
 
 
 def _metrics(kind: Kind, y: np.ndarray, predicted: np.ndarray, threshold: float, bins: int) -> dict[str, Any]:

@@ -35,6 +35,8 @@ export interface Registered {
   figure: Figure;
   /** The champion it is compared with; absent: the model has none yet. */
   champion?: { version: number; figure: Figure };
+  /** The same figure of a baseline with no learning (one feature: what the rule stand-in ranks by), on the same held-out rows. */
+  baseline?: Figure & { what: string };
   /** Held-out rows onnxruntime-node scored as the trainer did. */
   probesChecked: number;
   trainingWindow: { from: string; to: string };

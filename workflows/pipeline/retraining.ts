@@ -111,7 +111,8 @@ function judge({ figure, champion }: Registered, margin: number): { wins: boolea
 
 function figuresOf(model: string, r: Registered): string {
   const vs = r.champion ? ` (champion ${model}@${r.champion.version}: ${r.champion.figure.value.toFixed(4)})` : ' (no champion yet)';
-  return `**${model}@${r.version}**: held-out ${r.figure.name} ${r.figure.value.toFixed(4)}${vs} · trained on ${r.rows.training} rows from ${r.trainingWindow.from} to ${r.trainingWindow.to}, judged on ${r.rows.heldOut} · ${r.probesChecked} probes reproduced by onnxruntime-node${driftLine(model, r.drift)}`;
+  const baseline = r.baseline ? ` · baseline ${r.baseline.value.toFixed(4)} (${r.baseline.what})` : '';
+  return `**${model}@${r.version}**: held-out ${r.figure.name} ${r.figure.value.toFixed(4)}${vs}${baseline} · trained on ${r.rows.training} rows from ${r.trainingWindow.from} to ${r.trainingWindow.to}, judged on ${r.rows.heldOut} · ${r.probesChecked} probes reproduced by onnxruntime-node${driftLine(model, r.drift)}`;
 }
 
 /** Drift in the run's details: flagged features first, with their PSI. */
