@@ -147,6 +147,9 @@ async function ensureDatabase(credentials: Credentials, port: number, database: 
  * the worker, the API, the CLI or `npm run dev`, or left running by a process that was killed:
  * pg_ctl runs the server detached, so it outlives whoever started it). Returns its URL.
  */
+/** How far back server.log is searched for why a start failed. */
+const LOG_LINES_SEARCHED = 20;
+
 export async function startOrReuseEmbedded({ dir, port, database, startTimeoutMs, probeMs }: EmbeddedSettings): Promise<EmbeddedServer> {
   fs.mkdirSync(dir, { recursive: true });
   const bin = binDir();
@@ -168,8 +171,12 @@ export async function startOrReuseEmbedded({ dir, port, database, startTimeoutMs
       await pgCtl(['start', '-D', dataDir, '-l', path.join(dataDir, 'server.log'), '-w', '-t', String(Math.ceil(startTimeoutMs / 1000)), '-o', `-p ${port}`]);
     } catch (err) {
       const log = path.join(dataDir, 'server.log');
-      const tail = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').slice(-2).join(' / ') : '';
-      const portHint = /address already in use|could not bind/i.test(tail) ? `; port ${port} is taken by another program: set WAYMARK_EMBEDDED_POSTGRES_PORT to a free port` : '';
+      const lines = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').slice(-LOG_LINES_SEARCHED) : [];
+      const tail = lines.slice(-2).join(' / ');
+      // The bind failure comes a few lines before the last ones ("could not create any TCP/IP sockets").
+      const portHint = lines.some((l) => /address already in use|could not bind/i.test(l))
+        ? `; port ${port} is taken by another program (another folder's embedded PostgreSQL, for one): set WAYMARK_EMBEDDED_POSTGRES_PORT to a free port`
+        : '';
       throw new Error(`the embedded PostgreSQL in ${dataDir} did not start${portHint}: ${(err as Error).message}${tail ? ` (server.log: ${tail})` : ''}`);
     }
     await ensureDatabase(credentials, port, database);

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import net from 'node:net';
+import { once } from 'node:events';
 import path from 'node:path';
 import { freePort } from '../../src/free-port';
 import { startOrReuseEmbedded } from '../../src/store/embedded';
@@ -32,6 +34,23 @@ describe('a second process starting the embedded PostgreSQL while one runs (real
       await expect(startOrReuseEmbedded({ ...settings, port: other, probeMs: 1 })).rejects.toThrow(new RegExp(`already runs \\(pid \\d+\\) on port ${port}, not ${other}: set WAYMARK_EMBEDDED_POSTGRES_PORT=${port}`));
     } finally {
       await first.stop();
+    }
+  });
+});
+
+describe('starting the embedded PostgreSQL on a port another program holds (a real server)', () => {
+  it('says the port is taken and which variable moves it', async () => {
+    const dir = fs.mkdtempSync(path.join(process.env.WAYMARK_TEST_DIR!, 'taken-'));
+    const port = await freePort();
+    // Another folder's embedded PostgreSQL, or any program, listening where this one would.
+    const holder = net.createServer().listen(port, '127.0.0.1');
+    await once(holder, 'listening');
+    try {
+      await expect(startOrReuseEmbedded({ dir, port, database: 'waymark', startTimeoutMs: 60_000, probeMs: 1_000 })).rejects.toThrow(
+        new RegExp(`did not start; port ${port} is taken by another program \\(another folder's embedded PostgreSQL, for one\\): set WAYMARK_EMBEDDED_POSTGRES_PORT to a free port`),
+      );
+    } finally {
+      holder.close();
     }
   });
 });
