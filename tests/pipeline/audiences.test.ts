@@ -8,6 +8,9 @@ import { warehouseLease } from '../../src/warehouse/open';
 import { AUDIENCE_WORKFLOW, type AudienceInput, type AudienceOutcome } from '../../workflows/pipeline/audience-contract';
 import { customerWorkflowId, eventSignalName, journeyWorkflowId } from '../../workflows/contract';
 import { pipelineSettings } from '../../src/pipeline/settings';
+import { refreshAudience } from '../../src/audiences/refresh';
+import type { Audience } from '../../src/audiences/schema';
+import type { CustomerEvent } from '../../src/events/schema';
 import { createPipelineWorker } from '../../workers/pipeline-worker';
 import { devServer, eventually } from '../support/dev-server';
 import { runWaymark } from '../support/cli';
@@ -111,6 +114,22 @@ describe('audiences', () => {
     expect(show.stdout).toContain('members      5 at the last evaluation');
     expect(show.stdout).toContain(`schedule ${prefix}-risky-pro`);
   }, 180_000);
+
+  it('evaluates one audience once at a time: two evaluations at once (workers side by side) send each newcomer one event', async () => {
+    const run = randomUUID().slice(0, 6);
+    const audience = { name: `pair-${run}`, when: { all: [{ attribute: 'cohort', op: 'eq', value: run }] } } as Audience;
+    for (const i of [1, 2, 3]) await traits(`pair-${run}-${i}`, { cohort: run });
+    const sent: string[] = [];
+    // A slow router: the first evaluation is still sending when the second starts.
+    const submit = async (event: CustomerEvent) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      sent.push(event.customerId);
+    };
+    const settings = { pageRows: 2, concurrency: 4, perSecond: 100 };
+    const both = await Promise.all(['run-a', 'run-b'].map((key) => refreshAudience({ store: deps.store, submit, settings }, audience, 'changes', key)));
+    expect(both.map((o) => o.entered).sort()).toEqual([0, 3]);
+    expect(sent.sort()).toEqual([1, 2, 3].map((i) => `pair-${run}-${i}`));
+  });
 
   it('names what is wrong: an unknown audience, a file that does not validate, a run for an audience no longer defined', async () => {
     const unknown = await cli('show', 'nope');

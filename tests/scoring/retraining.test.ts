@@ -185,6 +185,8 @@ describe('retraining a model on Temporal', () => {
     const churn = await run('churn');
     const stored = await query<{ n: number }>('SELECT COUNT(*) AS n FROM waymark_marts.scores_churn');
     expect(churn).toMatchObject({ model: 'churn', scoring: { version: 1, scored: Number(stored[0]!.n), refused: 0, crossed: 0, event: 'churn_risk_high' } });
+    // The shipped audience that reads the churn score was evaluated again, in a child run.
+    expect(churn).toMatchObject({ audiences: [{ audience: 'paying-at-risk', mode: 'changes', profiles: expect.any(Number) }] });
     expect(await run('lead')).toEqual({ model: 'lead', skipped: 'no lead model has been promoted yet (waymark models train lead)' });
   }, 120_000);
 

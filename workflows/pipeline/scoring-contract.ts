@@ -1,6 +1,7 @@
 import type { ScoreName } from '../../src/scoring/models';
 import type { PipelineSettings } from './contract';
 import type { ScoringOutcome } from './retraining-contract';
+import type { AudienceOutcome } from './audience-contract';
 
 /**
  * The scoring workflow's contract (workflows/pipeline/scoring.ts): the champion scores every
@@ -16,5 +17,5 @@ export interface ScoringInput {
   settings: PipelineSettings;
 }
 
-/** Scored with the champion, or not (no model promoted yet). */
-export type ScoringResult = { model: ScoreName; scoring: ScoringOutcome } | { model: ScoreName; skipped: string };
+/** Scored with the champion (and the audiences reading its score evaluated again), or not (no model promoted yet). */
+export type ScoringResult = { model: ScoreName; scoring: ScoringOutcome; audiences: Array<AudienceOutcome | { audience: string; failed: string }> } | { model: ScoreName; skipped: string };
