@@ -40,46 +40,41 @@ export function desiredSchedules(config: Config): ScheduleOptions[] {
       policies: { overlap: OVERLAP[p.scheduleOverlap], catchupWindow: p.scheduleCatchupWindowMs },
       state: { paused: p.schedulePaused, note: p.schedulePaused ? 'paused by WAYMARK_PIPELINE_SCHEDULE_PAUSED' : undefined },
     },
-    ...SCORE_NAMES.map((model): ScheduleOptions => {
+    ...SCORE_NAMES.map((model) => {
       const t = config.training;
       const input: RetrainingInput = { model, settings: retrainingSettings(config) };
-      return {
-        scheduleId: `${t.scheduleId}-${model}`,
-        spec: { intervals: [{ every: t.scheduleEveryMs }] },
-        action: {
-          type: 'startWorkflow',
-          workflowType: RETRAINING_WORKFLOW,
-          // Temporal appends the scheduled time: retraining/churn-2026-12-07T00:00:00Z (waymark models approve finds it).
-          workflowId: retrainingWorkflowId(model),
-          taskQueue: p.taskQueue,
-          args: [input],
-          staticSummary: `Retrain the ${md(model)} model (schedule ${md(`${t.scheduleId}-${model}`)}, every ${formatDuration(t.scheduleEveryMs)})`,
-        },
-        // A run waiting for its approval when the next is due: skipped.
-        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: p.scheduleCatchupWindowMs },
-        state: { paused: t.schedulePaused, note: t.schedulePaused ? 'paused by WAYMARK_TRAINING_SCHEDULE_PAUSED' : undefined },
-      };
+      // Temporal appends the scheduled time: retraining/churn-2026-12-07T00:00:00Z (waymark models approve finds it).
+      return skipping(config, { scheduleId: `${t.scheduleId}-${model}`, every: t.scheduleEveryMs, paused: t.schedulePaused, pausedBy: 'WAYMARK_TRAINING_SCHEDULE_PAUSED' }, RETRAINING_WORKFLOW, retrainingWorkflowId(model), input, `Retrain the ${md(model)} model`);
     }),
-    ...SCORE_NAMES.map((model): ScheduleOptions => {
+    ...SCORE_NAMES.map((model) => {
       const s = config.scoring;
       const input: ScoringInput = { model, settings: pipelineSettings(config) };
-      return {
-        scheduleId: `${s.scheduleId}-${model}`,
-        spec: { intervals: [{ every: s.scheduleEveryMs }] },
-        action: {
-          type: 'startWorkflow',
-          workflowType: SCORING_WORKFLOW,
-          workflowId: scoringWorkflowId(model),
-          taskQueue: p.taskQueue,
-          args: [input],
-          staticSummary: `Score every customer with the ${md(model)} champion (schedule ${md(`${s.scheduleId}-${model}`)}, every ${formatDuration(s.scheduleEveryMs)})`,
-        },
-        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: p.scheduleCatchupWindowMs },
-        state: { paused: s.schedulePaused, note: s.schedulePaused ? 'paused by WAYMARK_SCORE_SCHEDULE_PAUSED' : undefined },
-      };
+      return skipping(config, { scheduleId: `${s.scheduleId}-${model}`, every: s.scheduleEveryMs, paused: s.schedulePaused, pausedBy: 'WAYMARK_SCORE_SCHEDULE_PAUSED' }, SCORING_WORKFLOW, scoringWorkflowId(model), input, `Score every customer with the ${md(model)} champion`);
     }),
     ...audienceSchedules(config),
   ];
+}
+
+interface Timing {
+  scheduleId: string;
+  every: number;
+  paused: boolean;
+  /** The variable that pauses it, named in the schedule's note. */
+  pausedBy: string;
+}
+
+/**
+ * A schedule on the pipelines task queue whose run still going when the next is due (awaiting an
+ * approval, scoring, enrolling) makes the next one skip. Its summary names the schedule and interval.
+ */
+function skipping(config: Config, t: Timing, workflowType: string, workflowId: string, input: unknown, what: string): ScheduleOptions {
+  return {
+    scheduleId: t.scheduleId,
+    spec: { intervals: [{ every: t.every }] },
+    action: { type: 'startWorkflow', workflowType, workflowId, taskQueue: config.pipeline.taskQueue, args: [input], staticSummary: `${what} (schedule ${md(t.scheduleId)}, every ${formatDuration(t.every)})` },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: config.pipeline.scheduleCatchupWindowMs },
+    state: { paused: t.paused, note: t.paused ? `paused by ${t.pausedBy}` : undefined },
+  };
 }
 
 /** Each audience evaluated every WAYMARK_AUDIENCE_REFRESH_EVERY; one with a `schedule` also enrols every member on it. */
@@ -89,14 +84,7 @@ function audienceSchedules(config: Config): ScheduleOptions[] {
     const scheduleId = `${a.schedulePrefix}-${audience.name}${mode === 'everyone' ? '-enrol' : ''}`;
     const input: AudienceInput = { name: audience.name, mode, settings: pipelineSettings(config) };
     const what = mode === 'everyone' ? `Enrol every member of audience ${md(audience.name)}` : `Evaluate audience ${md(audience.name)}: who came to match enters`;
-    return {
-      scheduleId,
-      spec: { intervals: [{ every }] },
-      action: { type: 'startWorkflow', workflowType: AUDIENCE_WORKFLOW, workflowId: audienceWorkflowId(audience.name), taskQueue: config.pipeline.taskQueue, args: [input], staticSummary: `${what} (schedule ${md(scheduleId)}, every ${formatDuration(every)})` },
-      // A run still enrolling when the next is due: skipped.
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: config.pipeline.scheduleCatchupWindowMs },
-      state: { paused: a.schedulePaused, note: a.schedulePaused ? 'paused by WAYMARK_AUDIENCE_SCHEDULE_PAUSED' : undefined },
-    };
+    return skipping(config, { scheduleId, every, paused: a.schedulePaused, pausedBy: 'WAYMARK_AUDIENCE_SCHEDULE_PAUSED' }, AUDIENCE_WORKFLOW, audienceWorkflowId(audience.name), input, what);
   };
   return [...loadAudiences(config).audiences.values()].flatMap((audience) => [
     schedule(audience, 'changes', a.refreshEveryMs),

@@ -23,23 +23,15 @@ export interface ModelVersion {
   bytes: number;
 }
 
-interface Row {
-  model: ScoreName;
-  version: number;
-  status: ModelStatus;
-  kind: TrainedModel['kind'];
-  features: TrainedModel['features'];
-  metrics: TrainedModel['metrics'];
-  segments: TrainedModel['segments'];
-  feature_stats: TrainedModel['featureStats'];
-  training: ModelVersion['training'];
+/** A model_versions row as PostgreSQL gives it: the same fields, in its column names and types. */
+type Row = Pick<ModelVersion, 'model' | 'version' | 'status' | 'kind' | 'features' | 'metrics' | 'segments' | 'training' | 'bytes'> & {
+  feature_stats: ModelVersion['featureStats'];
   trained_by: string;
   created_at: Date;
   decided_at: Date | null;
   decided_by: string | null;
   decision: string | null;
-  bytes: number;
-}
+};
 
 const COLUMNS = 'model, version, status, kind, features, metrics, segments, feature_stats, training, trained_by, created_at, decided_at, decided_by, decision, octet_length(onnx) AS bytes';
 
