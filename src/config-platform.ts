@@ -48,7 +48,7 @@ export const platformSettings = {
     otlpTimeoutMs: duration,
   }),
   /**
-   * A circuit breaker per provider (Braze, Gemini) in each worker process (src/resilience): after
+   * A circuit breaker per provider (Braze, Gemini, Vertex AI, BigQuery) in each worker process (src/resilience): after
    * `failures` consecutive failed calls, none for `cooldownMs`; 0 failures: no breaker.
    */
   circuit: z.object({ failures: int(0, 1_000), cooldownMs: duration }),

@@ -7,6 +7,7 @@ export async function classify<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (err) {
     if (err instanceof WarehouseError && !err.retryable) throw ApplicationFailure.nonRetryable(err.message, 'BatchInvalid');
+    if (err instanceof WarehouseError && err.retryAfterMs !== undefined) throw ApplicationFailure.create({ message: err.message, type: 'WAREHOUSE_CIRCUIT_OPEN', nextRetryDelay: err.retryAfterMs });
     throw err;
   }
 }

@@ -1,7 +1,7 @@
 import { CircuitBreaker, type CircuitSettings, type CircuitState } from './circuit-breaker';
 
 /** The providers a worker guards with a breaker. */
-export type Provider = 'braze' | 'gemini' | 'vertex';
+export type Provider = 'braze' | 'gemini' | 'vertex' | 'bigquery';
 
 type Listener = (provider: Provider, state: CircuitState) => void;
 

@@ -47,8 +47,15 @@ export function runsSideBySide(warehouse: Warehouse): boolean {
 /** A warehouse failure, with the statement's first line so the run's history says which step failed. */
 export class WarehouseError extends Error {
   readonly code = 'WAREHOUSE_FAILED';
-  constructor(message: string, readonly retryable: boolean, options?: { cause?: unknown }) {
+  /** When another attempt may go (an open circuit), if sooner or later than the step's backoff. */
+  readonly retryAfterMs: number | undefined;
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown; retryAfterMs?: number },
+  ) {
     super(message, options);
+    this.retryAfterMs = options?.retryAfterMs;
     this.name = 'WarehouseError';
   }
 }

@@ -1,4 +1,8 @@
 import net from 'node:net';
+import { ApplicationFailure } from '@temporalio/activity';
+import { classify } from '../../activities/pipeline/classify';
+import { CircuitBreaker } from '../../src/resilience/circuit-breaker';
+import { withBreaker } from '../../src/warehouse/guarded';
 import { openBigQuery } from '../../src/warehouse/bigquery';
 import { freePort } from '../../src/free-port';
 import { WarehouseError } from '../../src/warehouse/port';
@@ -46,5 +50,51 @@ describe('BigQuery down or not answering', () => {
     const failure = await open(`http://127.0.0.1:${await freePort()}`).execute('SELECT 1', { jobId: 'unreachable' }).catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(WarehouseError);
     expect(failure).toMatchObject({ retryable: true });
+  });
+});
+
+/** The pipeline worker's breaker for BigQuery: repeated outages stop the calls for the cool-down; refusals on the merits do not. */
+describe('BigQuery behind its circuit breaker', () => {
+  const guardedOn = (endpoint: string, breaker: CircuitBreaker) =>
+    withBreaker(openBigQuery({ projectId: 'waymark-test', location: 'US', apiEndpoint: endpoint, jobTimeoutMs: 1_000, requestTimeoutMs: 1_000 }), breaker);
+
+  test('after 2 failed calls the third fails at once, without a connection, as retryable at the cool-down\'s end; after it one trial goes', async () => {
+    let connections = 0;
+    const refusing = net.createServer((socket) => {
+      connections++;
+      socket.destroy(); // takes the connection and drops it: no answer, as an outage looks
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => refusing.listen(port, '127.0.0.1', resolve));
+    let now = 1_000_000;
+    const breaker = new CircuitBreaker('bigquery', { failures: 2, cooldownMs: 60_000 }, undefined, () => now);
+    try {
+      const warehouse = guardedOn(`http://127.0.0.1:${port}`, breaker);
+      for (let i = 0; i < 2; i++) await expect(warehouse.query('SELECT 1')).rejects.toMatchObject({ retryable: true, retryAfterMs: undefined });
+      const reached = connections;
+      expect(reached).toBeGreaterThanOrEqual(2);
+      expect(breaker.state).toBe('open');
+      const fast = await warehouse.execute('SELECT 1', { jobId: 'during-outage' }).catch((err: unknown) => err);
+      expect(fast).toMatchObject({ retryable: true, retryAfterMs: 60_000, message: expect.stringContaining('the BigQuery circuit is open') });
+      expect(connections).toBe(reached);
+      // The step's activity turns it into a retryable failure that waits out the cool-down, not its backoff.
+      const failure = await classify(() => Promise.reject(fast)).catch((err: unknown) => err);
+      expect(failure).toBeInstanceOf(ApplicationFailure);
+      expect(failure).toMatchObject({ type: 'WAREHOUSE_CIRCUIT_OPEN', nonRetryable: false, nextRetryDelay: 60_000 });
+      now += 60_000;
+      await expect(warehouse.query('SELECT 1')).rejects.toMatchObject({ retryable: true });
+      expect(connections).toBeGreaterThan(reached); // the trial call went out, failed, and opened the circuit again
+      expect(breaker.state).toBe('open');
+    } finally {
+      refusing.close();
+    }
+  });
+
+  test('a statement the warehouse refuses on the merits does not count toward an outage', async () => {
+    const breaker = new CircuitBreaker('bigquery', { failures: 1, cooldownMs: 60_000 });
+    const refusing = { ...openBigQuery({ projectId: 'p', location: 'US', apiEndpoint: 'http://127.0.0.1:1', jobTimeoutMs: 1_000, requestTimeoutMs: 1_000 }) };
+    refusing.query = () => Promise.reject(new WarehouseError('BigQuery failed on "SELEC 1": Syntax error', false));
+    await expect(withBreaker(refusing, breaker).query('SELEC 1')).rejects.toMatchObject({ retryable: false });
+    expect(breaker.state).toBe('closed');
   });
 });
