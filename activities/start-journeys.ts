@@ -3,10 +3,11 @@ import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { InternalWorkflowStartOptionsSymbol } from '@temporalio/client/lib/internal';
 import { firstStop } from '../src/journey/graph';
+import { splitAssignments } from '../src/journey/split';
 import { outline } from '../src/journey/outline';
 import type { JourneyVersions } from '../src/journey/versions';
 import { md } from '../src/temporal/markdown';
-import { CustomerId, JourneyId, JourneyStatus, JourneyStep, JourneyVersion } from '../src/temporal/search-attributes';
+import { CustomerId, JourneyId, JourneySplits, JourneyStatus, JourneyStep, JourneyVersion } from '../src/temporal/search-attributes';
 import { composeKey, journeyWorkflowId, type JourneyRunInput } from '../workflows/contract';
 
 /**
@@ -33,6 +34,7 @@ export async function startJourneys(client: Client, versions: JourneyVersions, i
     inputs.map(async (input) => {
       const journey = await versions.get(input.journeyId, input.version);
       const workflowId = journeyWorkflowId(input.journeyId, input.customerId);
+      const splits = splitAssignments(input.journeyId, journey.steps, input.customerId);
       try {
         await client.workflow.start('journeyWorkflow', {
           // An SDK-internal option (pinned SDK; tests/integration/start-journeys.test.ts fails if it stops working).
@@ -48,6 +50,7 @@ export async function startJourneys(client: Client, versions: JourneyVersions, i
             { key: CustomerId, value: input.customerId },
             { key: JourneyStep, value: firstStop(journey.steps, journey.start) },
             { key: JourneyStatus, value: 'active' },
+            ...(splits.length ? [{ key: JourneySplits, value: splits }] : []),
           ],
           memo: { journeyName: journey.name, journeyVersion: input.version, entryMessageId: input.entry.messageId },
           staticSummary: `${md(journey.name)} · customer ${md(input.customerId)} · version ${input.version}`,

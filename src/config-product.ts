@@ -247,6 +247,13 @@ export const productSettings = {
     refreshEveryMs: duration,
     schedulePaused: flag,
   }),
+  /** Journey results (GET /v1/journeys/{id}/results, `waymark journeys results`): docs/results.md. */
+  results: z.object({
+    /** Without from/to, the runs that entered in this long a window up to now. */
+    defaultRangeMs: duration,
+    /** The confidence level of every interval without ?confidence= (0.95: 95%). */
+    confidence: z.coerce.number().gt(0).lt(1),
+  }),
   training: z.object({
     taskQueue: z.string().min(1),
     /** The last this many days of training rows are held out to judge the model. */

@@ -13,6 +13,7 @@ import { createGuard } from './guard';
 import { createMetrics, createMetricsApp } from './metrics';
 import { eventRoutes } from './event-routes';
 import { segmentRoutes } from './segment/routes';
+import { READ_SCOPE, resultsRoutes, type ResultsReader } from './results-routes';
 import { traceRequests } from './tracing';
 import type { Store } from '../store/store';
 
@@ -32,6 +33,8 @@ export interface AppDeps {
   store: Store;
   /** Tracing on (src/telemetry): a span per request, the parent of what it hands Temporal. */
   tracer?: Tracer;
+  /** Journeys' results (GET /v1/journeys/{id}/results), for keys with the read scope. */
+  results: ResultsReader;
 }
 
 /** The public app and the metrics app, served on two addresses (see server.ts). */
@@ -46,7 +49,7 @@ export const EVENTS_SCOPE = 'events';
 /** Refusals a flood produces by the thousand: counted in metrics, logged at debug only, so an attacker cannot fill the disk. */
 const FLOOD_CODES = new Set(['RATE_LIMITED', 'ADDRESS_LOCKED']);
 
-/** The event API: POST /v1/events, POST /v1/events/batch, /healthz, /readyz; GET /metrics on the metrics app. */
+/** The event API: POST /v1/events, POST /v1/events/batch, GET /v1/journeys/{id}/results, /healthz, /readyz; GET /metrics on the metrics app. */
 export function createApp(deps: AppDeps): EventApi {
   const { config, logger, registry, checkTemporal } = deps;
   const metrics = createMetrics(registry);
@@ -88,7 +91,9 @@ export function createApp(deps: AppDeps): EventApi {
   });
 
   // The guard (lockout, rates, key) runs first, so nothing about the body is read for a caller without a key.
-  app.use('/v1/*', createGuard(config.api, EVENTS_SCOPE, logger));
+  // Reading journeys takes the read scope; everything else under /v1 sends events.
+  app.use('/v1/*', createGuard(config.api, (c) => (c.req.path.startsWith('/v1/journeys/') && c.req.method === 'GET' ? READ_SCOPE : EVENTS_SCOPE), logger));
+  app.route('/v1/journeys', resultsRoutes(config, deps.results));
   app.route('/v1/events', eventRoutes(deps, metrics));
   // Segment's HTTP tracking API (/v1/track, /v1/identify, ..., /v1/batch): docs/segment-rudderstack.md.
   app.route('/v1', segmentRoutes(deps, metrics));

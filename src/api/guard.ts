@@ -13,7 +13,7 @@ import { FailedKeyLockout, TokenBuckets } from './rate-limit';
  * read. The limits live in this process's memory: with N API processes behind a balancer, a
  * client gets up to N times the configured rate.
  */
-export function createGuard(api: Config['api'], scope: string, logger: Logger): MiddlewareHandler {
+export function createGuard(api: Config['api'], scopeOf: (c: Context) => string, logger: Logger): MiddlewareHandler {
   const authorize = createKeyCheck(api.apiKeys);
   const perAddress = new TokenBuckets(api.addressRatePerSec, api.addressBurst, api.maxTrackedClients);
   const perKey = new TokenBuckets(api.keyRatePerSec, api.keyBurst, api.maxTrackedClients);
@@ -30,7 +30,7 @@ export function createGuard(api: Config['api'], scope: string, logger: Logger): 
     if (addressWaitMs > 0) throw rateLimited(addressWaitMs, `${api.addressRatePerSec} requests/s per address (${variableOf('api.addressRatePerSec')})`);
     let key: number;
     try {
-      key = authorize(presentedKey((name) => c.req.header(name)), scope);
+      key = authorize(presentedKey((name) => c.req.header(name)), scopeOf(c));
     } catch (err) {
       if (err instanceof ApiError && err.code === 'API_KEY_INVALID' && lockout.fail(address)) {
         logger.warn({ address, forMs: api.lockoutMs }, 'address locked out after repeated unknown API keys');

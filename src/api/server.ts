@@ -12,6 +12,7 @@ import { JourneyStore } from '../store/journeys';
 import { Store } from '../store/store';
 import { createApp, type EventApi } from './app';
 import { liveKnownTypes } from './known-types';
+import { storeResultsReader } from '../results/reader';
 import { temporalGateway } from './temporal';
 
 /**
@@ -20,7 +21,7 @@ import { temporalGateway } from './temporal';
  */
 export function createAppForClient(config: Config, client: Client, logger: Logger, registry = new Registry(), store = new Store(config, logger), tracer?: Tracer): EventApi {
   const catalog = new LiveCatalog(new JourneyStore(store), config.store.catalogRefreshMs);
-  return createApp({ config, logger, registry, store, knownTypes: liveKnownTypes(catalog, logger), ...temporalGateway(client, config, logger), tracer });
+  return createApp({ config, logger, registry, store, knownTypes: liveKnownTypes(catalog, logger), ...temporalGateway(client, config, logger), tracer, results: storeResultsReader(client, store) });
 }
 
 export interface RunningServer {

@@ -203,6 +203,17 @@ export class SendLedger {
     return new Map(rows.map((r) => [r.send_key, { state: r.state, ...(r.detail ? { detail: r.detail } : {}) }]));
   }
 
+  /** Messages each step of a journey version sent, asked for in [from, to) (the results' "sent"; index send_ledger_by_journey). */
+  async sentByStep(journeyId: string, version: string, from: Date, to: Date): Promise<Map<string, number>> {
+    const { rows } = await this.store.query<{ step_id: string; sent: string }>(
+      `SELECT step_id, count(*) AS sent FROM send_ledger
+        WHERE journey_id = $1 AND journey_version = $2 AND requested_at >= $3 AND requested_at < $4 AND state = 'sent'
+        GROUP BY step_id`,
+      [journeyId, version, from, to],
+    );
+    return new Map(rows.map((r) => [r.step_id, Number(r.sent)]));
+  }
+
   async forCustomer(customerId: string): Promise<Array<{ key: string; template: string; state: LedgerState; attempts: number; intentAt: string; detail?: string; contentSource?: ContentSource }>> {
     const { rows } = await this.store.query<{ send_key: string; template: string; state: LedgerState; attempts: number; intent_at: Date; detail: string | null; content_source: ContentSource | null }>(
       'SELECT send_key, template, state, attempts, intent_at, detail, content_source FROM send_ledger WHERE customer_id = $1 ORDER BY intent_at, send_key',

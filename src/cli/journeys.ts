@@ -10,6 +10,7 @@ import { checkFiles } from './journeys-files';
 import { registerLifecycleCommands } from './journeys-lifecycle';
 import { registerPreviewCommand } from './journeys-preview';
 import { registerPublishCommand } from './journeys-publish';
+import { registerResultsCommand } from './journeys-results';
 import { liveRuns } from './journeys-runs';
 import { registerVersionCommands, resolveVersion, versions } from './journeys-versions';
 
@@ -100,6 +101,7 @@ Examples:
   registerVersionCommands(journeys);
   registerLifecycleCommands(journeys);
   registerPreviewCommand(journeys);
+  registerResultsCommand(journeys);
 }
 
 function runsText(runs: Awaited<ReturnType<typeof liveRuns>> | undefined): string {

@@ -34,3 +34,20 @@ export function pickPath<P extends { weight: number }>(paths: readonly P[], jour
   }
   return paths[paths.length - 1]!;
 }
+
+/** A split step as assignments need it. */
+interface SplitStep {
+  kind: string;
+  paths?: ReadonlyArray<{ name: string; weight: number }>;
+}
+
+/**
+ * The path every split of a journey version assigns the customer, as "<step>:<path>" (neither
+ * holds ":"), in step order: what the run takes at each split it reaches. Results per variant
+ * count a customer under this assignment from entry (intention to treat), reached or not.
+ */
+export function splitAssignments(journeyId: string, steps: Readonly<Record<string, SplitStep>>, customerId: string): string[] {
+  return Object.entries(steps)
+    .filter((entry): entry is [string, SplitStep & { paths: ReadonlyArray<{ name: string; weight: number }> }] => entry[1].kind === 'split' && entry[1].paths !== undefined)
+    .map(([stepId, step]) => `${stepId}:${pickPath(step.paths, journeyId, stepId, customerId).name}`);
+}

@@ -6,7 +6,7 @@ import { temporal } from '@temporalio/proto';
 import type { Config } from '../config';
 import { Excerpt } from '../output-excerpt';
 import { temporalBinary } from './binaries';
-import { SEARCH_ATTRIBUTES } from './search-attributes';
+import { cliTypeOf, SEARCH_ATTRIBUTES } from './search-attributes';
 
 async function reachable(address: string, timeoutMs: number): Promise<Connection | undefined> {
   try {
@@ -21,10 +21,10 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const missing = SEARCH_ATTRIBUTES.filter((a) => !(a.name in (existing.customAttributes ?? {})));
   if (!missing.length) return;
-  const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+  const { INDEXED_VALUE_TYPE_KEYWORD, INDEXED_VALUE_TYPE_KEYWORD_LIST } = temporal.api.enums.v1.IndexedValueType;
   await connection.operatorService.addSearchAttributes({
     namespace,
-    searchAttributes: Object.fromEntries(missing.map((a) => [a.name, keyword])),
+    searchAttributes: Object.fromEntries(missing.map((a) => [a.name, cliTypeOf(a) === 'KeywordList' ? INDEXED_VALUE_TYPE_KEYWORD_LIST : INDEXED_VALUE_TYPE_KEYWORD])),
   });
 }
 
@@ -71,7 +71,7 @@ export async function startDevServer(config: Config, say: (line: string) => void
   if (httpPort !== undefined) args.push('--http-port', String(httpPort));
   if (metricsPort !== undefined) args.push('--metrics-port', String(metricsPort));
   if (codecEndpoint) args.push('--ui-codec-endpoint', codecEndpoint);
-  for (const a of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${a.name}=Keyword`);
+  for (const a of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${a.name}=${cliTypeOf(a)}`);
   // SQLite's default rollback journal syncs the disk on every commit, and every workflow task
   // commits: on a VM disk that made the event -> first message latency 8.2 s (median, at 20
   // events/s) against 0.57 s with journal_mode=wal,synchronous=normal. In WAL mode with normal

@@ -1,10 +1,12 @@
 import type { NativeConnection } from '@temporalio/worker';
-import { SEARCH_ATTRIBUTES } from './search-attributes';
+import { cliTypeOf, SEARCH_ATTRIBUTES } from './search-attributes';
 
 export class NamespaceNotReadyError extends Error {
   readonly code = 'NAMESPACE_NOT_READY';
   constructor(address: string, namespace: string, missing: string[]) {
-    const flags = missing.map((name) => `--name ${name} --type Keyword`).join(' ');
+    const flags = SEARCH_ATTRIBUTES.filter((a) => missing.includes(a.name))
+      .map((a) => `--name ${a.name} --type ${cliTypeOf(a)}`)
+      .join(' ');
     super(
       `namespace "${namespace}" lacks Waymark's search attributes ${missing.join(', ')}: runs could not be started or found. ` +
         `Register them once: npm run temporal -- operator search-attribute create --address ${address} --namespace ${namespace} ${flags} (see docs/deployment.md)`,

@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { SearchAttributeType } from '@temporalio/common';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config';
 import { ENV } from '../../src/config-variables';
-import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
+import { cliTypeOf, SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 
 const KNOWN = new Set(ENV.map(([name]) => name));
 
@@ -172,12 +171,11 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('creates exactly the search attributes of src/temporal/search-attributes.ts, as Keyword, in the namespace Waymark uses', () => {
+  it('creates exactly the search attributes of src/temporal/search-attributes.ts, with their types, in the namespace Waymark uses', () => {
     const setup = service('temporal-setup');
     const env = setup.environment ?? {};
-    expect(String(env.SEARCH_ATTRIBUTES).split(/\s+/)).toEqual(SEARCH_ATTRIBUTES.map((a) => a.name));
-    expect(SEARCH_ATTRIBUTES.every((a) => a.type === SearchAttributeType.KEYWORD)).toBe(true);
-    expect(script('temporal-setup')).toContain('for name in $SEARCH_ATTRIBUTES; do create+=(--name "$name" --type Keyword); done');
+    expect(String(env.SEARCH_ATTRIBUTES).split(/\s+/)).toEqual(SEARCH_ATTRIBUTES.map((a) => `${a.name}=${cliTypeOf(a)}`));
+    expect(script('temporal-setup')).toContain('for pair in $SEARCH_ATTRIBUTES; do create+=(--name "${pair%=*}" --type "${pair#*=}"); done');
     for (const [name, s] of waymark) expect({ name, namespace: env.NAMESPACE }).toEqual({ name, namespace: s.environment?.WAYMARK_TEMPORAL_NAMESPACE });
   });
 
