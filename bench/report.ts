@@ -16,8 +16,14 @@ export interface PathReport {
   workflowsPerCustomer: number;
   idleCpuBefore?: number;
   idleCpuAfter?: number;
+  /** CPU milliseconds per customer over the enrol phase, by process (CPU_PARTS), the machine's work at full speed. */
+  enrolCpuMs?: Partial<Record<CpuPart, number>>;
   cost?: Cost;
 }
+
+/** The processes whose CPU an enrol phase is charged: the path's own worker and API, and what both paths share. */
+export const CPU_PARTS = ['worker', 'event API', 'Temporal server', "Temporal's PostgreSQL", 'store (PostgreSQL)'] as const;
+export type CpuPart = (typeof CPU_PARTS)[number];
 
 export interface ScaleReport {
   customers: number;
@@ -27,6 +33,7 @@ export interface ScaleReport {
   serverShape: string;
   /** Cores and 1-minute load average at the start and the end: the figures mean little on a busy machine. */
   machine: string;
+  cores: number;
   pacedRate: number;
   maxCachedWorkflows: number;
   idleWindowS: number;
@@ -81,6 +88,11 @@ export function printReport(r: ScaleReport): void {
   row('MB per cached workflow', (p) => perCachedWorkflowMb(p, p === r.baseline ? r.baselineCustomers : r.customers, r.maxCachedWorkflows).mb, 3);
   row(`worker idle CPU s per ${r.idleWindowS} s, before enrolling`, (p) => p.idleCpuBefore, 2);
   row(`worker idle CPU s per ${r.idleWindowS} s, all parked`, (p) => p.idleCpuAfter, 2);
+  for (const part of CPU_PARTS) row(`enrol: CPU ms per customer, ${part}`, (p) => p.enrolCpuMs?.[part], 1);
+  const cpuTotal = (p: PathReport) => (p.enrolCpuMs ? Object.values(p.enrolCpuMs).reduce((a, v) => a + v, 0) : undefined);
+  row('enrol: CPU ms per customer, all of these', cpuTotal, 1);
+  // What the machine could do if these processes had every core and nothing else ran: the ceiling any rate here meets.
+  row(`customers/s the ${r.cores} cores could do at that CPU cost`, (p) => (cpuTotal(p) ? (r.cores * 1000) / cpuTotal(p)! : undefined), 1);
   row('workflow runs per customer', (p) => p.cost?.runs, 2);
   row('history bytes per customer', (p) => p.cost?.historyBytes);
   row('history events per customer', (p) => p.cost?.historyEvents, 1);

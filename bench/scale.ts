@@ -6,7 +6,7 @@ import { gauge, scrape } from './metrics';
 import { apiPath, barePath, type Path } from './paths';
 import { BenchTimeout, customerIds } from './phase';
 import { treeStats } from './procs';
-import { printReport, type PathReport, type ScaleReport } from './report';
+import { printReport, type CpuPart, type PathReport, type ScaleReport } from './report';
 import { runPhase } from './scale-phase';
 import { withStack, type Stack } from './stack';
 
@@ -78,6 +78,7 @@ async function scale(stack: Stack): Promise<number> {
     baselineCustomers: baselineCustomers || n,
     serverShape: stack.serverShape(),
     machine: `${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)} at the start`,
+    cores: os.cpus().length,
     pacedRate,
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     idleWindowS: idleWindowMs / 1000,
@@ -103,7 +104,11 @@ async function scale(stack: Stack): Promise<number> {
       const prefix = `${path.name}-${run}-`;
       const count = enrolled.get(path)!;
       console.log(`\n${path.name}: enrolling ${count.toLocaleString('en-US')} customers...`);
+      const parts: Array<[CpuPart, number]> = [['worker', path.worker.child.pid], ...stack.sharedProcesses()];
+      if (path === waymark) parts.push(['event API', api.child.pid]);
+      const cpuBefore = parts.map(([, pid]) => treeStats(pid).cpuSeconds);
       r.enrol = await runPhase(stack, path, { label: path.name, prefix, ids: customerIds(prefix, count), deadline, watchdog });
+      r.enrolCpuMs = Object.fromEntries(parts.map(([part, pid], i) => [part, ((treeStats(pid).cpuSeconds - cpuBefore[i]!) * 1000) / count]));
       r.memAfterEnrol = treeStats(path.worker.child.pid);
       r.cacheAfterEnrol = gauge(await scrape(path.worker.metricsUrl), 'temporal_sticky_cache_size');
     }

@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../src/config';
 import pg from 'pg';
 import { startDevServer } from '../src/temporal/dev-server';
 import { startCluster } from '../scripts/cluster';
+import type { CpuPart } from './report';
 import { startApiProcess, type ApiProcess } from './api-process';
 import { startChild, type Child } from './children';
 import { freePort } from '../src/free-port';
@@ -155,6 +156,14 @@ export class Stack {
     } finally {
       db.close();
     }
+  }
+
+  /** The processes both paths run on, for the CPU an enrol phase costs: Temporal (and its own PostgreSQL, on the cluster) and the store. */
+  sharedProcesses(): Array<[CpuPart, number]> {
+    const shared: Array<[CpuPart, number]> = [['Temporal server', this.server.pid], ['store (PostgreSQL)', this.storePid()]];
+    const clusterDb = this.server.kind === 'cluster' ? postmasterPid(path.join(this.config.dataDir, 'cluster', 'postgres')) : undefined;
+    if (clusterDb !== undefined) shared.push(["Temporal's PostgreSQL", clusterDb]);
+    return shared;
   }
 
   /** The embedded PostgreSQL's postmaster (its backends are its children): for its memory and CPU. */
