@@ -41,7 +41,8 @@ export async function startJourneys(client: Client, versions: JourneyVersions, i
           ...(startKey ? { [InternalWorkflowStartOptionsSymbol]: { requestId: startRequestId(startKey, input.journeyId) } } : {}),
           workflowId,
           taskQueue,
-          args: [input],
+          // The definition travels with the input: the run starts without loading it.
+          args: [{ ...input, definition: journey }],
           // The run's first workflow task comes back in the start's answer, to this very worker.
           requestEagerStart: true,
           typedSearchAttributes: [

@@ -11,6 +11,8 @@
  *   npm run record:histories -- retraining [label] (a model approved by a person and one nobody
  *     decided on, into pipeline/)
  *   npm run record:histories -- scores (a journey run whose branch read a score, into v2/)
+ *   npm run record:histories -- by-router (an onboarding run as a router starts it, its definition
+ *     in its input, into v2/)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -181,6 +183,30 @@ async function recordScored(env: Awaited<ReturnType<typeof timeSkippingEnv>>, co
   save(env.address, 'v2', 'trial-conversion-scored', run);
 }
 
+/** An onboarding run as a router starts it: the definition comes in its input, no activity loads it. */
+async function recordStartedByRouter(env: Awaited<ReturnType<typeof timeSkippingEnv>>, config: Config): Promise<void> {
+  const customerId = 'rec-by-router';
+  const router = await env.client.workflow.signalWithStart(customerWorkflow, {
+    workflowId: customerWorkflowId(customerId),
+    taskQueue: config.temporal.journeyTaskQueue,
+    args: [{ v: 2, customerId, settings: routerSettings(config) }],
+    signal: eventSignalName('signed_up'),
+    signalArgs: [makeEvent('signed_up', customerId, await env.currentTimeMs())],
+  });
+  const run = env.client.workflow.getHandle(journeyWorkflowId('onboarding', customerId));
+  for (let tries = 0; !(await run.describe().then(() => true, () => false)); tries++) {
+    if (tries > 100) throw new Error('the router did not start the onboarding run');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await env.sleep(26 * HOUR);
+  await router.signal(eventSignalName('activated'), makeEvent('activated', customerId, await env.currentTimeMs()));
+  await run.result();
+  save(env.address, 'v2', 'onboarding-started-by-router', run);
+  const { status } = await router.describe();
+  console.log(`the router: ${status.name}`);
+  if (status.name === 'RUNNING') await router.terminate('recorded');
+}
+
 async function main(): Promise<void> {
   process.env.WAYMARK_TEST_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'waymark-record-'));
   const bundlePath = path.join(process.env.WAYMARK_TEST_DIR, 'bundle.js');
@@ -203,7 +229,7 @@ async function main(): Promise<void> {
   }
 }
 
-/** journeys (the default), pipeline, retraining or early-signals; see the top of this file. */
+/** journeys (the default), pipeline, retraining, early-signals, scores or by-router; see the top of this file. */
 async function recordSet(env: Awaited<ReturnType<typeof timeSkippingEnv>>, config: Config, deps: Deps, set = 'journeys', label?: string): Promise<void> {
   // early-signals starts its worker once the signals are in: a worker made here and never run
   // would hold the server's connection, and the process would never end. The shipped journeys
@@ -214,6 +240,7 @@ async function recordSet(env: Awaited<ReturnType<typeof timeSkippingEnv>>, confi
   if (set === 'pipeline') await worker.runUntil(() => recordPipeline(env, config, deps, label));
   else if (set === 'retraining') await worker.runUntil(() => recordRetraining(env, config, deps, label));
   else if (set === 'scores') await worker.runUntil(() => recordScored(env, config, deps));
+  else if (set === 'by-router') await worker.runUntil(() => recordStartedByRouter(env, config));
   else await worker.runUntil(async () => {
     const now = () => env.currentTimeMs();
     const journeyRun = async (journeyId: string, customerId: string, entryType: string, extra = {}) =>

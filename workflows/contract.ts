@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { CustomerEvent } from '../src/events/schema';
 import type { Channel } from '../src/journey/channels';
+import type { Journey } from '../src/journey/schema';
 
 /**
  * What clients, the router and the interpreter exchange: workflow ids, inputs, signals and
@@ -106,6 +107,12 @@ export interface JourneyRunInput {
   notifyRouter?: boolean;
   /** Set on continue-as-new: the run goes on from here. */
   resume?: JourneyState;
+  /**
+   * The version's definition, when the starter had it at hand (the router's startJourneys): the run
+   * then needs no local activity to load it. Either way the definition ends up in the run's history
+   * once (in this input, or in that activity's result); the version is immutable, so both are equal.
+   */
+  definition?: Journey;
 }
 
 export interface RouterSettings {
