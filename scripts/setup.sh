@@ -5,7 +5,7 @@
 #   - Node 22+ (the `node` devDependency brings it; npm scripts put it first on PATH);
 #   - the Temporal CLI (dev server) and the time-skipping test server, linked into .tools/bin;
 #   - with --tests only (npm test): the BigQuery emulator (PyPI bqemulator, with numpy) the warehouse
-#     tests start, in .tools/py/bqemulator;
+#     tests start, in .tools/py/bqemulator; Debian's chromium for the console's browser tests;
 #   - the Python activity worker's packages (workers/requirements.txt: dbt, the Temporal Python SDK),
 #     in .tools/py/warehouse; installed again when the requirements file changes.
 # Lookup order for each Temporal binary: $TEMPORAL_CLI / $TEMPORAL_TEST_SERVER, then PATH,
@@ -74,6 +74,21 @@ if $tests && { [ ! -d ".tools/py/bqemulator/bqemulator-$BQEMULATOR_VERSION.dist-
   || [ ! -d ".tools/py/bqemulator/duckdb-$BQEMULATOR_DUCKDB_VERSION.dist-info" ]; }; then
   pip_install bqemulator "bqemulator==$BQEMULATOR_VERSION" "numpy==$NUMPY_VERSION" "duckdb==$BQEMULATOR_DUCKDB_VERSION" \
     || { say "could not install bqemulator $BQEMULATOR_VERSION with pip (python3 and PyPI are needed)"; exit 1; }
+fi
+
+# The console's browser tests (npm test only) drive Debian's Chromium through playwright-core:
+# $WAYMARK_CHROMIUM, else chromium on PATH, else installed with apt-get (root, or sudo without a password).
+if $tests && [ -z "${WAYMARK_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then
+    as_root=(); [ "$(id -u)" = 0 ] || as_root=(sudo -n)
+    say "installing Debian's chromium for the console's browser tests (apt-get)"
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
+      || { "${as_root[@]}" apt-get update -qq >/dev/null 2>&1 && "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1; } \
+      || { say "could not install chromium with apt-get; install it, or set WAYMARK_CHROMIUM to a Chromium or Chrome executable"; exit 1; }
+  else
+    say "chromium is missing and cannot be installed here (no apt-get, or not root): install it, or set WAYMARK_CHROMIUM to a Chromium or Chrome executable"
+    exit 1
+  fi
 fi
 
 # The warehouse worker's packages: a copy of the requirements file installed marks them present.

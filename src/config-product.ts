@@ -247,6 +247,11 @@ export const productSettings = {
     refreshEveryMs: duration,
     schedulePaused: flag,
   }),
+  /** The console (docs/console.md), served by the event API at /console. */
+  console: z.object({
+    /** The Temporal Web UI the console links runs to. */
+    temporalUiUrl: z.string().url(),
+  }),
   /** Journey results (GET /v1/journeys/{id}/results, `waymark journeys results`): docs/results.md. */
   results: z.object({
     /** Without from/to, the runs that entered in this long a window up to now. */

@@ -14,6 +14,7 @@ import { createMetrics, createMetricsApp } from './metrics';
 import { eventRoutes } from './event-routes';
 import { segmentRoutes } from './segment/routes';
 import { READ_SCOPE, resultsRoutes, type ResultsReader } from './results-routes';
+import { consoleRoutes, type ConsoleDeps } from '../console/routes';
 import { traceRequests } from './tracing';
 import type { Store } from '../store/store';
 
@@ -35,6 +36,8 @@ export interface AppDeps {
   tracer?: Tracer;
   /** Journeys' results (GET /v1/journeys/{id}/results), for keys with the read scope. */
   results: ResultsReader;
+  /** What the console (/console) reads and changes besides the results. */
+  console: Pick<ConsoleDeps, 'journeys' | 'running'>;
 }
 
 /** The public app and the metrics app, served on two addresses (see server.ts). */
@@ -94,6 +97,8 @@ export function createApp(deps: AppDeps): EventApi {
   // Reading journeys takes the read scope; everything else under /v1 sends events.
   app.use('/v1/*', createGuard(config.api, (c) => (c.req.path.startsWith('/v1/journeys/') && c.req.method === 'GET' ? READ_SCOPE : EVENTS_SCOPE), logger));
   app.route('/v1/journeys', resultsRoutes(config, deps.results));
+  // The console: its own sign-in (a key in a cookie), the same keys and scopes.
+  app.route('/console', consoleRoutes({ config, logger, results: deps.results, ...deps.console }));
   app.route('/v1/events', eventRoutes(deps, metrics));
   // Segment's HTTP tracking API (/v1/track, /v1/identify, ..., /v1/batch): docs/segment-rudderstack.md.
   app.route('/v1', segmentRoutes(deps, metrics));

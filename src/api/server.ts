@@ -21,7 +21,10 @@ import { temporalGateway } from './temporal';
  */
 export function createAppForClient(config: Config, client: Client, logger: Logger, registry = new Registry(), store = new Store(config, logger), tracer?: Tracer): EventApi {
   const catalog = new LiveCatalog(new JourneyStore(store), config.store.catalogRefreshMs);
-  return createApp({ config, logger, registry, store, knownTypes: liveKnownTypes(catalog, logger), ...temporalGateway(client, config, logger), tracer, results: storeResultsReader(client, store) });
+  const journeys = new JourneyStore(store);
+  // Journey ids are safe in a visibility query as they are (lowercase letters, digits and "-").
+  const running = async (journeyId: string) => (await client.workflow.count(`WorkflowType = 'journeyWorkflow' AND JourneyId = '${journeyId}' AND ExecutionStatus = 'Running'`)).count;
+  return createApp({ config, logger, registry, store, knownTypes: liveKnownTypes(catalog, logger), ...temporalGateway(client, config, logger), tracer, results: storeResultsReader(client, store), console: { journeys, running } });
 }
 
 export interface RunningServer {

@@ -122,6 +122,7 @@ async function dev(): Promise<number> {
     say(`  Warehouse         ${config.warehouse.kind}${config.warehouse.kind === 'duckdb' ? ` ${config.warehouse.duckdbFile}` : ''}; 'waymark seed' then 'waymark schedules apply' runs the ingestion pipeline`);
     say(`  Messages          npm run waymark -- outbox`);
     say(`  Event API         ${api.url}/v1/events  (keys from WAYMARK_API_KEYS)`);
+    say(`  Console           ${api.url}/console  (sign in with a key that has the read scope)`);
     say(`  API metrics       ${api.metricsUrl ?? 'off (WAYMARK_API_METRICS_ADDRESS is empty)'}`);
     const { count } = await client.workflow.count(`WorkflowType = 'customerWorkflow'`);
     if (count === 0 && config.demoOnStart) {

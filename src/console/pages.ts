@@ -1,0 +1,127 @@
+import { html, raw } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+import type { Journey } from '../journey/schema';
+import type { JourneyResults } from '../results/journey-results';
+import type { VariantResult } from '../results/stats';
+import type { JourneyState } from '../store/journeys';
+import { journeyDiagram } from './diagram';
+
+type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+const STYLE = `
+body { font: 14px/1.45 system-ui, sans-serif; margin: 0; color: #1d2433; background: #f6f7f9; }
+header { background: #1d2433; color: #fff; padding: 10px 24px; display: flex; gap: 24px; align-items: center; }
+header a { color: #fff; text-decoration: none; } header form { margin-left: auto; }
+main { padding: 20px 24px; max-width: 1200px; }
+table { border-collapse: collapse; background: #fff; margin: 8px 0 20px; }
+th, td { border: 1px solid #d9dde5; padding: 6px 10px; text-align: left; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.notice { background: #e8f4ea; border: 1px solid #9cc9a4; padding: 8px 12px; margin-bottom: 12px; }
+.error { background: #fbeaea; border: 1px solid #e0a0a0; padding: 8px 12px; margin-bottom: 12px; }
+.status-paused { color: #a05a00; font-weight: 600; } .status-active { color: #1f7a3a; font-weight: 600; } .status-archived { color: #666; }
+.layout { display: flex; gap: 24px; align-items: flex-start; flex-wrap: wrap; }
+.diagram { background: #fff; border: 1px solid #d9dde5; }
+.diagram rect { fill: #fff; stroke: #7d8799; } .diagram .start rect { stroke: #1d2433; stroke-width: 2; }
+.diagram .changed rect { stroke: #c25100; stroke-width: 3; stroke-dasharray: 5 3; }
+.diagram .kind-send rect { fill: #eef4ff; } .diagram .kind-split rect, .diagram .kind-branch rect { fill: #fff6e5; } .diagram .kind-exit rect { fill: #f1f1f1; }
+.diagram text { font-size: 12px; } .diagram .id { font-weight: 600; } .diagram .counts { fill: #1f5fbf; }
+.diagram .link { fill: none; stroke: #7d8799; } .diagram marker path { fill: #7d8799; } .diagram .edge-label { font-size: 11px; fill: #555; }
+form.inline { display: inline; } button { font: inherit; padding: 4px 12px; cursor: pointer; }
+label { display: block; margin: 10px 0 4px; } input { font: inherit; padding: 4px 8px; width: 320px; }
+.muted { color: #667; font-size: 12px; }
+`;
+
+/** The page around every console view: the header with the journeys link and sign-out. */
+export function page(title: string, body: Html, signedIn = true): Html {
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${title} · Waymark</title><style>${raw(STYLE)}</style></head>
+<body><header><strong>Waymark</strong>${signedIn ? html`<a href="/console/journeys">Journeys</a><form method="post" action="/console/logout"><button>Sign out</button></form>` : ''}</header>
+<main>${body}</main></body></html>`;
+}
+
+export function loginPage(problem?: string): Html {
+  return page(
+    'Sign in',
+    html`<h1>Sign in</h1>
+${problem ? html`<p class="error" role="alert">${problem}</p>` : ''}
+<form method="post" action="/console/login">
+<label for="key">API key (one of WAYMARK_API_KEYS, with the read scope; manage to pause and resume)</label>
+<input id="key" name="key" type="password" autocomplete="current-password" required>
+<label for="actor">Your name or email (recorded with each change you make)</label>
+<input id="actor" name="actor" required maxlength="200">
+<p><button type="submit">Sign in</button></p>
+</form>`,
+    false,
+  );
+}
+
+export interface JourneyRow {
+  state: JourneyState;
+  name: string;
+  versions: number;
+  running: number | undefined;
+}
+
+export function journeysPage(rows: JourneyRow[]): Html {
+  return page(
+    'Journeys',
+    html`<h1>Journeys</h1>
+<table><thead><tr><th>journey</th><th>name</th><th>status</th><th>current version</th><th>versions</th><th>customers in it now</th></tr></thead>
+<tbody>${rows.map(
+      (r) => html`<tr><td><a href="/console/journeys/${r.state.journeyId}">${r.state.journeyId}</a></td><td>${r.name}</td><td class="status-${r.state.status}">${r.state.status}</td><td><code>${r.state.currentVersion}</code></td><td class="n">${r.versions}</td><td class="n">${r.running ?? '?'}</td></tr>`,
+    )}</tbody></table>
+${rows.length ? '' : html`<p>No journey is published yet: <code>waymark journeys publish</code>.</p>`}
+<p class="muted">Customers in it now: running runs of any version (Temporal visibility).</p>`,
+  );
+}
+
+const percent = (x: number | undefined) => (x === undefined ? '-' : `${(x * 100).toFixed(1)}%`);
+const interval = (v: { low: number; high: number } | undefined) => (v ? `${percent(v.low)} – ${percent(v.high)}` : '-');
+
+function variantRow(v: VariantResult, baseline: string): Html {
+  const p = v.test ? (v.test.pValue < 0.0001 ? '< 0.0001' : v.test.pValue.toFixed(4)) : '-';
+  return html`<tr><td>${v.name}${v.name === baseline ? ' (baseline)' : ''}</td><td class="n">${v.entered}</td><td class="n">${v.conversions}</td><td class="n">${percent(v.rate)}</td><td>${interval(v.interval)}</td><td class="n">${v.name === baseline ? '' : p}</td><td class="n">${v.lift ? percent(v.lift.lift) : '-'}</td><td>${v.lift ? interval(v.lift.interval) : '-'}</td></tr>`;
+}
+
+export interface JourneyView {
+  state: JourneyState;
+  journey: Journey;
+  results: JourneyResults;
+  canManage: boolean;
+  notice?: string;
+  /** The Temporal Web UI's list of this journey's runs. */
+  runsUrl: string;
+}
+
+export function journeyPage(v: JourneyView): Html {
+  const { state, journey, results: r } = v;
+  const figures = new Map(r.steps.map((s) => [s.step, { here: s.here, sent: s.sent }]));
+  const action = state.status === 'paused' ? 'resume' : state.status === 'active' ? 'pause' : undefined;
+  return page(
+    journey.name,
+    html`${v.notice ? html`<p class="notice" role="status">${v.notice}</p>` : ''}
+<h1>${journey.name} <span class="muted">${state.journeyId}@${state.currentVersion}</span></h1>
+<p>Status: <strong class="status-${state.status}" data-testid="status">${state.status}</strong>
+${v.canManage && action ? html`<form class="inline" method="post" action="/console/journeys/${state.journeyId}/${action}"><button type="submit">${action === 'pause' ? 'Pause (no new customers)' : 'Resume'}</button></form>` : ''}
+· <a href="${v.runsUrl}">Runs in the Temporal UI</a></p>
+<form method="get" action="/console/journeys/${state.journeyId}">Entered from <input name="from" type="date" style="width:auto" value="${r.from.slice(0, 10)}"> to <input name="to" type="date" style="width:auto" value="${r.to.slice(0, 10)}"> <button>Show</button></form>
+<div class="layout">
+<div>${journeyDiagram(journey, figures)}</div>
+<div>
+<h2>Runs that entered from ${r.from.slice(0, 16).replace('T', ' ')} to ${r.to.slice(0, 16).replace('T', ' ')}</h2>
+<table data-testid="runs"><tbody>
+<tr><th>entered</th><td class="n">${r.runs.entered}</td></tr>
+<tr><th>still in the journey</th><td class="n">${r.runs.active}</td></tr>
+<tr><th>converted (goal reached)</th><td class="n">${r.runs.converted} (${percent(r.runs.entered ? r.runs.converted / r.runs.entered : undefined)})</td></tr>
+<tr><th>exited</th><td class="n">${r.runs.exited}</td></tr>
+<tr><th>completed</th><td class="n">${r.runs.completed}</td></tr>
+<tr><th>other (failed, terminated)</th><td class="n">${r.runs.other}</td></tr>
+</tbody></table>
+${r.splits.map(
+      (s) => html`<h2>Split ${s.step}</h2>
+<table data-testid="split-${s.step}"><thead><tr><th>path</th><th>entered</th><th>converted</th><th>rate</th><th>${percent(s.confidence)} interval</th><th>p (vs ${s.baseline})</th><th>lift</th><th>lift interval</th></tr></thead>
+<tbody>${s.variants.map((variant) => variantRow(variant, s.baseline))}</tbody></table>`,
+    )}
+<p class="muted">On each step: customers waiting there now, and messages it sent in the range. Paths count customers as the split assigns them at entry. What every figure counts: docs/results.md.</p>
+</div></div>`,
+  );
+}
