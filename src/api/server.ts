@@ -13,6 +13,9 @@ import { Store } from '../store/store';
 import { createApp, type EventApi } from './app';
 import { liveKnownTypes } from './known-types';
 import { storeResultsReader } from '../results/reader';
+import { customerTimeline } from '../customers/timeline';
+import { PgProfileStore } from '../profiles/pg-store';
+import { SendLedger } from '../channels/ledger';
 import { temporalGateway } from './temporal';
 
 /**
@@ -24,7 +27,9 @@ export function createAppForClient(config: Config, client: Client, logger: Logge
   const journeys = new JourneyStore(store);
   // Journey ids are safe in a visibility query as they are (lowercase letters, digits and "-").
   const running = async (journeyId: string) => (await client.workflow.count(`WorkflowType = 'journeyWorkflow' AND JourneyId = '${journeyId}' AND ExecutionStatus = 'Running'`)).count;
-  return createApp({ config, logger, registry, store, knownTypes: liveKnownTypes(catalog, logger), ...temporalGateway(client, config, logger), tracer, results: storeResultsReader(client, store), console: { journeys, running } });
+  const sources = { client, profiles: new PgProfileStore(store, config.profileKeepKeys, config.limits), ledger: new SendLedger(store), catalog };
+  const timeline = (customerId: string) => customerTimeline(sources, customerId);
+  return createApp({ config, logger, registry, store, knownTypes: liveKnownTypes(catalog, logger), ...temporalGateway(client, config, logger), tracer, results: storeResultsReader(client, store), console: { journeys, running, timeline } });
 }
 
 export interface RunningServer {

@@ -1,13 +1,10 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { loadConfig } from '../config';
 import { connectClient } from '../temporal/connect';
 import { createDeps } from '../runtime';
 import { stateLabel } from '../channels/ledger';
 import { CustomerEvent } from '../events/schema';
-import { customerStateQuery, customerWorkflowId, journeyStateQuery, journeyWorkflowId, UNHEARD } from '../../workflows/contract';
-import { knownEventTypes } from '../api/known-types';
-import { closestType } from '../events/suggest';
+import { customerTimeline } from '../customers/timeline';
 import { registerEraseCommand } from './customer-erase';
 
 export function registerCustomerCommand(program: Command): void {
@@ -35,40 +32,30 @@ export async function customerCommand([customerId]: string[]): Promise<number> {
   }
   const config = loadConfig();
   const client = await connectClient(config);
-  let router;
-  try {
-    router = await client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery);
-  } catch (err) {
-    if ((err as Error).name !== WorkflowNotFoundError.name) throw err;
-    console.log(`No events have been received for customer "${customerId}".`);
-    return 1;
-  }
-  console.log(`Customer ${customerId}: ${router.eventsAccepted} events accepted, ${router.duplicatesIgnored} duplicates ignored${router.conflicts ? `, ${router.conflicts} conflicting messageId reuses ignored` : ''}`);
   const deps = createDeps(config);
-  const profile = await deps.profiles.get(customerId);
-  console.log('\nProfile (traits; contact fields under "contact"):');
-  console.log(Object.keys(profile).length ? JSON.stringify(profile, null, 2).replace(/^/gm, '  ') : '  (empty)');
-  const known = knownEventTypes(await deps.catalog.current());
-  const sends = await deps.ledger.forCustomer(customerId);
-  console.log('\nMessages (the send ledger: intent, then outcome, per send key):');
-  for (const s of sends) console.log(`  ${s.intentAt}  ${s.template.padEnd(30)} ${stateLabel(s.state)}${s.attempts > 1 ? ` after ${s.attempts} attempts` : ''}${s.detail && s.state !== 'sent' ? `: ${s.detail}` : ''}`);
-  if (!sends.length) console.log('  (none)');
-  await deps.store.close();
-  console.log('\nRecent decisions (entered, forwarded, and each journey not entered with the reason):');
-  for (const d of router.decisions) console.log(`  ${d.at}  ${d.type.padEnd(22)} ${(d.journeyId ?? '').padEnd(18)} ${d.outcome}${d.outcome === UNHEARD ? meant(d.type, known) : ''}`);
-  for (const [journeyId, m] of Object.entries(router.journeys)) {
-    const state = await client.workflow.getHandle(journeyWorkflowId(journeyId, customerId)).query(journeyStateQuery).catch(() => undefined);
-    const ended = m.lastReason ? `${m.lastStatus}: ${m.lastReason}` : 'run no longer queryable';
-    console.log(`\n${journeyId}@${m.version}: entered ${m.entries}x, ${state ? `${state.status}${state.reason ? ` (${state.reason})` : ''}` : ended}`);
-    if (!state) continue;
-    for (const p of state.path) console.log(`  ${p.at}  ${p.step.padEnd(22)} ${p.kind.padEnd(16)} ${p.outcome ?? '...'}`);
-    if (state.waiting) console.log(`  waiting for ${state.waiting.kind === 'event' ? `"${state.waiting.event}"` : 'a timer'} until ${state.waiting.until}`);
+  try {
+    const t = await customerTimeline({ client, profiles: deps.profiles, ledger: deps.ledger, catalog: deps.catalog }, customerId);
+    if (!t) {
+      console.log(`No events have been received for customer "${customerId}".`);
+      return 1;
+    }
+    console.log(`Customer ${customerId}: ${t.eventsAccepted} events accepted, ${t.duplicatesIgnored} duplicates ignored${t.conflicts ? `, ${t.conflicts} conflicting messageId reuses ignored` : ''}`);
+    console.log('\nProfile (traits; contact fields under "contact"):');
+    console.log(Object.keys(t.profile).length ? JSON.stringify(t.profile, null, 2).replace(/^/gm, '  ') : '  (empty)');
+    console.log('\nMessages (the send ledger: intent, then outcome, per send key):');
+    for (const s of t.messages) console.log(`  ${s.intentAt}  ${s.template.padEnd(30)} ${stateLabel(s.state)}${s.attempts > 1 ? ` after ${s.attempts} attempts` : ''}${s.detail && s.state !== 'sent' ? `: ${s.detail}` : ''}`);
+    if (!t.messages.length) console.log('  (none)');
+    console.log('\nRecent decisions (entered, forwarded, and each journey not entered with the reason):');
+    for (const d of t.decisions) console.log(`  ${d.at}  ${d.type.padEnd(22)} ${(d.journeyId ?? '').padEnd(18)} ${d.outcome}${d.meant ? ` (${d.meant})` : ''}`);
+    for (const j of t.journeys) {
+      const state = j.run;
+      console.log(`\n${j.journeyId}@${j.version}: entered ${j.entries}x, ${state ? `${state.status}${state.reason ? ` (${state.reason})` : ''}` : j.ended}`);
+      if (!state) continue;
+      for (const p of state.path) console.log(`  ${p.at}  ${p.step.padEnd(22)} ${p.kind.padEnd(16)} ${p.outcome ?? '...'}`);
+      if (state.waiting) console.log(`  waiting for ${state.waiting.kind === 'event' ? `"${state.waiting.event}"` : 'a timer'} until ${state.waiting.until}`);
+    }
+    return 0;
+  } finally {
+    await deps.store.close();
   }
-  return 0;
-}
-
-/** For an event no journey took: the published event type it was probably meant to be. */
-function meant(type: string, known: ReadonlySet<string>): string {
-  const closest = closestType(type, known);
-  return closest ? ` (did you mean "${closest}"?)` : known.size ? ' (no published journey uses it)' : '';
 }

@@ -4,6 +4,8 @@ import type { Journey } from '../journey/schema';
 import type { JourneyResults } from '../results/journey-results';
 import type { VariantResult } from '../results/stats';
 import type { JourneyState } from '../store/journeys';
+import type { CustomerTimeline } from '../customers/timeline';
+import { stateLabel } from '../channels/ledger';
 import { journeyDiagram } from './diagram';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -34,7 +36,11 @@ label { display: block; margin: 10px 0 4px; } input { font: inherit; padding: 4p
 export function page(title: string, body: Html, signedIn = true): Html {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${title} · Waymark</title><style>${raw(STYLE)}</style></head>
-<body><header><strong>Waymark</strong>${signedIn ? html`<a href="/console/journeys">Journeys</a><form method="post" action="/console/logout"><button>Sign out</button></form>` : ''}</header>
+<body><header><strong>Waymark</strong>${
+    signedIn
+      ? html`<a href="/console/journeys">Journeys</a><form method="get" action="/console/customers"><input name="id" placeholder="customer id" aria-label="customer id" style="width:200px"> <button>Find customer</button></form><form method="post" action="/console/logout" style="margin-left:0"><button>Sign out</button></form>`
+      : ''
+  }</header>
 <main>${body}</main></body></html>`;
 }
 
@@ -124,4 +130,38 @@ ${r.splits.map(
 <p class="muted">On each step: customers waiting there now, and messages it sent in the range. Paths count customers as the split assigns them at entry. What every figure counts: docs/results.md.</p>
 </div></div>`,
   );
+}
+
+/** A customer's page: what `waymark customer ID` prints, with links to each run in the Temporal UI. */
+export function customerPage(t: CustomerTimeline, runUrl: (workflowId: string) => string): Html {
+  return page(
+    `Customer ${t.customerId}`,
+    html`<h1>Customer ${t.customerId}</h1>
+<p>${t.eventsAccepted} events accepted, ${t.duplicatesIgnored} duplicates ignored${t.conflicts ? `, ${t.conflicts} conflicting messageId reuses ignored` : ''} · <a href="${runUrl(t.routerWorkflowId)}">Router in the Temporal UI</a></p>
+<h2>Journeys</h2>
+${t.journeys.map(
+      (j) => html`<h3><a href="/console/journeys/${j.journeyId}">${j.journeyId}</a>@${j.version}: entered ${j.entries}x, ${j.run ? `${j.run.status}${j.run.reason ? ` (${j.run.reason})` : ''}` : j.ended} · <a href="${runUrl(j.workflowId)}">run in the Temporal UI</a></h3>
+${
+  j.run
+    ? html`<table data-testid="path-${j.journeyId}"><thead><tr><th>at</th><th>step</th><th>kind</th><th>what happened</th></tr></thead><tbody>${j.run.path.map(
+        (p) => html`<tr><td>${p.at}</td><td>${p.step}</td><td>${p.kind}</td><td>${p.outcome ?? '...'}</td></tr>`,
+      )}</tbody></table>${j.run.waiting ? html`<p>Waiting for ${j.run.waiting.kind === 'event' ? `"${j.run.waiting.event}"` : 'a timer'} until ${j.run.waiting.until}</p>` : ''}`
+    : ''
+}`,
+    )}
+${t.journeys.length ? '' : html`<p>In no journey.</p>`}
+<h2>Messages</h2>
+<table data-testid="messages"><thead><tr><th>asked at</th><th>template</th><th>state</th><th>attempts</th><th>detail</th></tr></thead>
+<tbody>${t.messages.map((m) => html`<tr><td>${m.intentAt}</td><td>${m.template}</td><td>${stateLabel(m.state)}</td><td class="n">${m.attempts}</td><td>${m.state !== 'sent' ? (m.detail ?? '') : ''}</td></tr>`)}</tbody></table>
+<h2>Decisions</h2>
+<table data-testid="decisions"><thead><tr><th>at</th><th>event</th><th>journey</th><th>decision</th></tr></thead>
+<tbody>${t.decisions.map((d) => html`<tr><td>${d.at}</td><td>${d.type}</td><td>${d.journeyId ?? ''}</td><td>${d.outcome}${d.meant ? ` (${d.meant})` : ''}</td></tr>`)}</tbody></table>
+<h2>Profile</h2>
+<pre>${JSON.stringify(t.profile, null, 2)}</pre>
+<p class="muted">The router keeps its most recent decisions (WAYMARK_ROUTER_MAX_DECISIONS); a journey's path shows while its run can still be asked (running, or within the namespace's retention after it ends).</p>`,
+  );
+}
+
+export function customerMissingPage(customerId: string): Html {
+  return page('Customer', html`<h1>Customer ${customerId}</h1><p>No events have been received for this customer id.</p>`);
 }

@@ -7,9 +7,11 @@ import { ApiError } from '../api/errors';
 import { clientAddress } from '../api/guard';
 import { FailedKeyLockout } from '../api/rate-limit';
 import type { Config } from '../config';
+import { CustomerEvent } from '../events/schema';
 import type { Logger } from '../logger';
 import type { JourneyStore } from '../store/journeys';
-import { journeyPage, journeysPage, loginPage } from './pages';
+import { customerMissingPage, customerPage, journeyPage, journeysPage, loginPage } from './pages';
+import type { CustomerTimeline } from '../customers/timeline';
 
 /** The scope a key needs to pause and resume journeys from the console. */
 export const MANAGE_SCOPE = 'manage';
@@ -24,6 +26,8 @@ export interface ConsoleDeps {
   results: ResultsReader;
   /** Running runs of a journey (any version), from visibility. */
   running(journeyId: string): Promise<number>;
+  /** A customer's timeline (src/customers/timeline.ts); undefined when no event of theirs arrived. */
+  timeline(customerId: string): Promise<CustomerTimeline | undefined>;
 }
 
 interface Session {
@@ -58,6 +62,9 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
   };
   // Secure when the console is reached over TLS (behind a proxy that terminates it, the request URL says https only if the proxy says so).
   const cookie = (c: Context) => ({ httpOnly: true, sameSite: 'Strict' as const, path: '/console', secure: new URL(c.req.url).protocol === 'https:' });
+
+  const ui = `${config.console.temporalUiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}`;
+  const runUrl = (workflowId: string) => `${ui}/workflows/${encodeURIComponent(workflowId)}`;
 
   const app = new Hono();
   app.get('/', (c) => c.redirect('/console/journeys'));
@@ -113,8 +120,22 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     const from = day(c.req.query('from'), new Date(to.getTime() - config.results.defaultRangeMs));
     const answer = await results.results(journey, { journeyId, version: state.currentVersion, from, to, confidence: config.results.confidence });
     const query = encodeURIComponent(`WorkflowType='journeyWorkflow' AND JourneyId='${journeyId}'`);
-    const runsUrl = `${config.console.temporalUiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows?query=${query}`;
+    const runsUrl = `${ui}/workflows?query=${query}`;
     return c.html(journeyPage({ state, journey, results: answer, canManage: who.canManage, notice: c.req.query('notice'), runsUrl }));
+  });
+
+  app.get('/customers', (c) => {
+    const id = (c.req.query('id') ?? '').trim();
+    return c.redirect(id ? `/console/customers/${encodeURIComponent(id)}` : '/console/journeys');
+  });
+  app.get('/customers/:customerId', async (c) => {
+    if (!session(c)) return c.redirect('/console/login');
+    const customerId = c.req.param('customerId');
+    const parsed = CustomerEvent.shape.customerId.safeParse(customerId);
+    if (!parsed.success) return c.html(customerMissingPage(customerId), 404);
+    const t = await deps.timeline(customerId);
+    if (!t) return c.html(customerMissingPage(customerId), 404);
+    return c.html(customerPage(t, runUrl));
   });
 
   app.post('/journeys/:journeyId/:action{pause|resume}', async (c) => {

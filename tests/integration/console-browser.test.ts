@@ -101,6 +101,25 @@ describe('the console in Chromium', () => {
     await page.close();
   });
 
+  it("finds a customer and shows their path through the journey, their messages and the router's decisions, with links to the runs", async () => {
+    const page = await browser.newPage();
+    await signIn(page, READ_KEY, 'Ada');
+    const customerId = customers[0]!;
+    await page.fill('input[name=id]', customerId);
+    await page.click('button:has-text("Find customer")');
+    expect(await page.textContent('h1')).toBe(`Customer ${customerId}`);
+    const path = await page.locator(`[data-testid=path-${JOURNEY.id}] tbody tr`).evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].slice(1).map((td) => td.textContent)));
+    expect(path[0]).toEqual(['offer_test', 'split', expect.stringMatching(/^path (discount|holdout \(holdout\))$/)]);
+    expect(path.at(-1)!.slice(0, 2)).toEqual(['wait_for_click', 'wait_for_event']);
+    expect(await page.textContent('body')).toContain('Waiting for "console_test_clicked" until');
+    expect(await page.locator('[data-testid=decisions]').textContent()).toMatch(/console_test_entered\s*console-test\s*entered \(version [0-9a-f]{12}\)/);
+    expect(await page.getAttribute('a:has-text("run in the Temporal UI")', 'href')).toContain(encodeURIComponent(`journey/${JOURNEY.id}/${customerId}`));
+    await shoot(page, 'customer');
+    await page.goto(`${api.url}/console/customers/nobody-${Date.now()}`);
+    expect(await page.textContent('main')).toContain('No events have been received for this customer id.');
+    await page.close();
+  });
+
   it('pauses and resumes the journey for a key with the manage scope, recorded under the name given at sign-in', async () => {
     const page = await browser.newPage();
     await signIn(page, MANAGE_KEY, 'Grace');
