@@ -33,7 +33,10 @@ describe('the provider rate limit across workers (dev server, two send workers o
       // first burst through and the times are when each send was recorded, not dispatched: a CI run
       // saw 2.44 s. Allowing a burst of two seconds' worth still fails a limit that is not enforced
       // (unlimited, two workers send all 8 within a few hundred milliseconds).
-      expect(sent[sent.length - 1]! - sent[0]!).toBeGreaterThanOrEqual(((CUSTOMERS - 2 * RATE) / RATE) * 1000);
+      // On a quiet machine the 8 sends span 6.6–8.6 s (2026-12-07). On failure, the times say how they came.
+      const span = sent[sent.length - 1]! - sent[0]!;
+      const minimum = ((CUSTOMERS - 2 * RATE) / RATE) * 1000;
+      expect(span >= minimum ? 'limited' : `${span} ms from the first send to the last, under ${minimum}: sends at +${sent.map((t) => t - sent[0]!).join(', +')} ms`).toBe('limited');
     } finally {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await Promise.allSettled(running);
