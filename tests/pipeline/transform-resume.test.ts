@@ -59,7 +59,9 @@ describe('the transform in the Python worker, cut off', () => {
     eventually(async () => {
       const p = await runProgress(server.client, workflowId);
       const [stage] = p.underWay;
-      return p.step === 'transform' && stage && stage.done! >= done && stage.running.length ? p : undefined;
+      // The transform's own heartbeat: just after the step changes, the query can say "transform"
+      // while the load step's last heartbeat is still the pending activity's (a loaded CI run).
+      return p.step === 'transform' && stage?.step === 'transform' && stage.done! >= done && stage.running.length ? p : undefined;
     }, `a transform heartbeat with ${done} nodes done and one running`, 90_000);
 
   it('a killed worker: the retry on a new one goes on after the nodes reported done, and the batch publishes', async () => {
