@@ -12,7 +12,8 @@ import type { JourneyVersions } from '../src/journey/versions';
 import type { Journey, PublishedJourney } from '../src/journey/schema';
 import { ChannelError, type ConsentSync, type DeliveryReceipt, type MessageChannel, type MessageRequest } from '../src/channels/port';
 import { ProfileLimitError, type ProfileChanges, type ProfileStore, type ProfileView } from '../src/profiles/port';
-import { consentSyncWorkflowId, type ConsentSyncInput, type JourneyRunInput, type RouterSettings } from '../workflows/contract';
+import { consentSyncWorkflowId, type ConsentSyncInput, type JourneyRunInput, type PathRecord, type RouterSettings } from '../workflows/contract';
+import type { JourneyPaths } from '../src/store/journey-paths';
 import { md } from '../src/temporal/markdown';
 import type { CustomerScores, SeenScore } from '../src/scoring/customer-scores';
 import type { ScoreName } from '../src/scoring/models';
@@ -37,6 +38,8 @@ export interface ActivityDeps {
   scores: Pick<CustomerScores, 'forCustomer'>;
   /** Where consent changes are told besides the profile (Braze with WAYMARK_BRAZE_SUBSCRIPTION_GROUPS); none: nowhere. */
   consentSync?: ConsentSync;
+  /** The projection of runs' paths the console and timelines read. */
+  paths: JourneyPaths;
 }
 
 /**
@@ -87,11 +90,15 @@ async function startConsentSync(client: Client, input: ConsentSyncInput, updateK
  * The activities journey workflows call. Each is thin: a port or the Temporal client does the
  * work. The router and the interpreter run the short ones as local activities.
  */
-export function createActivities({ catalog, versions, channel, composer, ledger, profiles, policy, routerSettings, consentSync, scores }: ActivityDeps, client: Client) {
+export function createActivities({ catalog, versions, channel, composer, ledger, profiles, policy, routerSettings, consentSync, scores, paths }: ActivityDeps, client: Client) {
   return {
-    /** Sends one message at most once, on the first of its channels that can reach the customer (see deliver.ts). */
-    async deliverMessage(message: MessageRequest): Promise<DeliveryReceipt> {
+    /**
+     * Sends one message at most once, on the first of its channels that can reach the customer (see
+     * deliver.ts). `path`: the steps the run reached since its last record, stored first (no action of its own).
+     */
+    async deliverMessage(message: MessageRequest, path?: PathRecord): Promise<DeliveryReceipt> {
       const ctx = Context.current();
+      if (path) await paths.record(path);
       try {
         const receipt = await deliverInOrder(message, { channel, composer, ledger, profiles, policy, memory: heartbeatMemory(ctx) }, ctx.cancellationSignal);
         countSend(ctx.metricMeter, outcomeOf(receipt));
@@ -100,6 +107,10 @@ export function createActivities({ catalog, versions, channel, composer, ledger,
         countSend(ctx.metricMeter, err instanceof ApplicationFailure && err.nonRetryable ? 'refused' : 'not_sent');
         throw err;
       }
+    },
+    /** The steps a run reached since its last record, and how it ended (src/store/journey-paths.ts). */
+    async recordPath(path: PathRecord): Promise<void> {
+      await paths.record(path);
     },
     async getProfile(customerId: string): Promise<ProfileView> {
       return profiles.get(customerId);

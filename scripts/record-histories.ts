@@ -13,6 +13,8 @@
  *   npm run record:histories -- scores (a journey run whose branch read a score, into v2/)
  *   npm run record:histories -- by-router (an onboarding run as a router starts it, its definition
  *     in its input, into v2/)
+ *   npm run record:histories -- paths (a trial-conversion run that records its path in the store
+ *     with its sends, before its waits and at its end, into v2/)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -229,7 +231,17 @@ async function main(): Promise<void> {
   }
 }
 
-/** journeys (the default), pipeline, retraining, early-signals, scores or by-router; see the top of this file. */
+/** A trial-conversion run whose settings say recordPath: its sends carry the path, its waits and its end record it. */
+async function recordPaths(env: Awaited<ReturnType<typeof timeSkippingEnv>>, config: Config, deps: Deps): Promise<void> {
+  const customerId = 'rec-paths';
+  const input = runInput(await publishedJourney(deps, 'trial-conversion'), config, makeEvent('trial_started', customerId, await env.currentTimeMs()));
+  if (!input.settings.recordPath) throw new Error('runInput no longer sets recordPath: this history would not cover it');
+  const run = await env.client.workflow.start(journeyWorkflow, { workflowId: journeyWorkflowId('trial-conversion', customerId), taskQueue: config.temporal.journeyTaskQueue, args: [input] });
+  await run.result();
+  save(env.address, 'v2', 'trial-conversion-recording-path', run);
+}
+
+/** journeys (the default), pipeline, retraining, early-signals, scores, by-router or paths; see the top of this file. */
 async function recordSet(env: Awaited<ReturnType<typeof timeSkippingEnv>>, config: Config, deps: Deps, set = 'journeys', label?: string): Promise<void> {
   // early-signals starts its worker once the signals are in: a worker made here and never run
   // would hold the server's connection, and the process would never end. The shipped journeys
@@ -241,6 +253,7 @@ async function recordSet(env: Awaited<ReturnType<typeof timeSkippingEnv>>, confi
   else if (set === 'retraining') await worker.runUntil(() => recordRetraining(env, config, deps, label));
   else if (set === 'scores') await worker.runUntil(() => recordScored(env, config, deps));
   else if (set === 'by-router') await worker.runUntil(() => recordStartedByRouter(env, config));
+  else if (set === 'paths') await worker.runUntil(() => recordPaths(env, config, deps));
   else await worker.runUntil(async () => {
     const now = () => env.currentTimeMs();
     const journeyRun = async (journeyId: string, customerId: string, entryType: string, extra = {}) =>

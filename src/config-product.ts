@@ -32,6 +32,16 @@ export const productSettings = {
     /** How deep lists and maps may nest in a journey (the shipped ones need 9): checks and runs recurse through conditions. */
     maxDepth: int(8, 100),
   }),
+  /** Backtests of a draft journey over the warehouse's customers (`waymark journeys backtest`): docs/authoring-journeys.md. */
+  backtest: z.object({
+    /** Without --customers: the last this many customers who sent one of the journey's entry events. */
+    customers: int(1, 100_000),
+    /**
+     * Without --horizon, each run is followed for the journey's waits added up and this much more:
+     * time for the steps themselves and for sends the contact policy holds back.
+     */
+    horizonSlackMs: duration,
+  }),
   /** Message templates (docs/templates.md). */
   templates: z.object({
     /** Empty: the "templates" folder inside WAYMARK_JOURNEYS_DIR (none when that is empty too). */
@@ -258,6 +268,8 @@ export const productSettings = {
     defaultRangeMs: duration,
     /** The confidence level of every interval without ?confidence= (0.95: 95%). */
     confidence: z.coerce.number().gt(0).lt(1),
+    /** The warehouse's journey KPIs (the journey_performance mart) not read in this long: the results answer without them, saying so. */
+    warehouseTimeoutMs: duration,
   }),
   training: z.object({
     taskQueue: z.string().min(1),

@@ -76,4 +76,7 @@ export function crossChecks(config: Config, ctx: z.RefinementCtx): void {
   if (config.api.headersTimeoutMs > config.api.requestTimeoutMs) {
     ctx.addIssue({ code: 'custom', path: ['api', 'headersTimeoutMs'], message: 'must not be longer than WAYMARK_API_REQUEST_TIMEOUT (the whole request includes its headers)' });
   }
+  if (config.results.warehouseTimeoutMs >= config.api.requestTimeoutMs) {
+    ctx.addIssue({ code: 'custom', path: ['results', 'warehouseTimeoutMs'], message: 'must be shorter than WAYMARK_API_REQUEST_TIMEOUT: a results request that waits for the warehouse must still answer (without the warehouse KPIs)' });
+  }
 }

@@ -15,6 +15,7 @@ import { generatedContent } from './content/open';
 import { TemplateStore } from './templates/template-store';
 import { publishTemplates } from './templates/publish';
 import { SendLedger } from './channels/ledger';
+import { JourneyPaths } from './store/journey-paths';
 import { PgProfileStore } from './profiles/pg-store';
 import type { ActivityDeps } from '../activities';
 import { routerSettings } from './settings';
@@ -64,6 +65,7 @@ export function createDeps(config: Config, logger?: Logger): Deps {
     profiles: new PgProfileStore(store, config.profileKeepKeys, config.limits),
     routerSettings: routerSettings(config),
     scores: new CustomerScores(config, store),
+    paths: new JourneyPaths(store),
   };
 }
 

@@ -9,7 +9,7 @@ export function activitySettings(config: Config): ActivitySettings {
 export function journeyRunSettings(config: Config): JourneyRunSettings {
   const { maxBufferedEvents, maxPathEntries, continueAsNewAfterEvents, defaultTimezone, timeoutSyncMaxWaitMs } = config.journeys;
   const sends = config.sends.ratePerSecond > 0 ? { sendTaskQueue: config.sends.taskQueue } : {};
-  return { activity: activitySettings(config), maxBufferedEvents, maxPathEntries, continueAsNewAfterEvents, defaultTimezone, timeoutSyncMaxWaitMs, ...sends };
+  return { activity: activitySettings(config), maxBufferedEvents, maxPathEntries, continueAsNewAfterEvents, defaultTimezone, timeoutSyncMaxWaitMs, ...sends, recordPath: true };
 }
 
 export function routerSettings(config: Config): RouterSettings {

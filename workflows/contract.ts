@@ -38,6 +38,11 @@ export interface JourneyRunSettings {
   timeoutSyncMaxWaitMs?: number;
   /** The task queue sends go to when the provider's rate limit is enforced (WAYMARK_SEND_RATE_LIMIT); absent: the run's own. */
   sendTaskQueue?: string;
+  /**
+   * The run records its path in the store (src/store/journey-paths.ts) with each send and when it
+   * ends. Runs started before this setting existed never do: their replay is unchanged.
+   */
+  recordPath?: boolean;
 }
 
 export type JourneyStatus = 'active' | 'completed' | 'converted' | 'exited';
@@ -48,6 +53,31 @@ export interface PathEntry {
   at: string;
   /** What happened there: "sent email onboarding-welcome", "matched plan in [pro]: plan = \"pro\"", "timed out". */
   outcome?: string;
+  /** The how-many-th time the run reached this step (runs that record their path). */
+  visit?: number;
+}
+
+/** A step of a run's path as the store keeps it: its place in the path, from 0. */
+export interface RecordedStep extends PathEntry {
+  seq: number;
+  visit: number;
+}
+
+/** How an enrolment ended, as the store keeps it: a run's end, or its start over when the customer re-entered. */
+export type RecordedStatus = JourneyStatus | 'restarted';
+
+/**
+ * What a run hands the store about its path (src/store/journey-paths.ts): the steps it reached
+ * since the last record, and how it ended once it has. One enrolment: the run's entry event.
+ */
+export interface PathRecord {
+  journeyId: string;
+  version: string;
+  customerId: string;
+  entryId: string;
+  enteredAt: string;
+  steps: RecordedStep[];
+  end?: { status: RecordedStatus; reason: string; endedAt: string; messagesSent: number };
 }
 
 export type Waiting =
@@ -92,6 +122,10 @@ export interface JourneyState {
   variant?: SplitVariant;
   /** messageIds of the latest events received, so an event handed over twice counts once (v2). */
   recent?: string[];
+  /** Path entries (by their place from the first, dropped ones included) the store holds with their outcome (recordPath runs). */
+  recorded?: number;
+  /** Path entries the store holds, with or without their outcome (recordPath runs). */
+  stored?: number;
 }
 
 /** A run of a published journey (v2): the input names the version; the definition is loaded by it. */

@@ -39,6 +39,7 @@ import {
   type JourneyState,
   type JourneyStatus as Status,
   type PathEntry,
+  type PathRecord,
 } from './contract';
 import type { JourneyRunInputV1 } from './legacy/contract-v1';
 import { journeyWorkflowV1 } from './legacy/journey-v1';
@@ -110,6 +111,30 @@ async function runJourney(input: JourneyRunInput): Promise<JourneyState> {
   if (namedFirst) setDefaultSignalHandler(onOtherSignal);
 
   const interrupted = () => ending !== undefined || restart !== undefined;
+
+  // The store's projection of this run's path (src/store/journey-paths.ts): the steps not yet
+  // recorded with their outcome go with each send, before a wait when a step other than a send
+  // came since the last record, and with the run's end. Runs started before recordPath existed
+  // record nothing, so their replay is unchanged. Entries before `recorded` are in the store with
+  // their outcome; before `stored`, in the store (a send's own, until its outcome follows).
+  const recording = settings.recordPath === true;
+  const seqOf = (at: PathEntry) => state.pathDropped + state.path.indexOf(at);
+  const unrecorded = (upTo = Infinity, end?: PathRecord['end']): PathRecord => ({
+    journeyId,
+    version,
+    customerId,
+    entryId: entry.messageId,
+    enteredAt: entry.timestamp,
+    steps: state.path.map((p, i) => ({ ...p, seq: state.pathDropped + i, visit: p.visit ?? 1 })).filter((p) => p.seq >= (state.recorded ?? 0) && p.seq < upTo),
+    ...(end ? { end } : {}),
+  });
+  const recordEnd = (end: NonNullable<PathRecord['end']>) => attempt('recording the path', () => local.recordPath(unrecorded(Infinity, end)));
+  /** Before parking at `at`: the steps done since the last record, unless the store has them all (then it costs nothing). */
+  const recordBeforeParking = async (at: PathEntry) => {
+    const parked = seqOf(at);
+    if (!recording || (state.stored ?? 0) >= parked) return;
+    if (await attempt('recording the path', () => local.recordPath(unrecorded(parked)), at)) state.recorded = state.stored = parked;
+  };
   const showDetails = () => setCurrentDetails(renderJourneyDetails(journey, state));
 
   /** Runs an activity; when it fails for good the run goes on and the path says why. */
@@ -193,11 +218,16 @@ async function runJourney(input: JourneyRunInput): Promise<JourneyState> {
             () =>
               acts.deliverMessage.executeWithOptions(
                 { ...options, ...(settings.sendTaskQueue ? { taskQueue: settings.sendTaskQueue } : {}), summary: `${step.channel} "${step.template}" (step ${id})` },
-                [{ ...message, requestedAt: new Date().toISOString() }],
+                recording ? [{ ...message, requestedAt: new Date().toISOString() }, unrecorded()] : [{ ...message, requestedAt: new Date().toISOString() }],
               ),
             at,
           );
           if (!receipt) return step.next;
+          // Recorded up to this step, whose outcome the next record gives.
+          if (recording) {
+            state.recorded = seqOf(at);
+            state.stored = state.recorded + 1;
+          }
           if (receipt.deferred) {
             const { until, reason } = receipt.deferred;
             held = ` (held until ${until}: ${reason})`;
@@ -224,6 +254,7 @@ async function runJourney(input: JourneyRunInput): Promise<JourneyState> {
         if (step.until) await refreshAttributes(at); // the customer's time zone may have changed
         const now = Date.now();
         const until = step.duration ? now + durationMs(step.duration)! : nextLocalTime(now, step.until!.time, step.until!.weekdays, timezone());
+        await recordBeforeParking(at);
         state.waiting = { kind: 'timer', step: id, until: new Date(until).toISOString() };
         park(id);
         showDetails();
@@ -238,6 +269,7 @@ async function runJourney(input: JourneyRunInput): Promise<JourneyState> {
         const deadline = Date.now() + timeoutMs;
         const found = (happenedBefore = Infinity) =>
           state.buffered.findIndex((e) => matchesEvent(step, e) && Date.parse(e.timestamp) < happenedBefore);
+        await recordBeforeParking(at);
         state.waiting = { kind: 'event', step: id, event: step.event, until: new Date(deadline).toISOString() };
         park(id);
         showDetails();
@@ -314,6 +346,7 @@ async function runJourney(input: JourneyRunInput): Promise<JourneyState> {
 
   while (state.status === 'active') {
     if (restart) {
+      if (recording) await recordEnd({ status: 'restarted', reason: `re-entered with event ${restart.entry.messageId}: started over`, endedAt: new Date().toISOString(), messagesSent: state.messagesSent });
       await condition(allHandlersFinished);
       return continueAsNew<typeof journeyWorkflow>({ ...restart, resume: undefined });
     }
@@ -329,7 +362,7 @@ async function runJourney(input: JourneyRunInput): Promise<JourneyState> {
     const id = state.step;
     const step = journey.steps[id]!;
     state.visits[id] = (state.visits[id] ?? 0) + 1;
-    const at: PathEntry = { step: id, kind: step.kind, at: new Date().toISOString() };
+    const at: PathEntry = { step: id, kind: step.kind, at: new Date().toISOString(), ...(recording ? { visit: state.visits[id] } : {}) };
     state.path.push(at);
     if (state.path.length > settings.maxPathEntries) {
       state.path.shift();
@@ -341,6 +374,7 @@ async function runJourney(input: JourneyRunInput): Promise<JourneyState> {
   }
 
   showDetails();
+  if (recording) await recordEnd({ status: state.status, reason: state.reason ?? '', endedAt: state.endedAt!, messagesSent: state.messagesSent });
   if (input.notifyRouter) {
     const note = { journeyId, status: state.status, at: state.endedAt!, reason: state.reason };
     await attempt('telling the router this run ended', () =>

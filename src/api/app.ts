@@ -14,6 +14,7 @@ import { createMetrics, createMetricsApp } from './metrics';
 import { eventRoutes } from './event-routes';
 import { segmentRoutes } from './segment/routes';
 import { READ_SCOPE, resultsRoutes, type ResultsReader } from './results-routes';
+import { journeyRoutes, MANAGE_SCOPE } from './journey-routes';
 import { consoleRoutes, type ConsoleDeps } from '../console/routes';
 import { traceRequests } from './tracing';
 import type { Store } from '../store/store';
@@ -37,7 +38,7 @@ export interface AppDeps {
   /** Journeys' results (GET /v1/journeys/{id}/results), for keys with the read scope. */
   results: ResultsReader;
   /** What the console (/console) reads and changes besides the results. */
-  console: Pick<ConsoleDeps, 'journeys' | 'running' | 'timeline'>;
+  console: Pick<ConsoleDeps, 'journeys' | 'running' | 'timeline' | 'templateChannels' | 'sweepArchived'>;
 }
 
 /** The public app and the metrics app, served on two addresses (see server.ts). */
@@ -94,9 +95,13 @@ export function createApp(deps: AppDeps): EventApi {
   });
 
   // The guard (lockout, rates, key) runs first, so nothing about the body is read for a caller without a key.
-  // Reading journeys takes the read scope; everything else under /v1 sends events.
-  app.use('/v1/*', createGuard(config.api, (c) => (c.req.path.startsWith('/v1/journeys/') && c.req.method === 'GET' ? READ_SCOPE : EVENTS_SCOPE), logger));
+  // Reading journeys and customers takes the read scope, changing journeys the manage scope; everything else under /v1 sends events.
+  const scopeOf = (c: Context) => (/^\/v1\/(journeys|customers)(\/|$)/.test(c.req.path) ? (c.req.method === 'GET' ? READ_SCOPE : MANAGE_SCOPE) : EVENTS_SCOPE);
+  app.use('/v1/*', createGuard(config.api, scopeOf, logger));
+  const journeyApi = journeyRoutes({ config, logger, ...deps.console });
   app.route('/v1/journeys', resultsRoutes(config, deps.results));
+  app.route('/v1/journeys', journeyApi.journeys);
+  app.route('/v1/customers', journeyApi.customers);
   // The console: its own sign-in (a key in a cookie), the same keys and scopes.
   app.route('/console', consoleRoutes({ config, logger, results: deps.results, ...deps.console }));
   app.route('/v1/events', eventRoutes(deps, metrics));

@@ -3,14 +3,18 @@ import type { Config } from '../config';
 import { JOURNEY_ID } from '../journey/schema';
 import type { Journey } from '../journey/schema';
 import type { JourneyResults, ResultsRange } from '../results/journey-results';
+import type { JourneyWarehouseKpis } from '../results/warehouse-kpis';
 import { ApiError } from './errors';
+
+/** A results answer: the version's results in the range and, where the reader reads the warehouse, its journey KPIs (never failing the answer). */
+export type ResultsAnswer = JourneyResults & { warehouse?: JourneyWarehouseKpis };
 
 /** What the results routes read: the store's journey versions, and the results themselves. */
 export interface ResultsReader {
   /** The version published now, or undefined for a journey never published. */
   currentVersion(journeyId: string): Promise<string | undefined>;
   definition(journeyId: string, version: string): Promise<Journey | undefined>;
-  results(journey: Journey, range: ResultsRange): Promise<JourneyResults>;
+  results(journey: Journey, range: ResultsRange): Promise<ResultsAnswer>;
 }
 
 /** The scope an API key needs to read journeys and their results. */
@@ -19,7 +23,8 @@ export const READ_SCOPE = 'read';
 /**
  * GET /v1/journeys/{journeyId}/results: a version's results in a date range (docs/results.md,
  * docs/openapi.yaml). Query: version (default: the current one), from and to (ISO 8601; default
- * the last WAYMARK_RESULTS_DEFAULT_RANGE), confidence (default WAYMARK_RESULTS_CONFIDENCE).
+ * the last WAYMARK_RESULTS_DEFAULT_RANGE), confidence (default WAYMARK_RESULTS_CONFIDENCE). The
+ * answer's `warehouse` (the journey's KPIs from the warehouse, all time) says why when it has none.
  */
 export function resultsRoutes(config: Config, reader: ResultsReader): Hono {
   const routes = new Hono();

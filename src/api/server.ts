@@ -13,9 +13,8 @@ import { Store } from '../store/store';
 import { createApp, type EventApi } from './app';
 import { liveKnownTypes } from './known-types';
 import { storeResultsReader } from '../results/reader';
-import { customerTimeline } from '../customers/timeline';
-import { PgProfileStore } from '../profiles/pg-store';
-import { SendLedger } from '../channels/ledger';
+import { consoleDeps } from '../console/deps';
+import { warehouseKpisReader } from '../results/warehouse-reader';
 import { temporalGateway } from './temporal';
 
 /**
@@ -24,12 +23,7 @@ import { temporalGateway } from './temporal';
  */
 export function createAppForClient(config: Config, client: Client, logger: Logger, registry = new Registry(), store = new Store(config, logger), tracer?: Tracer): EventApi {
   const catalog = new LiveCatalog(new JourneyStore(store), config.store.catalogRefreshMs);
-  const journeys = new JourneyStore(store);
-  // Journey ids are safe in a visibility query as they are (lowercase letters, digits and "-").
-  const running = async (journeyId: string) => (await client.workflow.count(`WorkflowType = 'journeyWorkflow' AND JourneyId = '${journeyId}' AND ExecutionStatus = 'Running'`)).count;
-  const sources = { client, profiles: new PgProfileStore(store, config.profileKeepKeys, config.limits), ledger: new SendLedger(store), catalog };
-  const timeline = (customerId: string) => customerTimeline(sources, customerId);
-  return createApp({ config, logger, registry, store, knownTypes: liveKnownTypes(catalog, logger), ...temporalGateway(client, config, logger), tracer, results: storeResultsReader(client, store), console: { journeys, running, timeline } });
+  return createApp({ config, logger, registry, store, knownTypes: liveKnownTypes(catalog, logger), ...temporalGateway(client, config, logger), tracer, results: storeResultsReader(client, store, warehouseKpisReader(config, logger)), console: consoleDeps(config, client, store, catalog, logger) });
 }
 
 export interface RunningServer {

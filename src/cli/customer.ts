@@ -5,6 +5,7 @@ import { createDeps } from '../runtime';
 import { stateLabel } from '../channels/ledger';
 import { CustomerEvent } from '../events/schema';
 import { customerTimeline } from '../customers/timeline';
+import type { PathEntry } from '../../workflows/contract';
 import { registerEraseCommand } from './customer-erase';
 
 export function registerCustomerCommand(program: Command): void {
@@ -34,7 +35,7 @@ export async function customerCommand([customerId]: string[]): Promise<number> {
   const client = await connectClient(config);
   const deps = createDeps(config);
   try {
-    const t = await customerTimeline({ client, profiles: deps.profiles, ledger: deps.ledger, catalog: deps.catalog }, customerId);
+    const t = await customerTimeline({ client, profiles: deps.profiles, store: deps.store, catalog: deps.catalog, paths: deps.paths }, customerId);
     if (!t) {
       console.log(`No events have been received for customer "${customerId}".`);
       return 1;
@@ -50,9 +51,13 @@ export async function customerCommand([customerId]: string[]): Promise<number> {
     for (const j of t.journeys) {
       const state = j.run;
       console.log(`\n${j.journeyId}@${j.version}: entered ${j.entries}x, ${state ? `${state.status}${state.reason ? ` (${state.reason})` : ''}` : j.ended}`);
-      if (!state) continue;
-      for (const p of state.path) console.log(`  ${p.at}  ${p.step.padEnd(22)} ${p.kind.padEnd(16)} ${p.outcome ?? '...'}`);
-      if (state.waiting) console.log(`  waiting for ${state.waiting.kind === 'event' ? `"${state.waiting.event}"` : 'a timer'} until ${state.waiting.until}`);
+      const steps = (path: PathEntry[]) => path.forEach((p) => console.log(`  ${p.at}  ${p.step.padEnd(22)} ${p.kind.padEnd(16)} ${p.outcome ?? '...'}`));
+      if (state) steps(state.path);
+      if (state?.waiting) console.log(`  waiting for ${state.waiting.kind === 'event' ? `"${state.waiting.event}"` : 'a timer'} until ${state.waiting.until}`);
+      for (const e of j.past) {
+        console.log(`  ${state || e !== j.past[0] ? 'earlier: ' : ''}entered ${e.enteredAt} (version ${e.version}), ${e.status}${e.reason ? ` (${e.reason})` : ''}${e.endedAt ? ` at ${e.endedAt}` : ''}`);
+        steps(e.path);
+      }
     }
     return 0;
   } finally {

@@ -6,7 +6,7 @@ import { JourneyStore, type LifecycleAction } from '../store/journeys';
 import { Store } from '../store/store';
 import { connectClient } from '../temporal/connect';
 import { resolveVersion } from './journeys-versions';
-import { tellRunsToExit, type SweepResult } from './journeys-runs';
+import { sweepArchivedRuns } from '../journey/live-runs';
 
 const OK = 0;
 const FAILED = 1;
@@ -68,10 +68,6 @@ async function setStatus(id: string, action: 'pause' | 'resume', config: Config)
   return OK;
 }
 
-function sweepLine(label: string, r: SweepResult): string {
-  return `${label}: told ${r.told} run(s) to exit${r.ended ? `, ${r.ended} had ended already` : ''}${r.failed ? `, ${r.failed} not reached (${r.firstError})` : ''}`;
-}
-
 async function archive(id: string, config: Config): Promise<number> {
   const actor = actorOf(config);
   const { before, after } = await new JourneyStore(new Store(config)).setStatus(id, 'archive', actor);
@@ -88,15 +84,7 @@ async function archive(id: string, config: Config): Promise<number> {
     console.error(`its running runs were NOT told to exit: ${(err as Error).message}\nRun 'waymark journeys archive ${id}' again once Temporal is reachable.`);
     return FAILED;
   }
-  const seen = new Set<string>();
-  console.log('first sweep');
-  const first = await tellRunsToExit(client, config, id, notice, seen, console.log);
-  console.log(sweepLine('first sweep', first));
-  const waitMs = config.store.catalogRefreshMs + config.archive.sweepMarginMs;
-  console.log(`second sweep in ${waitMs / 1000}s, for runs started while workers still saw the journey active`);
-  await new Promise((r) => setTimeout(r, waitMs));
-  const second = await tellRunsToExit(client, config, id, notice, seen, console.log);
-  console.log(sweepLine('second sweep', second));
+  const { first, second } = await sweepArchivedRuns(client, config, id, notice, console.log);
   const failed = first.failed + second.failed;
   console.log(`${first.told + second.told} run(s) told to exit in all; each ends as exited, reason "journey archived by ${actor} at ${notice.at}"`);
   if (failed) console.error(`${failed} run(s) were not reached; run 'waymark journeys archive ${id}' again to retry them`);

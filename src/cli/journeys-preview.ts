@@ -1,14 +1,12 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { entryMatches } from '../journey/entry-matches';
 import pino from 'pino';
-import { loadConfig, type Config } from '../config';
-import { loadCatalog } from '../runtime';
-import { checkJourneyFile, JOURNEY_FILE } from '../journey/journey-file';
+import { journeyFor } from './journey-ref';
+import { loadConfig } from '../config';
 import { durationMs } from '../journey/duration';
 import { runEventTypes } from '../journey/event-types';
 import { previewJourney, type PreviewResult, type PreviewScenario } from '../journey/preview';
-import { EVENT_TYPE, type Journey, type PublishedJourney } from '../journey/schema';
-import { formatIssue, validationLimits } from '../journey/validate';
+import { EVENT_TYPE, type Journey } from '../journey/schema';
 import { installTemporalRuntime } from '../temporal/runtime';
 import { createLogger } from '../logger';
 
@@ -121,19 +119,6 @@ async function preview(ref: string, options: PreviewOptions, command: Command): 
   return failed ? 1 : 0;
 }
 
-/** The journey a file holds (its problems printed when invalid) or a loaded journey by id. */
-function journeyFor(ref: string, config: Config, command: Command): PublishedJourney | undefined {
-  if (JOURNEY_FILE.test(ref)) {
-    const checked = checkJourneyFile(ref, validationLimits(config));
-    for (const issue of checked.issues) console.error(`error   ${formatIssue(issue)}`);
-    for (const warning of checked.warnings) console.error(`warning ${formatIssue(warning)}`);
-    if (!checked.published) console.error(`${ref} is not a valid journey; 'waymark journeys validate ${ref}' checks it`);
-    return checked.published;
-  }
-  const found = loadCatalog(config).get(ref);
-  if (!found) command.error(`error: no journey "${ref}"; 'waymark journeys list' shows the ids, or pass a .json/.yaml file`, { exitCode: EXIT_USAGE });
-  return found;
-}
 
 /** Why the scripted events cannot all matter: a type the journey never looks at (a typo, most often). */
 export function unusedEventTypeProblem(journey: Journey, events: Array<{ type: string; text?: string }>): string | undefined {

@@ -1,8 +1,12 @@
 import type { Command } from 'commander';
+import pino from 'pino';
+import type { ResultsAnswer } from '../api/results-routes';
 import { loadConfig } from '../config';
-import type { JourneyResults } from '../results/journey-results';
+import { createLogger } from '../logger';
 import { storeResultsReader } from '../results/reader';
 import type { VariantResult } from '../results/stats';
+import { warehouseKpisReader } from '../results/warehouse-reader';
+import { formatWarehouseKpis } from './journeys-results-warehouse';
 import { JourneyStore } from '../store/journeys';
 import { Store } from '../store/store';
 import { connectClient } from '../temporal/connect';
@@ -21,7 +25,7 @@ interface ResultsOptions {
 export function registerResultsCommand(journeys: Command): void {
   journeys
     .command('results')
-    .description("a journey version's results: runs entered, still active, converted, exited; per step who waits there and what it sent; per split each path's conversion with its interval, the test against the holdout and the lift")
+    .description("a journey version's results: runs entered, still active, converted, exited; per step who went through it, who waits there and what it sent; per split each path's conversion with its interval, the test against the holdout and the lift")
     .argument('<id>', 'a published journey id (its current version), or id@version')
     .option('--from <date>', 'runs that entered from this date or time on (ISO 8601; default: WAYMARK_RESULTS_DEFAULT_RANGE before --to)')
     .option('--to <date>', 'runs that entered before this date or time (default: now)')
@@ -65,7 +69,8 @@ async function results(ref: string, options: ResultsOptions): Promise<number> {
       console.error(`--confidence: "${options.confidence}" is not a level between 0 and 1 (e.g. 0.95)`);
       return FAILED;
     }
-    const reader = storeResultsReader(await connectClient(config), store);
+    const warehouse = warehouseKpisReader(config, createLogger(config, 'results', pino.destination(2)));
+    const reader = storeResultsReader(await connectClient(config), store, warehouse);
     const journey = (await reader.definition(found.journeyId, found.version))!;
     const answer = await reader.results(journey, { journeyId: found.journeyId, version: found.version, from, to, confidence });
     console.log(options.json ? JSON.stringify(answer, null, 2) : formatResults(answer));
@@ -92,19 +97,20 @@ function variantLine(v: VariantResult, baseline: string): string {
 }
 
 /** The results as a designer reads them in a terminal. */
-export function formatResults(r: JourneyResults): string {
+export function formatResults(r: ResultsAnswer): string {
   const { runs } = r;
   const lines = [
     `${r.journeyId}@${r.version}: runs that entered from ${r.from} to ${r.to}`,
     `  entered ${runs.entered}, active ${runs.active}, converted ${runs.converted} (${percent(runs.entered ? runs.converted / runs.entered : undefined)}), exited ${runs.exited}, completed ${runs.completed}, other ${runs.other}`,
     '',
-    `  ${'step'.padEnd(24)} ${'kind'.padEnd(16)} ${'waiting'.padStart(8)} ${'sent'.padStart(8)}`,
-    ...r.steps.map((s) => `  ${s.step.padEnd(24)} ${s.kind.padEnd(16)} ${String(s.here).padStart(8)} ${String(s.sent).padStart(8)}`),
+    `  ${'step'.padEnd(24)} ${'kind'.padEnd(16)} ${'passed'.padStart(8)} ${'waiting'.padStart(8)} ${'sent'.padStart(8)}`,
+    ...r.steps.map((s) => `  ${s.step.padEnd(24)} ${s.kind.padEnd(16)} ${String(s.passed).padStart(8)} ${String(s.here).padStart(8)} ${String(s.sent).padStart(8)}`),
   ];
   for (const split of r.splits) {
     lines.push('', `  split ${split.step}: conversion by path (${percent(split.confidence)} intervals; test and lift against ${split.baseline})`);
     lines.push(...split.variants.map((v) => variantLine(v, split.baseline)));
   }
+  if (r.warehouse) lines.push('', ...formatWarehouseKpis(r.warehouse));
   lines.push('', 'What each figure counts: docs/results.md, or --json for the definitions.');
   return lines.join('\n');
 }

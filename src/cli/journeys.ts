@@ -9,9 +9,10 @@ import { connectClient } from '../temporal/connect';
 import { checkFiles } from './journeys-files';
 import { registerLifecycleCommands } from './journeys-lifecycle';
 import { registerPreviewCommand } from './journeys-preview';
+import { registerBacktestCommand } from './journeys-backtest';
 import { registerPublishCommand } from './journeys-publish';
 import { registerResultsCommand } from './journeys-results';
-import { liveRuns } from './journeys-runs';
+import { liveRuns } from '../journey/live-runs';
 import { registerVersionCommands, resolveVersion, versions } from './journeys-versions';
 
 const OK = 0;
@@ -20,7 +21,7 @@ const FAILED = 1;
 export function registerJourneysCommand(program: Command): void {
   const journeys = program
     .command('journeys')
-    .description('publish, list, show, change (pause, resume, archive, rollback), validate and preview journeys')
+    .description('publish, list, show, change (pause, resume, archive, rollback), validate, preview and backtest journeys, and show their results')
     .addHelpText(
       'after',
       `
@@ -37,7 +38,8 @@ Examples:
   waymark journeys pause onboarding
   waymark journeys history onboarding
   waymark journeys validate docs/examples/
-  waymark journeys preview trial-conversion --event subscription_started@8d`,
+  waymark journeys preview trial-conversion --event subscription_started@8d
+  waymark journeys backtest my-journeys/cart.yaml --customers 200`,
     );
 
   registerPublishCommand(journeys);
@@ -101,6 +103,7 @@ Examples:
   registerVersionCommands(journeys);
   registerLifecycleCommands(journeys);
   registerPreviewCommand(journeys);
+  registerBacktestCommand(journeys);
   registerResultsCommand(journeys);
 }
 

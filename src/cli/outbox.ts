@@ -3,7 +3,7 @@ import type { OutboxRecord } from '../channels/local';
 import type { RenderedContent } from '../channels/port';
 import { loadConfig } from '../config';
 import { createDeps } from '../runtime';
-import { describeSource } from './messages';
+import { describeSource } from '../customers/messages';
 
 export function registerOutboxCommand(program: Command): void {
   program

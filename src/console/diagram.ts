@@ -9,6 +9,7 @@ const NODE_HEIGHT = 64;
 
 /** Figures shown on a step's box. */
 export interface StepFigures {
+  passed: number;
   here: number;
   sent: number;
 }
@@ -43,7 +44,7 @@ function linkLabel(step: Step, field: string): string {
 
 /**
  * The journey as an SVG diagram, laid out top to bottom by dagre (a layered graph layout): a box
- * per step with what it does, and the figures (customers waiting there now, messages sent) when
+ * per step with what it does, and the figures (customers who went through it, waiting there now, messages sent) when
  * given; a link per way out, labelled with the path or outcome. `changed` steps are outlined (the
  * difference from another version).
  */
@@ -63,7 +64,7 @@ export function journeyDiagram(journey: Journey, figures?: ReadonlyMap<string, S
   const boxes = Object.entries(journey.steps).map(([id, step]) => {
     const { x, y } = graph.node(id);
     const f = figures?.get(id);
-    const counts = f ? `${f.here} waiting${step.kind === 'send' ? ` · ${f.sent} sent` : ''}` : '';
+    const counts = f ? `${f.passed} passed · ${f.here} waiting${step.kind === 'send' ? ` · ${f.sent} sent` : ''}` : '';
     const classes = ['step', `kind-${step.kind}`, id === journey.start ? 'start' : '', changed.has(id) ? 'changed' : ''].filter(Boolean).join(' ');
     return html`<g class="${classes}" data-step="${id}" transform="translate(${x - NODE_WIDTH / 2},${y - NODE_HEIGHT / 2})">
 <rect width="${NODE_WIDTH}" height="${NODE_HEIGHT}" rx="8"></rect>

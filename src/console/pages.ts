@@ -1,10 +1,13 @@
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Journey } from '../journey/schema';
-import type { JourneyResults } from '../results/journey-results';
+import type { ResultsAnswer } from '../api/results-routes';
+import type { JourneyWarehouseKpis } from '../results/warehouse-kpis';
 import type { VariantResult } from '../results/stats';
 import type { JourneyState } from '../store/journeys';
 import type { CustomerTimeline } from '../customers/timeline';
+import { describeSource, headline } from '../customers/messages';
+import type { PathEntry } from '../../workflows/contract';
 import { stateLabel } from '../channels/ledger';
 import { journeyDiagram } from './diagram';
 
@@ -71,6 +74,7 @@ export function journeysPage(rows: JourneyRow[]): Html {
   return page(
     'Journeys',
     html`<h1>Journeys</h1>
+<p><a href="/console/publish">Publish a journey</a></p>
 <table><thead><tr><th>journey</th><th>name</th><th>status</th><th>current version</th><th>versions</th><th>customers in it now</th></tr></thead>
 <tbody>${rows.map(
       (r) => html`<tr><td><a href="/console/journeys/${r.state.journeyId}">${r.state.journeyId}</a></td><td>${r.name}</td><td class="status-${r.state.status}">${r.state.status}</td><td><code>${r.state.currentVersion}</code></td><td class="n">${r.versions}</td><td class="n">${r.running ?? '?'}</td></tr>`,
@@ -83,6 +87,18 @@ ${rows.length ? '' : html`<p>No journey is published yet: <code>waymark journeys
 const percent = (x: number | undefined) => (x === undefined ? '-' : `${(x * 100).toFixed(1)}%`);
 const interval = (v: { low: number; high: number } | undefined) => (v ? `${percent(v.low)} – ${percent(v.high)}` : '-');
 
+/** The warehouse's journey KPIs (all time, a batch behind), or why there are none now. */
+function warehouseSection(w: JourneyWarehouseKpis): Html {
+  if ('unavailable' in w && w.unavailable) return html`<h2>Warehouse KPIs</h2><p class="muted" data-testid="warehouse">${w.unavailable.reason}</p>`;
+  if (!('total' in w)) return html``;
+  const row = (label: string, f: typeof w.total) =>
+    html`<tr><td>${label}</td><td class="n">${f.sends}</td><td class="n">${percent(f.openRate)}</td><td class="n">${percent(f.clickRate)}</td><td class="n">${f.conversions}</td><td class="n">${f.revenue.toFixed(2)}</td></tr>`;
+  return html`<h2>Warehouse KPIs <span class="muted">all time, from the ${w.mart} mart${w.asOf ? `, batch of ${w.asOf.slice(0, 16).replace('T', ' ')}` : ''}</span></h2>
+<table data-testid="warehouse"><thead><tr><th>step · variant</th><th>sends</th><th>open rate</th><th>click rate</th><th>conversions</th><th>revenue</th></tr></thead>
+<tbody>${row('all', w.total)}${w.steps.map((s) => row(`${s.step ?? '(no step)'} · ${s.variant ?? '(no variant)'}`, s))}</tbody></table>
+<p class="muted">Conversions: orders within 7 days after a send, credited to the latest send (last touch); what each figure counts: docs/results.md.</p>`;
+}
+
 function variantRow(v: VariantResult, baseline: string): Html {
   const p = v.test ? (v.test.pValue < 0.0001 ? '< 0.0001' : v.test.pValue.toFixed(4)) : '-';
   return html`<tr><td>${v.name}${v.name === baseline ? ' (baseline)' : ''}</td><td class="n">${v.entered}</td><td class="n">${v.conversions}</td><td class="n">${percent(v.rate)}</td><td>${interval(v.interval)}</td><td class="n">${v.name === baseline ? '' : p}</td><td class="n">${v.lift ? percent(v.lift.lift) : '-'}</td><td>${v.lift ? interval(v.lift.interval) : '-'}</td></tr>`;
@@ -91,7 +107,7 @@ function variantRow(v: VariantResult, baseline: string): Html {
 export interface JourneyView {
   state: JourneyState;
   journey: Journey;
-  results: JourneyResults;
+  results: ResultsAnswer;
   canManage: boolean;
   notice?: string;
   /** The Temporal Web UI's list of this journey's runs. */
@@ -100,7 +116,7 @@ export interface JourneyView {
 
 export function journeyPage(v: JourneyView): Html {
   const { state, journey, results: r } = v;
-  const figures = new Map(r.steps.map((s) => [s.step, { here: s.here, sent: s.sent }]));
+  const figures = new Map(r.steps.map((s) => [s.step, { passed: s.passed, here: s.here, sent: s.sent }]));
   const action = state.status === 'paused' ? 'resume' : state.status === 'active' ? 'pause' : undefined;
   return page(
     journey.name,
@@ -108,7 +124,12 @@ export function journeyPage(v: JourneyView): Html {
 <h1>${journey.name} <span class="muted">${state.journeyId}@${state.currentVersion}</span></h1>
 <p>Status: <strong class="status-${state.status}" data-testid="status">${state.status}</strong>
 ${v.canManage && action ? html`<form class="inline" method="post" action="/console/journeys/${state.journeyId}/${action}"><button type="submit">${action === 'pause' ? 'Pause (no new customers)' : 'Resume'}</button></form>` : ''}
-· <a href="${v.runsUrl}">Runs in the Temporal UI</a></p>
+${
+  v.canManage && state.status !== 'archived'
+    ? html`<form class="inline" method="post" action="/console/journeys/${state.journeyId}/archive" onsubmit="return confirm('Archive ${state.journeyId}? It takes no new customers and every customer in it leaves now.')"><button type="submit">Archive (end every run)</button></form>`
+    : ''
+}
+· <a href="/console/journeys/${state.journeyId}/versions">Versions</a> · <a href="${v.runsUrl}">Runs in the Temporal UI</a></p>
 <form method="get" action="/console/journeys/${state.journeyId}">Entered from <input name="from" type="date" style="width:auto" value="${r.from.slice(0, 10)}"> to <input name="to" type="date" style="width:auto" value="${r.to.slice(0, 10)}"> <button>Show</button></form>
 <div class="layout">
 <div>${journeyDiagram(journey, figures)}</div>
@@ -127,9 +148,16 @@ ${r.splits.map(
 <table data-testid="split-${s.step}"><thead><tr><th>path</th><th>entered</th><th>converted</th><th>rate</th><th>${percent(s.confidence)} interval</th><th>p (vs ${s.baseline})</th><th>lift</th><th>lift interval</th></tr></thead>
 <tbody>${s.variants.map((variant) => variantRow(variant, s.baseline))}</tbody></table>`,
     )}
-<p class="muted">On each step: customers waiting there now, and messages it sent in the range. Paths count customers as the split assigns them at entry. What every figure counts: docs/results.md.</p>
+${r.warehouse ? warehouseSection(r.warehouse) : ''}
+<p class="muted">On each step: customers of the range who went through it, those waiting there now, and messages it sent in the range. Paths count customers as the split assigns them at entry. What every figure counts: docs/results.md.</p>
 </div></div>`,
   );
+}
+
+function pathTable(id: string, path: PathEntry[]): Html {
+  return html`<table data-testid="path-${id}"><thead><tr><th>at</th><th>step</th><th>kind</th><th>what happened</th></tr></thead><tbody>${path.map(
+    (p) => html`<tr><td>${p.at}</td><td>${p.step}</td><td>${p.kind}</td><td>${p.outcome ?? '...'}</td></tr>`,
+  )}</tbody></table>`;
 }
 
 /** A customer's page: what `waymark customer ID` prints, with links to each run in the Temporal UI. */
@@ -141,24 +169,24 @@ export function customerPage(t: CustomerTimeline, runUrl: (workflowId: string) =
 <h2>Journeys</h2>
 ${t.journeys.map(
       (j) => html`<h3><a href="/console/journeys/${j.journeyId}">${j.journeyId}</a>@${j.version}: entered ${j.entries}x, ${j.run ? `${j.run.status}${j.run.reason ? ` (${j.run.reason})` : ''}` : j.ended} · <a href="${runUrl(j.workflowId)}">run in the Temporal UI</a></h3>
-${
-  j.run
-    ? html`<table data-testid="path-${j.journeyId}"><thead><tr><th>at</th><th>step</th><th>kind</th><th>what happened</th></tr></thead><tbody>${j.run.path.map(
-        (p) => html`<tr><td>${p.at}</td><td>${p.step}</td><td>${p.kind}</td><td>${p.outcome ?? '...'}</td></tr>`,
-      )}</tbody></table>${j.run.waiting ? html`<p>Waiting for ${j.run.waiting.kind === 'event' ? `"${j.run.waiting.event}"` : 'a timer'} until ${j.run.waiting.until}</p>` : ''}`
-    : ''
-}`,
+${j.run ? html`${pathTable(j.journeyId, j.run.path)}${j.run.waiting ? html`<p>Waiting for ${j.run.waiting.kind === 'event' ? `"${j.run.waiting.event}"` : 'a timer'} until ${j.run.waiting.until}</p>` : ''}` : ''}
+${j.past.map(
+  (e, i) => html`<p>${j.run || i > 0 ? 'Earlier: entered' : 'Entered'} ${e.enteredAt} (version <code>${e.version}</code>), ${e.status}${e.reason ? ` (${e.reason})` : ''}${e.endedAt ? ` at ${e.endedAt}` : ''}</p>${pathTable(`${j.journeyId}-${e.entryId}`, e.path)}`,
+)}`,
     )}
 ${t.journeys.length ? '' : html`<p>In no journey.</p>`}
 <h2>Messages</h2>
-<table data-testid="messages"><thead><tr><th>asked at</th><th>template</th><th>state</th><th>attempts</th><th>detail</th></tr></thead>
-<tbody>${t.messages.map((m) => html`<tr><td>${m.intentAt}</td><td>${m.template}</td><td>${stateLabel(m.state)}</td><td class="n">${m.attempts}</td><td>${m.state !== 'sent' ? (m.detail ?? '') : ''}</td></tr>`)}</tbody></table>
+<table data-testid="messages"><thead><tr><th>asked at</th><th>journey, step</th><th>template</th><th>state</th><th>attempts</th><th>words from</th><th>content</th></tr></thead>
+<tbody>${t.messages.map(
+      (m) =>
+        html`<tr><td>${m.requestedAt}</td><td>${m.journeyId} · ${m.stepId}</td><td>${m.channel} ${m.template}${m.templateVersion ? `@${m.templateVersion.slice(0, 8)}` : ''}</td><td>${stateLabel(m.state)}${m.state !== 'sent' && m.detail ? `: ${m.detail}` : ''}</td><td class="n">${m.attempts}</td><td>${m.contentSource ? describeSource(m.contentSource) : ''}</td><td>${m.stored ? (m.stored.content ? headline(m.stored.content) : `no content: ${m.stored.contentMissing ?? 'not rendered'}`) : `kept by ${m.provider}${m.providerMessageId ? ` (${m.providerMessageId})` : ''}`}</td></tr>`,
+    )}</tbody></table>
 <h2>Decisions</h2>
 <table data-testid="decisions"><thead><tr><th>at</th><th>event</th><th>journey</th><th>decision</th></tr></thead>
 <tbody>${t.decisions.map((d) => html`<tr><td>${d.at}</td><td>${d.type}</td><td>${d.journeyId ?? ''}</td><td>${d.outcome}${d.meant ? ` (${d.meant})` : ''}</td></tr>`)}</tbody></table>
 <h2>Profile</h2>
 <pre>${JSON.stringify(t.profile, null, 2)}</pre>
-<p class="muted">The router keeps its most recent decisions (WAYMARK_ROUTER_MAX_DECISIONS); a journey's path shows while its run can still be asked (running, or within the namespace's retention after it ends).</p>`,
+<p class="muted">The router keeps its most recent decisions (WAYMARK_ROUTER_MAX_DECISIONS); a running journey's path comes from its run; every earlier one from the store, where runs record their path as they go (kept until the customer is erased).</p>`,
   );
 }
 

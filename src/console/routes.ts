@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ResultsReader } from '../api/results-routes';
 import { READ_SCOPE } from '../api/results-routes';
+import { MANAGE_SCOPE } from '../api/journey-routes';
 import { createKeyCheck } from '../api/auth';
 import { ApiError } from '../api/errors';
 import { clientAddress } from '../api/guard';
@@ -12,14 +13,13 @@ import type { Logger } from '../logger';
 import type { JourneyStore } from '../store/journeys';
 import { customerMissingPage, customerPage, journeyPage, journeysPage, loginPage } from './pages';
 import type { CustomerTimeline } from '../customers/timeline';
+import { registerManageRoutes, type ManageDeps } from './manage-routes';
 
-/** The scope a key needs to pause and resume journeys from the console. */
-export const MANAGE_SCOPE = 'manage';
 
 const KEY_COOKIE = 'waymark_console_key';
 const ACTOR_COOKIE = 'waymark_console_actor';
 
-export interface ConsoleDeps {
+export interface ConsoleDeps extends ManageDeps {
   config: Config;
   logger: Logger;
   journeys: JourneyStore;
@@ -138,12 +138,20 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     return c.html(customerPage(t, runUrl));
   });
 
-  app.post('/journeys/:journeyId/:action{pause|resume}', async (c) => {
+  /** A change: signed in, posted by this console (no other site can make the browser post one), with the manage scope. */
+  const change = (c: Context): Session | Response => {
     const who = session(c);
     if (!who) return c.redirect('/console/login', 303);
     const origin = c.req.header('origin');
     if (origin !== new URL(c.req.url).origin) return c.text('refused: the request did not come from this console (its Origin header is missing or another site)', 403);
     if (!who.canManage) return c.text('refused: your key lacks the manage scope (WAYMARK_API_KEYS "key:read+manage")', 403);
+    return who;
+  };
+  registerManageRoutes(app, deps, { session, change });
+
+  app.post('/journeys/:journeyId/:action{pause|resume}', async (c) => {
+    const who = change(c);
+    if (who instanceof Response) return who;
     const journeyId = c.req.param('journeyId');
     const action = c.req.param('action') as 'pause' | 'resume';
     if (!(await journeys.states()).some((s) => s.journeyId === journeyId)) return c.text(`no journey "${journeyId}" is published`, 404);

@@ -1,9 +1,11 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { knownEventTypes } from '../api/known-types';
-import type { SendLedger } from '../channels/ledger';
 import { closestType } from '../events/suggest';
 import type { LiveCatalog } from '../journey/live-catalog';
 import type { ProfileStore, ProfileView } from '../profiles/port';
+import type { JourneyPaths, RecordedEnrolment } from '../store/journey-paths';
+import type { Store } from '../store/store';
+import { readMessages, type MessageView } from './messages';
 import { customerStateQuery, customerWorkflowId, journeyStateQuery, journeyWorkflowId, UNHEARD, type CustomerState, type JourneyState } from '../../workflows/contract';
 
 export interface JourneyInTimeline {
@@ -15,6 +17,11 @@ export interface JourneyInTimeline {
   run?: JourneyState;
   /** How it ended, as the router heard, when the run can no longer be asked. */
   ended?: string;
+  /**
+   * Earlier enrolments, and the last one when its run can no longer be asked, newest first, with
+   * their paths as the runs recorded them in the store (src/store/journey-paths.ts): no retention limit.
+   */
+  past: RecordedEnrolment[];
 }
 
 /** Everything Waymark can say about one customer: what `waymark customer ID` and the console's customer page show. */
@@ -25,7 +32,8 @@ export interface CustomerTimeline {
   duplicatesIgnored: number;
   conflicts: number;
   profile: ProfileView;
-  messages: Awaited<ReturnType<SendLedger['forCustomer']>>;
+  /** Every message of theirs, oldest first: state, template version, where the words came from, and the content the local channel stored. */
+  messages: MessageView[];
   /** The router's recent decisions, newest last; for an event nothing took, the type it was probably meant to be. */
   decisions: Array<CustomerState['decisions'][number] & { meant?: string }>;
   journeys: JourneyInTimeline[];
@@ -34,12 +42,13 @@ export interface CustomerTimeline {
 export interface TimelineSources {
   client: Client;
   profiles: ProfileStore;
-  ledger: SendLedger;
+  store: Store;
   catalog: LiveCatalog;
+  paths: JourneyPaths;
 }
 
 /** The customer's timeline, or undefined when no event of theirs was ever received (no router). */
-export async function customerTimeline({ client, profiles, ledger, catalog }: TimelineSources, customerId: string): Promise<CustomerTimeline | undefined> {
+export async function customerTimeline({ client, profiles, store, catalog, paths }: TimelineSources, customerId: string): Promise<CustomerTimeline | undefined> {
   let router: CustomerState;
   try {
     router = await client.workflow.getHandle(customerWorkflowId(customerId)).query(customerStateQuery);
@@ -52,11 +61,13 @@ export async function customerTimeline({ client, profiles, ledger, catalog }: Ti
     const closest = closestType(type, known);
     return closest ? `did you mean "${closest}"?` : known.size ? 'no published journey uses it' : undefined;
   };
+  const recorded = await paths.forCustomer(customerId);
   const journeys = await Promise.all(
     Object.entries(router.journeys).map(async ([journeyId, m]): Promise<JourneyInTimeline> => {
       const workflowId = journeyWorkflowId(journeyId, customerId);
       const run = await client.workflow.getHandle(workflowId).query(journeyStateQuery).catch(() => undefined);
-      return { journeyId, version: m.version, entries: m.entries, workflowId, ...(run ? { run } : { ended: m.lastReason ? `${m.lastStatus}: ${m.lastReason}` : 'run no longer queryable' }) };
+      const past = recorded.filter((e) => e.journeyId === journeyId && !(run && Date.parse(e.enteredAt) === Date.parse(run.enteredAt))).reverse();
+      return { journeyId, version: m.version, entries: m.entries, workflowId, past, ...(run ? { run } : { ended: m.lastReason ? `${m.lastStatus}: ${m.lastReason}` : 'run no longer queryable' }) };
     }),
   );
   return {
@@ -66,7 +77,7 @@ export async function customerTimeline({ client, profiles, ledger, catalog }: Ti
     duplicatesIgnored: router.duplicatesIgnored,
     conflicts: router.conflicts ?? 0,
     profile: await profiles.get(customerId),
-    messages: await ledger.forCustomer(customerId),
+    messages: await readMessages(store, { customerId }),
     decisions: router.decisions.map((d) => {
       const hint = d.outcome === UNHEARD ? meant(d.type) : undefined;
       return hint ? { ...d, meant: hint } : d;

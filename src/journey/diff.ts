@@ -1,7 +1,7 @@
 import { canonicalJson } from './canonical-json';
 import { entryMatches } from './entry-matches';
 import { describeCondition } from './explain';
-import { links } from './graph';
+import { flowOrder } from './graph';
 import type { Condition, EventMatch, Journey, Step } from './schema';
 
 /** One difference between two journey definitions, in words a designer reads. */
@@ -36,19 +36,6 @@ function fieldText(name: string, value: unknown): string | string[] {
 /** Step fields in the order a designer writes them: what the step does, then where it leads (a stored definition's key order is the database's). */
 const FIELD_ORDER = ['channel', 'template', 'duration', 'until', 'event', 'filter', 'timeout', 'attribute', 'value', 'branches', 'paths', 'onEvent', 'onTimeout', 'default', 'next'];
 const byFieldOrder = (a: string, b: string) => FIELD_ORDER.indexOf(a) - FIELD_ORDER.indexOf(b);
-
-/** Step ids in flow order (depth first from `start`, ways out in their order), then any the flow does not reach. */
-function flowOrder(journey: Journey): string[] {
-  const seen = new Set<string>();
-  const visit = (id: string): void => {
-    const step = journey.steps[id];
-    if (!step || seen.has(id)) return;
-    seen.add(id);
-    for (const link of links(step)) visit(link.target);
-  };
-  visit(journey.start);
-  return [...seen, ...Object.keys(journey.steps).filter((id) => !seen.has(id))];
-}
 
 /** A whole step on one line: its kind, then each field. */
 function stepText(step: Step): string {

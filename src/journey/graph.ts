@@ -1,4 +1,4 @@
-import type { Step } from './schema';
+import type { Journey, Step } from './schema';
 
 /** A link from a step to the next: the field that holds it (relative to the step) and the target. */
 export interface Link {
@@ -60,4 +60,17 @@ export function firstStop(steps: Record<string, Step>, start: string): string {
     id = step.next;
   }
   return id;
+}
+
+/** Step ids in flow order (depth first from `start`, ways out in their order), then any the flow does not reach. */
+export function flowOrder(journey: Journey): string[] {
+  const seen = new Set<string>();
+  const visit = (id: string): void => {
+    const step = journey.steps[id];
+    if (!step || seen.has(id)) return;
+    seen.add(id);
+    for (const link of links(step)) visit(link.target);
+  };
+  visit(journey.start);
+  return [...seen, ...Object.keys(journey.steps).filter((id) => !seen.has(id))];
 }

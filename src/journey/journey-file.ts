@@ -56,6 +56,12 @@ export function checkJourneyFile(file: string, limits: ValidationLimits): Checke
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(err as Error).message})`;
     return refuse(`${why}; name a .json, .yaml or .yml journey file`);
   }
+  return checkJourneyText(file, text, limits);
+}
+
+/** Parses and validates a journey's text (`name`: its file, or where it came from, for messages and the YAML/JSON choice). */
+export function checkJourneyText(name: string, text: string, limits: ValidationLimits): CheckedFile {
+  const file = name;
   const { value, issue, lineOf } = parse(file, text);
   if (issue) return { file, issues: [issue], warnings: [], lineOf };
   const located = (i: ValidationIssue): ValidationIssue => {

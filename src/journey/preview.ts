@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { entryMatches } from './entry-matches';
 import fs from 'node:fs';
 import { publishTemplates } from '../templates/publish';
 import type { Config } from '../config';
 import type { CustomerEvent } from '../events/schema';
 import type { OutboxRecord } from '../channels/local';
+import { scratchConfig } from './scratch';
 import { createDeps } from '../runtime';
 import { journeyRunSettings } from '../settings';
 import { startTimeSkippingServer } from '../temporal/time-skipping';
@@ -36,12 +36,6 @@ export interface PreviewResult {
   delivered: PreviewScenario['events'];
 }
 
-/** A throwaway database on the embedded PostgreSQL: a preview never touches the configured store. */
-function scratchConfig(config: Config): Config {
-  const store = { ...config.store, url: '', migrateOnStart: 'embedded' as const, embedded: { ...config.store.embedded, database: `preview_${randomBytes(8).toString('hex')}` } };
-  // Never a real provider: the preview's messages go to its own local channel, and no consent change reaches Braze.
-  return { ...config, store, braze: { ...config.braze, url: '' } };
-}
 
 /**
  * Runs a journey for a made-up customer on a private time-skipping Temporal server, with the
@@ -54,7 +48,7 @@ export async function previewJourney(published: PublishedJourney, scenario: Prev
   const entry = { messageId: 'preview-0', type: entryType, customerId: scenario.customerId, timestamp: new Date().toISOString(), properties: scenario.entryProperties };
   const refused = entriesFor([published], entry).refused[0];
   if (refused) return { notEntered: refused.why };
-  const deps = createDeps(scratchConfig(config));
+  const deps = createDeps(scratchConfig(config, 'preview', true));
   const env = await startTimeSkippingServer();
   try {
     const { customerId } = scenario;

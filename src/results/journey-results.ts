@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { flowOrder } from '../journey/graph';
 import type { Journey } from '../journey/schema';
 import { variantResults, type VariantResults } from './stats';
 
@@ -32,6 +33,8 @@ export interface StepCounts {
   kind: string;
   /** Runs of the range waiting at this step now. */
   here: number;
+  /** Runs of the range that went through this step, each counted once (the store's path projection). */
+  passed: number;
   /** Messages this step sent in the range (the send ledger, state "sent", by requested_at). */
   sent: number;
 }
@@ -61,6 +64,8 @@ export const DEFINITIONS: Record<string, string> = {
   completed: 'of those, runs that reached an exit step (JourneyStatus "completed")',
   other: 'of those, runs that ended any other way (failed, timed out, terminated, cancelled)',
   here: 'runs of the range waiting at the step now (the JourneyStep search attribute)',
+  passed:
+    "runs of the range that went through the step (reached it and went on; a send once it is under way), each counted once however often they came back: the store's projection of runs' paths, which a run writes with each send, before each wait and when it ends (runs started by a Waymark release without it are not counted)",
   sent: 'messages the step sent in [from, to), by the time the run asked for the send (the send ledger, state "sent")',
   splits:
     'per split, each path\'s customers as the split assigns them at entry (the JourneySplits search attribute; the split picks by customer, so a customer who left before reaching it counts in their path: intention to treat); conversion = converted / entered; the interval is a Wilson score interval; the test is a two-sided pooled two-proportion z-test against the baseline (the holdout path, else the first path); lift = rate / baseline rate - 1 with a log risk-ratio interval',
@@ -70,15 +75,16 @@ export const DEFINITIONS: Record<string, string> = {
 export interface ResultsSources {
   count(query: string): Promise<number>;
   sentByStep(journeyId: string, version: string, from: Date, to: Date): Promise<Map<string, number>>;
+  passedByStep(journeyId: string, version: string, from: Date, to: Date): Promise<Map<string, number>>;
 }
 
-/** The sources in production: the Temporal client's visibility counts and the store's send ledger. */
-export function resultsSources(client: Client, sentByStep: ResultsSources['sentByStep']): ResultsSources {
-  return { count: async (query) => (await client.workflow.count(query)).count, sentByStep };
+/** The sources in production: the Temporal client's visibility counts, the store's send ledger and path projection. */
+export function resultsSources(client: Client, store: Pick<ResultsSources, 'sentByStep' | 'passedByStep'>): ResultsSources {
+  return { count: async (query) => (await client.workflow.count(query)).count, ...store };
 }
 
 /**
- * A journey version's results in a range, from counts only (visibility and one ledger query):
+ * A journey version's results in a range, from counts only (visibility, one ledger query, one path query):
  * never a scan of runs or histories. Ids, versions, step and path names are safe in a visibility
  * query as they are (the journey schema allows letters, digits, "_" and "-"; versions are hex).
  */
@@ -89,10 +95,10 @@ export async function journeyResults(sources: ResultsSources, journey: Journey, 
     `AND StartTime >= '${from.toISOString()}' AND StartTime < '${to.toISOString()}' AND ExecutionStatus != 'ContinuedAsNew'`;
   const count = (where = '') => sources.count(where ? `${base} AND ${where}` : base);
   const closed = (status: string) => `ExecutionStatus = 'Completed' AND JourneyStatus = '${status}'`;
-  const stepIds = Object.keys(journey.steps);
+  const stepIds = flowOrder(journey);
   const splitSteps = stepIds.filter((id) => journey.steps[id]!.kind === 'split');
 
-  const [entered, active, converted, exited, completed, here, sent, splits] = await Promise.all([
+  const [entered, active, converted, exited, completed, here, sent, passed, splits] = await Promise.all([
     count(),
     count(`ExecutionStatus = 'Running'`),
     count(closed('converted')),
@@ -100,6 +106,7 @@ export async function journeyResults(sources: ResultsSources, journey: Journey, 
     count(closed('completed')),
     Promise.all(stepIds.map((id) => count(`ExecutionStatus = 'Running' AND JourneyStep = '${id}'`))),
     sources.sentByStep(journeyId, version, from, to),
+    sources.passedByStep(journeyId, version, from, to),
     Promise.all(
       splitSteps.map(async (stepId) => {
         const step = journey.steps[stepId] as Extract<Journey['steps'][string], { kind: 'split' }>;
@@ -121,7 +128,7 @@ export async function journeyResults(sources: ResultsSources, journey: Journey, 
     from: from.toISOString(),
     to: to.toISOString(),
     runs: { entered, active, converted, exited, completed, other: Math.max(0, entered - active - converted - exited - completed) },
-    steps: stepIds.map((id, i) => ({ step: id, kind: journey.steps[id]!.kind, here: here[i]!, sent: sent.get(id) ?? 0 })),
+    steps: stepIds.map((id, i) => ({ step: id, kind: journey.steps[id]!.kind, here: here[i]!, passed: passed.get(id) ?? 0, sent: sent.get(id) ?? 0 })),
     splits,
     definitions: DEFINITIONS,
   };

@@ -125,8 +125,11 @@ describe('event API under hostile input (dev server)', () => {
   it('never logs an email or phone number found in a field name or a path (item 10)', async () => {
     const refused = await send('/v1/events', raw(makeEvent('signed_up', customerOf(103), Date.now()), `"properties":{},"${EMAIL}":true`));
     expect((refused.body.error as { path: string }).path).toBe(EMAIL);
-    const notFound = await fetch(`${api.url}/v1/customers/${encodeURIComponent(EMAIL)}/+14155550123`, { headers: { authorization: `Bearer ${KEY}` } });
+    const notFound = await fetch(`${api.url}/v1/people/${encodeURIComponent(EMAIL)}/+14155550123`, { headers: { authorization: `Bearer ${KEY}` } });
     expect(notFound.status).toBe(404);
+    // Under /v1/customers (the read scope's timelines) an events key is refused before any route: logged without the path's secrets too.
+    const forbidden = await fetch(`${api.url}/v1/customers/${encodeURIComponent(EMAIL)}/+14155550123`, { headers: { authorization: `Bearer ${KEY}` } });
+    expect(forbidden.status).toBe(403);
     const text = logs.join('');
     expect(text).toContain('FIELD_UNKNOWN');
     expect(text).toContain('ROUTE_NOT_FOUND');

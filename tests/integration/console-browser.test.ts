@@ -2,35 +2,18 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { pickPath } from '../../src/journey/split';
 import { JourneyStore } from '../../src/store/journeys';
 import { apiOnDevServer, journeysDir, KEY } from '../support/api';
 import { eventually } from '../support/dev-server';
+import { splitJourney } from '../support/split-journey';
 import { makeEvent } from '../support/harness';
 
 const READ_KEY = 'test-key-console-read';
 const MANAGE_KEY = 'test-key-console-manage';
 
 /** A split with a holdout, then a wait: a diagram with branches, counts on a waiting step, a results table. */
-const JOURNEY = {
-  id: 'console-test',
-  name: 'Console test',
-  entry: { event: 'console_test_entered' },
-  reentry: { policy: 'never' },
-  goals: [{ event: 'console_test_bought', name: 'bought' }],
-  start: 'offer_test',
-  steps: {
-    offer_test: {
-      kind: 'split',
-      paths: [
-        { name: 'discount', weight: 1, next: 'offer_discount' },
-        { name: 'holdout', weight: 1, holdout: true, next: 'wait_for_click' },
-      ],
-    },
-    offer_discount: { kind: 'send', channel: 'email', template: 'console-discount', next: 'wait_for_click' },
-    wait_for_click: { kind: 'wait_for_event', event: 'console_test_clicked', timeout: '1h', onEvent: 'done', onTimeout: 'done' },
-    done: { kind: 'exit' },
-  },
-};
+const JOURNEY = splitJourney('console-test', 'console_test', ['discount']);
 
 /** Debian's Chromium (scripts/setup.sh --tests installs it), or WAYMARK_CHROMIUM. */
 function chromiumPath(): string {
@@ -90,11 +73,15 @@ describe('the console in Chromium', () => {
     await page.click(`a[href="/console/journeys/${JOURNEY.id}"]`);
     const steps = await page.locator('svg.diagram g.step').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-step')));
     expect(steps.sort()).toEqual(Object.keys(JOURNEY.steps).sort());
-    expect(await page.textContent('g[data-step="wait_for_click"] .counts')).toBe(`${customers.length} waiting`);
+    expect(await page.textContent('g[data-step="wait_for_click"] .counts')).toBe(`0 passed · ${customers.length} waiting`);
+    // Every customer went through the split: the holdout's before its wait, the others' with their send.
+    expect(await page.textContent('g[data-step="offer_test"] .counts')).toBe(`${customers.length} passed · 0 waiting`);
     expect(await page.locator('svg.diagram polyline.link').count()).toBe(5); // two paths, the send's next, the event and the timeout
     expect(await page.locator('[data-testid=runs]').textContent()).toContain(`entered${customers.length}`);
     const paths = await page.locator('[data-testid=split-offer_test] tbody tr td:first-child').allTextContents();
     expect(paths).toEqual(['discount', 'holdout (baseline)']);
+    // The warehouse's KPIs, or why there are none: this test's warehouse has no batch yet.
+    expect(await page.textContent('[data-testid=warehouse]')).toMatch(/no (published|batch)/);
     expect(await page.locator('button', { hasText: 'Pause' }).count()).toBe(0);
     expect(await page.getAttribute('a:has-text("Runs in the Temporal UI")', 'href')).toContain(encodeURIComponent(`JourneyId='${JOURNEY.id}'`));
     await shoot(page, 'journey');
@@ -115,6 +102,12 @@ describe('the console in Chromium', () => {
     expect(await page.locator('[data-testid=decisions]').textContent()).toMatch(/console_test_entered\s*console-test\s*entered \(version [0-9a-f]{12}\)/);
     expect(await page.getAttribute('a:has-text("run in the Temporal UI")', 'href')).toContain(encodeURIComponent(`journey/${JOURNEY.id}/${customerId}`));
     await shoot(page, 'customer');
+    // A customer the split sent an offer: the message with its template, state, where the words came from and its content.
+    const offered = customers.find((c) => pickPath(JOURNEY.steps.offer_test.paths, JOURNEY.id, 'offer_test', c).name === 'discount')!;
+    await page.goto(`${api.url}/console/customers/${offered}`);
+    const message = await page.locator('[data-testid=messages] tbody tr').first().locator('td').allTextContents();
+    expect(message.slice(1, 6)).toEqual([`${JOURNEY.id} · offer_discount`, expect.stringMatching(/^email console-test-discount/), 'sent', '1', 'template']);
+    expect(message[6]).toMatch(/^Subject: /);
     await page.goto(`${api.url}/console/customers/nobody-${Date.now()}`);
     expect(await page.textContent('main')).toContain('No events have been received for this customer id.');
     await page.close();
@@ -143,6 +136,86 @@ describe('the console in Chromium', () => {
     const forged = await fetch(`${api.url}/console/journeys/${JOURNEY.id}/pause`, { method: 'POST', headers: { cookie, origin: 'https://evil.example' }, redirect: 'manual' });
     expect(forged.status).toBe(403);
     expect((await store.states()).find((s) => s.journeyId === JOURNEY.id)?.status).toBe('active');
+    await page.close();
+  });
+
+  it('publishes a new version: Check draws what changes and warns of a missing template; Publish makes it current; a read key cannot', async () => {
+    const page = await browser.newPage();
+    await signIn(page, MANAGE_KEY, 'Grace');
+    const store = new JourneyStore(api.deps.store);
+    const first = (await store.states()).find((s) => s.journeyId === JOURNEY.id)!.currentVersion;
+    await page.goto(`${api.url}/console/journeys`);
+    await page.click('a:has-text("Publish a journey")');
+    // Not valid: the problem named with its field.
+    await page.fill('textarea[name=definition]', JSON.stringify({ ...JOURNEY, start: 'nowhere' }, null, 2));
+    await page.click('button:has-text("Check")');
+    expect(await page.textContent('[data-testid=issues]')).toContain('start');
+    const steps: Record<string, object> = JOURNEY.steps;
+    const changed = { ...JOURNEY, steps: { ...steps, offer_discount: { ...steps.offer_discount, template: 'console-test-discount-v2' } } };
+    await page.fill('textarea[name=definition]', JSON.stringify(changed, null, 2));
+    await page.click('button:has-text("Check")');
+    expect(await page.textContent('[data-testid=checked]')).toContain(`Changes against the current version ${first.slice(0, 12)}`);
+    expect(await page.getAttribute('g[data-step="offer_discount"]', 'class')).toContain('changed');
+    expect(await page.getAttribute('g[data-step="wait_for_click"]', 'class')).not.toContain('changed');
+    expect(await page.textContent('[data-testid=differences]')).toContain('steps.offer_discount.template: console-test-discount → console-test-discount-v2');
+    expect(await page.textContent('[data-testid=warnings]')).toContain('template "console-test-discount-v2", which does not exist');
+    await shoot(page, 'publish');
+    // A read key gets the page, not the change.
+    const reader = await browser.newPage();
+    await signIn(reader, READ_KEY, 'Ada');
+    await reader.goto(`${api.url}/console/publish`);
+    await reader.fill('textarea[name=definition]', JSON.stringify(changed, null, 2));
+    await reader.click('button:has-text("Check")');
+    const refused = reader.waitForResponse((r) => r.url().endsWith('/console/publish') && r.request().method() === 'POST');
+    await reader.click('button:has-text("Publish")');
+    expect((await refused).status()).toBe(403);
+    await reader.close();
+    expect((await store.states()).find((s) => s.journeyId === JOURNEY.id)!.currentVersion).toBe(first);
+
+    await page.click('button:has-text("Publish")');
+    expect(page.url()).toContain(`/console/journeys/${JOURNEY.id}?notice=`);
+    const second = (await store.states()).find((s) => s.journeyId === JOURNEY.id)!.currentVersion;
+    expect(second).not.toBe(first);
+    expect(await page.textContent('[role=status]')).toContain(`published: version ${second.slice(0, 12)} is current`);
+    expect((await store.history(JOURNEY.id)).at(-1)).toMatchObject({ action: 'publish', version: second, actor: 'console: Grace' });
+    await page.close();
+  });
+
+  it('lists the versions, draws the changes between two, and rolls back to the first', async () => {
+    const page = await browser.newPage();
+    await signIn(page, MANAGE_KEY, 'Grace');
+    const store = new JourneyStore(api.deps.store);
+    const [first, second] = (await store.versions(JOURNEY.id)).map((v) => v.version);
+    await page.goto(`${api.url}/console/journeys/${JOURNEY.id}`);
+    await page.click('a:has-text("Versions")');
+    expect(await page.locator('[data-testid=versions] tbody tr').count()).toBe(2);
+    await shoot(page, 'versions');
+    await page.click('a:has-text("compare with current")');
+    expect(page.url()).toContain(`from=${second}&to=${first}`);
+    expect(await page.getAttribute('g[data-step="offer_discount"]', 'class')).toContain('changed');
+    expect(await page.textContent('[data-testid=differences]')).toContain('console-test-discount-v2 → console-test-discount');
+    await shoot(page, 'diff');
+    await page.goBack();
+    await page.click('button:has-text("Make current")');
+    expect(await page.textContent('[role=status]')).toContain(`version ${first!.slice(0, 12)} is current (was ${second!.slice(0, 12)})`);
+    expect((await store.states()).find((s) => s.journeyId === JOURNEY.id)!.currentVersion).toBe(first);
+    expect((await store.history(JOURNEY.id)).at(-1)).toMatchObject({ action: 'rollback', version: first, actor: 'console: Grace' });
+    await page.close();
+  });
+
+  // Last: it ends every run.
+  it('archives the journey: no new customers, and every customer in it leaves with the reason', async () => {
+    const page = await browser.newPage();
+    await signIn(page, MANAGE_KEY, 'Grace');
+    await page.goto(`${api.url}/console/journeys/${JOURNEY.id}`);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('button:has-text("Archive")');
+    expect(await page.textContent('[data-testid=status]')).toBe('archived');
+    expect(await page.textContent('[role=status]')).toContain('its running runs are being told to exit');
+    const exited = `JourneyId = '${JOURNEY.id}' AND JourneyStatus = 'exited'`;
+    await eventually(async () => ((await api.client.workflow.count(exited)).count === customers.length ? true : undefined), 'every run exited', 60_000);
+    const state = await api.client.workflow.getHandle(`journey/${JOURNEY.id}/${customers[0]}`).result();
+    expect(state.reason).toMatch(/^journey archived by console: Grace at /);
     await page.close();
   });
 });

@@ -52,6 +52,7 @@ describe('waymark customer erase (dev server, real CLI)', () => {
       messages: await count('SELECT COUNT(*) AS n FROM local_messages WHERE customer_id = $1'),
       links: await count('SELECT COUNT(*) AS n FROM identity_aliases WHERE user_id = $1'),
       features: await count('SELECT COUNT(*) AS n FROM customer_features WHERE customer_id = $1'),
+      paths: await count('SELECT COUNT(*) AS n FROM journey_path WHERE customer_id = $1'),
     };
   };
 
@@ -70,27 +71,27 @@ describe('waymark customer erase (dev server, real CLI)', () => {
     await eventually(async () => ((await rowsAbout(customerId)).links === 1 ? true : undefined), 'the anonymous id linked to the customer');
     // The features a batch scoring kept for them (src/scoring/feature-store.ts).
     await new FeatureStore(api.deps.store).put([{ customerId, asOf: '2026-12-01', features: { events_7d: 1, events_30d: 4, orders_30d: 0, revenue_30d: 0, tickets_30d: 0, days_since_active: 2 } }]);
-    expect(await rowsAbout(customerId)).toEqual({ profiles: 1, sends: 1, messages: 1, links: 1, features: 1 });
+    expect(await rowsAbout(customerId)).toEqual({ profiles: 1, sends: 1, messages: 1, links: 1, features: 1, paths: 1 });
 
     const erased = await cli('erase', customerId, '--actor', 'dpo@example.com');
     expect({ code: erased.code, stderr: erased.stderr }).toEqual({ code: 0, stderr: '' });
     expect(erased.stdout).toContain(`Customer ${customerId} erased (by dpo@example.com):`);
     expect(erased.stdout).toContain('with the 1 anonymous customer(s) linked to them');
     expect(erased.stdout).toMatch(new RegExp(`Temporal +3 run\\(s\\) deleted: customer/${customerId}, journey/onboarding/${customerId}, customer/anon:${anonymousId}`));
-    expect(erased.stdout).toMatch(/store +2 profile\(s\), 1 send record\(s\), 1 local message\(s\), 1 linked anonymous id\(s\), 1 set\(s\) of model features, 0 audience membership\(s\)/);
+    expect(erased.stdout).toMatch(/store +2 profile\(s\), 1 send record\(s\), 1 local message\(s\), 1 linked anonymous id\(s\), 1 set\(s\) of model features, 0 audience membership\(s\), 1 journey enrolment\(s\) with their paths/);
     // This test's warehouse (an empty DuckDB file: no batch ran) holds nothing of them; tests/warehouse/erase.test.ts erases from a built one.
     expect(erased.stdout).toMatch(/warehouse 0 row\(s\)\n/);
 
-    expect(await rowsAbout(customerId)).toEqual({ profiles: 0, sends: 0, messages: 0, links: 0, features: 0 });
-    expect(await rowsAbout(`anon:${anonymousId}`)).toEqual({ profiles: 0, sends: 0, messages: 0, links: 0, features: 0 });
+    expect(await rowsAbout(customerId)).toEqual({ profiles: 0, sends: 0, messages: 0, links: 0, features: 0, paths: 0 });
+    expect(await rowsAbout(`anon:${anonymousId}`)).toEqual({ profiles: 0, sends: 0, messages: 0, links: 0, features: 0, paths: 0 });
     for (const workflowId of [customerWorkflowId(customerId), journeyWorkflowId('onboarding', customerId), customerWorkflowId(`anon:${anonymousId}`)]) expect({ workflowId, exists: await exists(workflowId) }).toEqual({ workflowId, exists: false });
     // The record names no one: the id's digest, who asked, what went.
     const records = await api.deps.store.query<{ customer_digest: string; actor: string; report: unknown }>('SELECT customer_digest, actor, report FROM erasures WHERE customer_digest = $1', [customerDigest(customerId)]);
-    expect(records.rows).toEqual([{ customer_digest: customerDigest(customerId), actor: 'dpo@example.com', report: { runs: 3, anonymous: 1, store: { profiles: 2, sends: 1, messages: 1, identityLinks: 1, features: 1, audiences: 0 }, warehouse: {} } }]);
+    expect(records.rows).toEqual([{ customer_digest: customerDigest(customerId), actor: 'dpo@example.com', report: { runs: 3, anonymous: 1, store: { profiles: 2, sends: 1, messages: 1, identityLinks: 1, features: 1, audiences: 0, enrolments: 1 }, warehouse: {} } }]);
     expect(JSON.stringify(records.rows)).not.toContain(customerId);
 
     // The other customer is as they were.
-    expect(await rowsAbout(bystander)).toEqual({ profiles: 1, sends: 1, messages: 1, links: 0, features: 0 });
+    expect(await rowsAbout(bystander)).toEqual({ profiles: 1, sends: 1, messages: 1, links: 0, features: 0, paths: 1 });
     expect(await exists(journeyWorkflowId('onboarding', bystander))).toBe(true);
   });
 

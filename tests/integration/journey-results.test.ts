@@ -7,33 +7,13 @@ import { apiOnDevServer, journeysDir, KEY } from '../support/api';
 import { runWaymark } from '../support/cli';
 import { eventually } from '../support/dev-server';
 import { departures, OPENAPI_PATHS } from '../support/openapi';
+import { splitJourney } from '../support/split-journey';
 import { makeEvent, storeEnv } from '../support/harness';
 
 const READ_KEY = 'test-key-read';
 
 /** A split three ways (two offers and a holdout), then a wait a goal event can end: what the results count. */
-const JOURNEY = {
-  id: 'results-test',
-  name: 'Results test',
-  entry: { event: 'results_test_entered' },
-  reentry: { policy: 'never' },
-  goals: [{ event: 'results_test_bought', name: 'bought' }],
-  start: 'offer_test',
-  steps: {
-    offer_test: {
-      kind: 'split',
-      paths: [
-        { name: 'discount', weight: 1, next: 'offer_discount' },
-        { name: 'extension', weight: 1, next: 'offer_extension' },
-        { name: 'holdout', weight: 1, holdout: true, next: 'wait_for_click' },
-      ],
-    },
-    offer_discount: { kind: 'send', channel: 'email', template: 'results-discount', next: 'wait_for_click' },
-    offer_extension: { kind: 'send', channel: 'email', template: 'results-extension', next: 'wait_for_click' },
-    wait_for_click: { kind: 'wait_for_event', event: 'results_test_clicked', timeout: '1h', onEvent: 'done', onTimeout: 'done' },
-    done: { kind: 'exit' },
-  },
-};
+const JOURNEY = splitJourney('results-test', 'results_test', ['discount', 'extension']);
 
 /** Results through the API (read scope) and `waymark journeys results`, from visibility counts and the send ledger of real runs. */
 describe('journey results on the dev server', () => {
@@ -58,6 +38,9 @@ describe('journey results on the dev server', () => {
     await api.post('/v1/events/batch', { events: buyers.map((c) => makeEvent('results_test_bought', c, Date.now())) });
     const bought = `JourneyId = '${JOURNEY.id}' AND JourneyStatus = 'converted'`;
     await eventually(async () => ((await api.client.workflow.count(bought)).count === buyers.length ? true : undefined), 'the buyers converted', 60_000);
+    // A run records its end in the store before it completes.
+    const ended = `JourneyId = '${JOURNEY.id}' AND ExecutionStatus = 'Completed'`;
+    await eventually(async () => ((await api.client.workflow.count(ended)).count === buyers.length ? true : undefined), "the buyers' runs completed", 60_000);
   });
   afterAll(() => api?.close());
 
@@ -73,6 +56,16 @@ describe('journey results on the dev server', () => {
     expect(steps.wait_for_click).toMatchObject({ kind: 'wait_for_event', here: n - buyers.length, sent: 0 });
     expect(steps.offer_discount).toMatchObject({ here: 0, sent: assigned('discount').length });
     expect(steps.offer_extension).toMatchObject({ here: 0, sent: assigned('extension').length });
+    // Went through each step (the store's path projection): the holdout's split is recorded before its
+    // wait, each send with itself, the wait by the runs that left it; a converted run ends before `done`.
+    expect(Object.fromEntries(results.steps.map((s) => [s.step, s.passed]))).toEqual({
+      offer_test: n,
+      offer_discount: assigned('discount').length,
+      offer_extension: assigned('extension').length,
+      wait_for_click: buyers.length,
+      done: 0,
+    });
+    expect(results.steps.map((s) => s.step)).toEqual(['offer_test', 'offer_discount', 'wait_for_click', 'done', 'offer_extension']);
 
     const [split] = results.splits;
     expect(split).toMatchObject({ step: 'offer_test', baseline: 'holdout', confidence: 0.95 });
@@ -87,7 +80,7 @@ describe('journey results on the dev server', () => {
     expect(Object.keys(results.definitions)).toEqual(expect.arrayContaining(['entered', 'converted', 'here', 'sent', 'splits']));
     // The answer is what docs/openapi.yaml says it is.
     expect(departures(body, 'JourneyResults')).toEqual([]);
-    expect(OPENAPI_PATHS).toEqual(['/v1/journeys/{journeyId}/results']);
+    expect(OPENAPI_PATHS).toContain('/v1/journeys/{journeyId}/results');
   });
 
   it('counts only the runs that entered in the range asked for', async () => {
@@ -120,5 +113,18 @@ describe('journey results on the dev server', () => {
     expect((JSON.parse(json.stdout) as JourneyResults).runs.converted).toBe(buyers.length);
     const wrong = await runWaymark(['journeys', 'results', JOURNEY.id, '--from', 'last week'], env);
     expect({ code: wrong.code, stderr: wrong.stderr.trim() }).toEqual({ code: 1, stderr: '--from: "last week" is not an ISO 8601 date or time (e.g. 2026-12-01 or 2026-12-01T09:00:00Z)' });
+  });
+  // Last: it deletes a run, which the counts above would miss.
+  it("keeps a customer's path after Temporal no longer has the run: waymark customer reads it from the store", async () => {
+    const [buyer] = buyers;
+    const workflowId = `journey/${JOURNEY.id}/${buyer}`;
+    const { runId } = await api.client.workflow.getHandle(workflowId).describe();
+    await api.client.workflowService.deleteWorkflowExecution({ namespace: api.config.temporal.namespace, workflowExecution: { workflowId, runId } });
+    await eventually(async () => ((await api.client.workflow.getHandle(workflowId).describe().catch(() => undefined)) ? undefined : true), 'the run deleted', 30_000);
+    const out = await runWaymark(['customer', buyer!], { ...storeEnv(api.config), WAYMARK_TEMPORAL_ADDRESS: api.config.temporal.address, WAYMARK_LOG_LEVEL: 'silent' });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(new RegExp(`entered .* \\(version ${version}\\), converted \\(goal bought reached\\)`));
+    expect(out.stdout).toMatch(new RegExp(`offer_test +split +path ${pathOf(buyer!)}`));
+    expect(out.stdout).toMatch(/wait_for_click +wait_for_event +received results_test_bought|wait_for_click +wait_for_event +interrupted/);
   });
 });

@@ -35,6 +35,10 @@ export const rows = {
   hit: (hitId: string | null, shopId: string, at: string, extra: ExportRow = {}): ExportRow => ({ hitId, fullVisitorId: '1000000001', userId: shopId, hitTimestamp: at, eventAction: 'page_view', pagePath: '/docs', utmCampaign: null, ...extra }),
   ticket: (id: string, email: string, status: string, extra: ExportRow = {}): ExportRow => ({ id, requester_email: email, status, priority: 'normal', created_at: '2026-03-20T10:00:00Z', satisfaction_rating: null, ...extra }),
   open: (id: string, shopId: string, email: string, at: string): ExportRow => ({ id, external_id: shopId, email, canvas_id: 'onboarding', canvas_step_name: 'welcome_email', canvas_variation_name: 'control', event: 'open', time: at }),
+  /** A Braze engagement event (send, open, click) of a Canvas step and variation. */
+  engagement: (id: string, shopId: string, email: string, event: string, at: string, canvas: { canvas_id: string; canvas_step_name: string | null; canvas_variation_name: string | null }): ExportRow => ({
+    id, external_id: shopId, email, ...canvas, event, time: at,
+  }),
 };
 
 /** Epoch microseconds of an ISO time, as Firebase exports its event_timestamp. */

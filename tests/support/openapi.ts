@@ -32,7 +32,8 @@ export function departures(value: unknown, name: string): string[] {
     if (s.type && !(s.type === kind || (s.type === 'number' && kind === 'integer'))) return void found.push(`${at}: ${kind}, documented as ${s.type}`);
     if (s.const !== undefined && v !== s.const) found.push(`${at}: ${JSON.stringify(v)}, documented as ${JSON.stringify(s.const)}`);
     if (kind === 'array' && s.items) (v as unknown[]).forEach((item, i) => check(item, s.items!, `${at}[${i}]`));
-    if (kind !== 'object') return;
+    // An object schema that declares no properties (additionalProperties: {}) takes any object, as JSON Schema's empty schema does.
+    if (kind !== 'object' || (!s.type && !s.properties && !s.required)) return;
     const object = v as Record<string, unknown>;
     for (const key of s.required ?? []) if (!(key in object)) found.push(`${at}.${key}: missing, documented as required`);
     for (const [key, item] of Object.entries(object)) {

@@ -35,4 +35,6 @@ select
   round({{ safe_divide('e.clicks', 'e.sends') }}, 4) as click_rate,
   round({{ safe_divide('coalesce(c.conversions, 0)', 'e.sends') }}, 4) as conversion_rate
 from engagement as e
-left join conversions as c on c.journey_id = e.journey_id and c.step = e.step and c.variant = e.variant
+-- Null-safe: a send without a step or variation name (Braze leaves them empty) keeps its conversions.
+left join conversions as c
+  on c.journey_id = e.journey_id and c.step is not distinct from e.step and c.variant is not distinct from e.variant

@@ -67,3 +67,24 @@ export async function tellRunsToExit(client: Client, config: Config, journeyId: 
   await Promise.all(inFlight);
   return result;
 }
+
+/**
+ * Both sweeps of an archive: now, then again after WAYMARK_CATALOG_REFRESH plus
+ * WAYMARK_ARCHIVE_SWEEP_MARGIN, for runs started while workers still saw the journey active.
+ */
+export async function sweepArchivedRuns(client: Client, config: Config, journeyId: string, notice: ArchiveNotice, say: (line: string) => void): Promise<{ first: SweepResult; second: SweepResult }> {
+  const seen = new Set<string>();
+  say('first sweep');
+  const first = await tellRunsToExit(client, config, journeyId, notice, seen, say);
+  say(sweepLine('first sweep', first));
+  const waitMs = config.store.catalogRefreshMs + config.archive.sweepMarginMs;
+  say(`second sweep in ${waitMs / 1000}s, for runs started while workers still saw the journey active`);
+  await new Promise((r) => setTimeout(r, waitMs));
+  const second = await tellRunsToExit(client, config, journeyId, notice, seen, say);
+  say(sweepLine('second sweep', second));
+  return { first, second };
+}
+
+function sweepLine(label: string, r: SweepResult): string {
+  return `${label}: told ${r.told} run(s) to exit${r.ended ? `, ${r.ended} had ended already` : ''}${r.failed ? `, ${r.failed} not reached (${r.firstError})` : ''}`;
+}
