@@ -77,7 +77,8 @@ export interface PathRecord {
   entryId: string;
   enteredAt: string;
   steps: RecordedStep[];
-  end?: { status: RecordedStatus; reason: string; endedAt: string; messagesSent: number };
+  /** How it ended: `step` is where the run was then (where a goal or an exit event took it out). */
+  end?: { status: RecordedStatus; reason: string; endedAt: string; messagesSent: number; step: string };
 }
 
 export type Waiting =

@@ -346,7 +346,7 @@ async function runJourney(input: JourneyRunInput): Promise<JourneyState> {
 
   while (state.status === 'active') {
     if (restart) {
-      if (recording) await recordEnd({ status: 'restarted', reason: `re-entered with event ${restart.entry.messageId}: started over`, endedAt: new Date().toISOString(), messagesSent: state.messagesSent });
+      if (recording) await recordEnd({ status: 'restarted', reason: `re-entered with event ${restart.entry.messageId}: started over`, endedAt: new Date().toISOString(), messagesSent: state.messagesSent, step: state.step });
       await condition(allHandlersFinished);
       return continueAsNew<typeof journeyWorkflow>({ ...restart, resume: undefined });
     }
@@ -374,7 +374,7 @@ async function runJourney(input: JourneyRunInput): Promise<JourneyState> {
   }
 
   showDetails();
-  if (recording) await recordEnd({ status: state.status, reason: state.reason ?? '', endedAt: state.endedAt!, messagesSent: state.messagesSent });
+  if (recording) await recordEnd({ status: state.status, reason: state.reason ?? '', endedAt: state.endedAt!, messagesSent: state.messagesSent, step: state.step });
   if (input.notifyRouter) {
     const note = { journeyId, status: state.status, at: state.endedAt!, reason: state.reason };
     await attempt('telling the router this run ended', () =>

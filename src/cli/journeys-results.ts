@@ -4,7 +4,7 @@ import type { ResultsAnswer } from '../api/results-routes';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { storeResultsReader } from '../results/reader';
-import type { VariantResult } from '../results/stats';
+import type { SplitResults } from '../results/journey-results';
 import { warehouseKpisReader } from '../results/warehouse-reader';
 import { formatWarehouseKpis } from './journeys-results-warehouse';
 import { JourneyStore } from '../store/journeys';
@@ -87,9 +87,9 @@ function parseDate(text: string, flag: string): Date | string {
 
 const percent = (x: number | undefined) => (x === undefined ? '-' : `${(x * 100).toFixed(1)}%`);
 
-function variantLine(v: VariantResult, baseline: string): string {
+function variantLine(v: SplitResults['variants'][number], baseline: string): string {
   const interval = v.interval ? ` [${percent(v.interval.low)}, ${percent(v.interval.high)}]` : '';
-  const head = `    ${v.name.padEnd(14)} ${String(v.conversions).padStart(7)} of ${String(v.entered).padEnd(7)} ${percent(v.rate).padStart(6)}${interval}`;
+  const head = `    ${v.name.padEnd(14)} ${String(v.conversions).padStart(7)} of ${String(v.entered).padEnd(7)} ${percent(v.rate).padStart(6)}${interval}  (${v.active} still in, ${v.exited} exited)`;
   if (v.name === baseline) return `${head}  (baseline)`;
   const test = v.test ? `  p = ${v.test.pValue < 0.0001 ? '< 0.0001' : v.test.pValue.toFixed(4)}` : '';
   const lift = v.lift ? `  lift ${percent(v.lift.lift)}${v.lift.interval ? ` [${percent(v.lift.interval.low)}, ${percent(v.lift.interval.high)}]` : ''}` : '';
@@ -103,8 +103,10 @@ export function formatResults(r: ResultsAnswer): string {
     `${r.journeyId}@${r.version}: runs that entered from ${r.from} to ${r.to}`,
     `  entered ${runs.entered}, active ${runs.active}, converted ${runs.converted} (${percent(runs.entered ? runs.converted / runs.entered : undefined)}), exited ${runs.exited}, completed ${runs.completed}, other ${runs.other}`,
     '',
-    `  ${'step'.padEnd(24)} ${'kind'.padEnd(16)} ${'passed'.padStart(8)} ${'waiting'.padStart(8)} ${'sent'.padStart(8)}`,
-    ...r.steps.map((s) => `  ${s.step.padEnd(24)} ${s.kind.padEnd(16)} ${String(s.passed).padStart(8)} ${String(s.here).padStart(8)} ${String(s.sent).padStart(8)}`),
+    `  ${'step'.padEnd(24)} ${'kind'.padEnd(16)} ${'passed'.padStart(8)} ${'waiting'.padStart(8)} ${'sent'.padStart(8)} ${'goal'.padStart(8)} ${'exited'.padStart(8)}`,
+    ...r.steps.map(
+      (s) => `  ${s.step.padEnd(24)} ${s.kind.padEnd(16)} ${[s.passed, s.here, s.sent, s.converted, s.exited].map((n) => String(n).padStart(8)).join(' ')}`,
+    ),
   ];
   for (const split of r.splits) {
     lines.push('', `  split ${split.step}: conversion by path (${percent(split.confidence)} intervals; test and lift against ${split.baseline})`);

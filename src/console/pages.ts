@@ -3,7 +3,7 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 import type { Journey } from '../journey/schema';
 import type { ResultsAnswer } from '../api/results-routes';
 import type { JourneyWarehouseKpis } from '../results/warehouse-kpis';
-import type { VariantResult } from '../results/stats';
+import type { SplitResults } from '../results/journey-results';
 import type { JourneyState } from '../store/journeys';
 import type { CustomerTimeline } from '../customers/timeline';
 import { describeSource, headline } from '../customers/messages';
@@ -99,9 +99,9 @@ function warehouseSection(w: JourneyWarehouseKpis): Html {
 <p class="muted">Conversions: orders within 7 days after a send, credited to the latest send (last touch); what each figure counts: docs/results.md.</p>`;
 }
 
-function variantRow(v: VariantResult, baseline: string): Html {
+function variantRow(v: SplitResults['variants'][number], baseline: string): Html {
   const p = v.test ? (v.test.pValue < 0.0001 ? '< 0.0001' : v.test.pValue.toFixed(4)) : '-';
-  return html`<tr><td>${v.name}${v.name === baseline ? ' (baseline)' : ''}</td><td class="n">${v.entered}</td><td class="n">${v.conversions}</td><td class="n">${percent(v.rate)}</td><td>${interval(v.interval)}</td><td class="n">${v.name === baseline ? '' : p}</td><td class="n">${v.lift ? percent(v.lift.lift) : '-'}</td><td>${v.lift ? interval(v.lift.interval) : '-'}</td></tr>`;
+  return html`<tr><td>${v.name}${v.name === baseline ? ' (baseline)' : ''}</td><td class="n">${v.entered}</td><td class="n">${v.active}</td><td class="n">${v.exited}</td><td class="n">${v.conversions}</td><td class="n">${percent(v.rate)}</td><td>${interval(v.interval)}</td><td class="n">${v.name === baseline ? '' : p}</td><td class="n">${v.lift ? percent(v.lift.lift) : '-'}</td><td>${v.lift ? interval(v.lift.interval) : '-'}</td></tr>`;
 }
 
 export interface JourneyView {
@@ -145,7 +145,7 @@ ${
 </tbody></table>
 ${r.splits.map(
       (s) => html`<h2>Split ${s.step}</h2>
-<table data-testid="split-${s.step}"><thead><tr><th>path</th><th>entered</th><th>converted</th><th>rate</th><th>${percent(s.confidence)} interval</th><th>p (vs ${s.baseline})</th><th>lift</th><th>lift interval</th></tr></thead>
+<table data-testid="split-${s.step}"><thead><tr><th>path</th><th>entered</th><th>still in</th><th>exited</th><th>converted</th><th>rate</th><th>${percent(s.confidence)} interval</th><th>p (vs ${s.baseline})</th><th>lift</th><th>lift interval</th></tr></thead>
 <tbody>${s.variants.map((variant) => variantRow(variant, s.baseline))}</tbody></table>`,
     )}
 ${r.warehouse ? warehouseSection(r.warehouse) : ''}

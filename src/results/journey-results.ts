@@ -37,10 +37,16 @@ export interface StepCounts {
   passed: number;
   /** Messages this step sent in the range (the send ledger, state "sent", by requested_at). */
   sent: number;
+  /** Runs of the range that reached a goal while at this step (the store's path projection). */
+  converted: number;
+  /** Runs of the range that left on an exit event, or when the journey was archived, while at this step. */
+  exited: number;
 }
 
-export interface SplitResults extends VariantResults {
+export interface SplitResults extends Omit<VariantResults, 'variants'> {
   step: string;
+  /** Each path: its conversion, interval, test and lift, and how many of its runs are still in the journey or exited. */
+  variants: Array<VariantResults['variants'][number] & { active: number; exited: number }>;
 }
 
 export interface JourneyResults {
@@ -67,6 +73,10 @@ export const DEFINITIONS: Record<string, string> = {
   passed:
     "runs of the range that went through the step (reached it and went on; a send once it is under way), each counted once however often they came back: the store's projection of runs' paths, which a run writes with each send, before each wait and when it ends (runs started by a Waymark release without it are not counted)",
   sent: 'messages the step sent in [from, to), by the time the run asked for the send (the send ledger, state "sent")',
+  'steps.converted': "runs of the range that reached a goal while at the step (the store's path projection: the step a run ended at)",
+  'steps.exited': "runs of the range that left on an exit event, or when the journey was archived, while at the step (the store's path projection)",
+  'variants.active': "a path's runs still in the journey (visibility)",
+  'variants.exited': "a path's runs that ended on an exit event or when the journey was archived (visibility)",
   splits:
     'per split, each path\'s customers as the split assigns them at entry (the JourneySplits search attribute; the split picks by customer, so a customer who left before reaching it counts in their path: intention to treat); conversion = converted / entered; the interval is a Wilson score interval; the test is a two-sided pooled two-proportion z-test against the baseline (the holdout path, else the first path); lift = rate / baseline rate - 1 with a log risk-ratio interval',
 };
@@ -76,10 +86,11 @@ export interface ResultsSources {
   count(query: string): Promise<number>;
   sentByStep(journeyId: string, version: string, from: Date, to: Date): Promise<Map<string, number>>;
   passedByStep(journeyId: string, version: string, from: Date, to: Date): Promise<Map<string, number>>;
+  endedByStep(journeyId: string, version: string, from: Date, to: Date): Promise<Map<string, Partial<Record<'converted' | 'exited' | 'completed' | 'restarted', number>>>>;
 }
 
 /** The sources in production: the Temporal client's visibility counts, the store's send ledger and path projection. */
-export function resultsSources(client: Client, store: Pick<ResultsSources, 'sentByStep' | 'passedByStep'>): ResultsSources {
+export function resultsSources(client: Client, store: Pick<ResultsSources, 'sentByStep' | 'passedByStep' | 'endedByStep'>): ResultsSources {
   return { count: async (query) => (await client.workflow.count(query)).count, ...store };
 }
 
@@ -98,7 +109,7 @@ export async function journeyResults(sources: ResultsSources, journey: Journey, 
   const stepIds = flowOrder(journey);
   const splitSteps = stepIds.filter((id) => journey.steps[id]!.kind === 'split');
 
-  const [entered, active, converted, exited, completed, here, sent, passed, splits] = await Promise.all([
+  const [entered, active, converted, exited, completed, here, sent, passed, ended, splits] = await Promise.all([
     count(),
     count(`ExecutionStatus = 'Running'`),
     count(closed('converted')),
@@ -107,18 +118,25 @@ export async function journeyResults(sources: ResultsSources, journey: Journey, 
     Promise.all(stepIds.map((id) => count(`ExecutionStatus = 'Running' AND JourneyStep = '${id}'`))),
     sources.sentByStep(journeyId, version, from, to),
     sources.passedByStep(journeyId, version, from, to),
+    sources.endedByStep(journeyId, version, from, to),
     Promise.all(
       splitSteps.map(async (stepId) => {
         const step = journey.steps[stepId] as Extract<Journey['steps'][string], { kind: 'split' }>;
         const rows = await Promise.all(
           step.paths.map(async (p) => {
             const assigned = `JourneySplits = '${stepId}:${p.name}'`;
-            const [pathEntered, pathConverted] = await Promise.all([count(assigned), count(`${assigned} AND ${closed('converted')}`)]);
-            return { name: p.name, entered: pathEntered, conversions: pathConverted };
+            const [pathEntered, pathConverted, pathActive, pathExited] = await Promise.all([
+              count(assigned),
+              count(`${assigned} AND ${closed('converted')}`),
+              count(`${assigned} AND ExecutionStatus = 'Running'`),
+              count(`${assigned} AND ${closed('exited')}`),
+            ]);
+            return { counts: { name: p.name, entered: pathEntered, conversions: pathConverted }, active: pathActive, exited: pathExited };
           }),
         );
         const holdout = step.paths.find((p) => p.holdout)?.name;
-        return { step: stepId, ...variantResults(rows, holdout, range.confidence) };
+        const tested = variantResults(rows.map((r) => r.counts), holdout, range.confidence);
+        return { step: stepId, ...tested, variants: tested.variants.map((v, i) => ({ ...v, active: rows[i]!.active, exited: rows[i]!.exited })) };
       }),
     ),
   ]);
@@ -128,7 +146,7 @@ export async function journeyResults(sources: ResultsSources, journey: Journey, 
     from: from.toISOString(),
     to: to.toISOString(),
     runs: { entered, active, converted, exited, completed, other: Math.max(0, entered - active - converted - exited - completed) },
-    steps: stepIds.map((id, i) => ({ step: id, kind: journey.steps[id]!.kind, here: here[i]!, passed: passed.get(id) ?? 0, sent: sent.get(id) ?? 0 })),
+    steps: stepIds.map((id, i) => ({ step: id, kind: journey.steps[id]!.kind, here: here[i]!, passed: passed.get(id) ?? 0, sent: sent.get(id) ?? 0, converted: ended.get(id)?.converted ?? 0, exited: ended.get(id)?.exited ?? 0 })),
     splits,
     definitions: DEFINITIONS,
   };

@@ -16,7 +16,7 @@ export function storeResultsReader(client: Client, store: Store, warehouseKpis?:
   const journeys = new JourneyStore(store);
   const ledger = new SendLedger(store);
   const paths = new JourneyPaths(store);
-  const sources = resultsSources(client, { sentByStep: (...args) => ledger.sentByStep(...args), passedByStep: (...args) => paths.passedByStep(...args) });
+  const sources = resultsSources(client, { sentByStep: (...args) => ledger.sentByStep(...args), passedByStep: (...args) => paths.passedByStep(...args), endedByStep: (...args) => paths.endedByStep(...args) });
   return {
     currentVersion: async (journeyId) => (await journeys.states()).find((s) => s.journeyId === journeyId)?.currentVersion,
     definition: (journeyId, version) => journeys.definition(journeyId, version),

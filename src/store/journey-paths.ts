@@ -52,9 +52,9 @@ export class JourneyPaths {
       }
       if (rec.end) {
         await client.query(
-          `UPDATE journey_enrolments SET status = $4, reason = $5, ended_at = $6, messages_sent = $7
+          `UPDATE journey_enrolments SET status = $4, reason = $5, ended_at = $6, messages_sent = $7, ended_step = $8
             WHERE journey_id = $1 AND customer_id = $2 AND entry_id = $3`,
-          [...key, rec.end.status, rec.end.reason, rec.end.endedAt, rec.end.messagesSent],
+          [...key, rec.end.status, rec.end.reason, rec.end.endedAt, rec.end.messagesSent, rec.end.step],
         );
       }
     });
@@ -72,6 +72,19 @@ export class JourneyPaths {
       [journeyId, version, from, to],
     );
     return new Map(rows.map((r) => [r.step, Number(r.passed)]));
+  }
+
+  /** Enrolments of a journey version that entered in [from, to) and ended, by the step they ended at and how (index journey_enrolments_ended). */
+  async endedByStep(journeyId: string, version: string, from: Date, to: Date): Promise<Map<string, Partial<Record<RecordedStatus, number>>>> {
+    const { rows } = await this.store.query<{ ended_step: string; status: RecordedStatus; n: string }>(
+      `SELECT ended_step, status, count(*) AS n FROM journey_enrolments
+        WHERE journey_id = $1 AND version = $2 AND entered_at >= $3 AND entered_at < $4 AND ended_step IS NOT NULL
+        GROUP BY ended_step, status`,
+      [journeyId, version, from, to],
+    );
+    const byStep = new Map<string, Partial<Record<RecordedStatus, number>>>();
+    for (const r of rows) byStep.set(r.ended_step, { ...byStep.get(r.ended_step), [r.status]: Number(r.n) });
+    return byStep;
   }
 
   /** Every enrolment of the customer, oldest first, with the steps recorded so far. */

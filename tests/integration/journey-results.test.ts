@@ -66,6 +66,8 @@ describe('journey results on the dev server', () => {
       done: 0,
     });
     expect(results.steps.map((s) => s.step)).toEqual(['offer_test', 'offer_discount', 'wait_for_click', 'done', 'offer_extension']);
+    // Where runs ended: the buyers converted while waiting for the click; no one exited.
+    expect(results.steps.map((s) => [s.step, s.converted, s.exited])).toEqual(results.steps.map((s) => [s.step, s.step === 'wait_for_click' ? buyers.length : 0, 0]));
 
     const [split] = results.splits;
     expect(split).toMatchObject({ step: 'offer_test', baseline: 'holdout', confidence: 0.95 });
@@ -73,7 +75,7 @@ describe('journey results on the dev server', () => {
     for (const name of ['discount', 'extension', 'holdout']) {
       const counts = { entered: assigned(name).length, conversions: assigned(name).filter((c) => buyers.includes(c)).length };
       const variant = split!.variants.find((v) => v.name === name)!;
-      expect(variant).toMatchObject({ ...counts, interval: wilsonInterval(counts.conversions, counts.entered) });
+      expect(variant).toMatchObject({ ...counts, interval: wilsonInterval(counts.conversions, counts.entered), active: counts.entered - counts.conversions, exited: 0 });
       if (name !== 'holdout') expect(variant.test).toEqual(twoProportionTest(counts, holdout));
     }
     expect(split!.variants.reduce((sum, v) => sum + v.entered, 0)).toBe(n);

@@ -12,9 +12,12 @@ CREATE TABLE journey_enrolments (
   reason text,
   ended_at timestamptz,
   messages_sent integer NOT NULL DEFAULT 0,
+  -- The step the run was at when it ended (where a goal or an exit event took it out).
+  ended_step text,
   PRIMARY KEY (journey_id, customer_id, entry_id)
 );
 CREATE INDEX journey_enrolments_by_customer ON journey_enrolments (customer_id, entered_at);
+CREATE INDEX journey_enrolments_ended ON journey_enrolments (journey_id, version, entered_at) WHERE ended_step IS NOT NULL;
 
 -- One row per step a run reached (seq: its place in the run's path). visit: the how-many-th time
 -- the run reached that step (1 the first time), so "passed through" counts each enrolment once.
