@@ -33,7 +33,7 @@ export interface StepCounts {
   kind: string;
   /** Runs of the range waiting at this step now. */
   here: number;
-  /** Runs of the range that went through this step, each counted once (the store's path projection). */
+  /** Runs of the range that reached this step and left it (going on, or ending there), each counted once (the store's path projection). */
   passed: number;
   /** Messages this step sent in the range (the send ledger, state "sent", by requested_at). */
   sent: number;
@@ -71,7 +71,7 @@ export const DEFINITIONS: Record<string, string> = {
   other: 'of those, runs that ended any other way (failed, timed out, terminated, cancelled)',
   here: 'runs of the range waiting at the step now (the JourneyStep search attribute)',
   passed:
-    "runs of the range that went through the step (reached it and went on; a send once it is under way), each counted once however often they came back: the store's projection of runs' paths, which a run writes with each send, before each wait and when it ends (runs started by a Waymark release without it are not counted)",
+    "runs of the range that went through the step: reached it and left it, by going on or by ending there (steps[].converted and exited say how many ended there); a send once it is under way; each counted once however often they came back: the store's projection of runs' paths, which a run writes with each send, before each wait and when it ends (runs started by a Waymark release without it are not counted)",
   sent: 'messages the step sent in [from, to), by the time the run asked for the send (the send ledger, state "sent")',
   'steps.converted': "runs of the range that reached a goal while at the step (the store's path projection: the step a run ended at)",
   'steps.exited': "runs of the range that left on an exit event, or when the journey was archived, while at the step (the store's path projection)",
