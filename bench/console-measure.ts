@@ -24,13 +24,16 @@ export function summary(s: Series): Summary {
 /**
  * Times each of `ops` once per round, one after the other (never two at once: each answer is
  * timed alone), for `warmup` rounds not counted and then `rounds` counted. Interleaving the
- * figures round by round spreads the machine's noise over all of them alike.
+ * figures round by round spreads the machine's noise over all of them alike. An op with
+ * `pauseBefore` is preceded by `pauseMs` untimed: one that asks Temporal's visibility many
+ * times then starts with the namespace's visibility rate limit refilled, as a single view would.
  */
-export async function measureRounds(ops: Array<{ label: string; op: () => Promise<void> }>, warmup: number, rounds: number, say: (line: string) => void): Promise<Series[]> {
+export async function measureRounds(ops: Array<{ label: string; op: () => Promise<void>; pauseBefore?: boolean }>, warmup: number, rounds: number, pauseMs: number, say: (line: string) => void): Promise<Series[]> {
   const series = ops.map(({ label }): Series => ({ label, ms: [], failedMs: [] }));
   for (let round = 0; round < warmup + rounds; round++) {
-    for (const [i, { op }] of ops.entries()) {
+    for (const [i, { op, pauseBefore }] of ops.entries()) {
       const s = series[i]!;
+      if (pauseBefore && pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
       const t0 = performance.now();
       // A failure is a figure too (a page that errors at this size): timed apart, the first error kept.
       const failed = await op().then(
@@ -154,6 +157,7 @@ interface PlanNode {
   'Relation Name'?: string;
   'Index Name'?: string;
   'Actual Rows'?: number;
+  'Actual Loops'?: number;
   'Rows Removed by Filter'?: number;
   Plans?: PlanNode[];
 }
@@ -169,8 +173,11 @@ export async function planOf(store: Store, text: string, values: unknown[]): Pro
   const scans: string[] = [];
   const visit = (node: PlanNode) => {
     if (node['Relation Name']) {
-      const removed = node['Rows Removed by Filter'] ? ` (${node['Rows Removed by Filter'].toLocaleString('en-US')} read and dropped)` : '';
-      scans.push(`${node['Node Type']} on ${node['Relation Name']}${node['Index Name'] ? ` using ${node['Index Name']}` : ''}, ${(node['Actual Rows'] ?? 0).toLocaleString('en-US')} rows${removed}`);
+      // Both are averages per loop: a parallel scan's workers are loops.
+      const loops = node['Actual Loops'] ?? 1;
+      const total = (n: number | undefined) => Math.round((n ?? 0) * loops).toLocaleString('en-US');
+      const removed = node['Rows Removed by Filter'] ? ` (${total(node['Rows Removed by Filter'])} read and dropped)` : '';
+      scans.push(`${node['Node Type']} on ${node['Relation Name']}${node['Index Name'] ? ` using ${node['Index Name']}` : ''}, ${total(node['Actual Rows'])} rows${removed}`);
     }
     node.Plans?.forEach(visit);
   };

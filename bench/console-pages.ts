@@ -19,6 +19,8 @@ export interface PagesSetup {
   customers: string[];
   warmup: number;
   rounds: number;
+  /** Untimed, before each journey page and each visibility figure (--pause). */
+  pauseMs: number;
 }
 
 /**
@@ -68,8 +70,8 @@ export async function measurePages(stack: Stack, s: PagesSetup, say: (line: stri
   let turn = 0;
   let customer = first;
   const ops = [
-    { label: 'journey page (HTTP GET)', op: async () => void (await pages.get(`/console/journeys/${journey.id}`)) },
-    { label: '  visibility counts alone', op: async () => void (await journeyResults(visibilityOnly, journey, range())) },
+    { label: 'journey page (HTTP GET)', op: async () => void (await pages.get(`/console/journeys/${journey.id}`)), pauseBefore: true },
+    { label: '  visibility counts alone', op: async () => void (await journeyResults(visibilityOnly, journey, range())), pauseBefore: true },
     { label: `  store reads alone (${pageStatements.length})`, op: async () => void (await journeyResults(storeOnly, journey, range())) },
     { label: '  warehouse KPIs alone', op: async () => void (await warehouse(journey.id)) },
     {
@@ -90,7 +92,7 @@ export async function measurePages(stack: Stack, s: PagesSetup, say: (line: stri
     { label: `  SQL baseline (its ${timelineStatements.length} statements)`, op: async () => void (await replayFor(store, timelineStatements, first, customer)) },
   ];
   say(`Measuring: ${s.warmup} warm-up rounds, then ${s.rounds} timed rounds of ${ops.length} figures, one request at a time...`);
-  const series = await measureRounds(ops, s.warmup, s.rounds, say);
+  const series = await measureRounds(ops, s.warmup, s.rounds, s.pauseMs, say);
   pages.close();
 
   const r = range();
@@ -100,6 +102,7 @@ export async function measurePages(stack: Stack, s: PagesSetup, say: (line: stri
     sqlJourneyFigures(store, journey.id, version, r.from, r.to, endedStep),
   ]);
   say(`Timing each of the page's ${asked.length} visibility counts alone...`);
+  await new Promise((resolve) => setTimeout(resolve, s.pauseMs));
   const eachCount = await timeEach(asked, (query) => client.workflow.count(query));
   const plans: Array<[string, string]> = [];
   for (const [page, statements] of [

@@ -21,6 +21,7 @@ export interface ConsoleReport {
   realCustomers: number;
   requests: number;
   warmup: number;
+  pauseMs: number;
   serverShape: string;
   machine: string;
   fill: FillResult;
@@ -59,7 +60,8 @@ export function printConsoleReport(r: ConsoleReport): void {
   const groups: Series[][] = [];
   for (const s of r.series) (s.label.startsWith(' ') ? groups[groups.length - 1]! : groups[groups.length] = []).push(s);
   const width = Math.max(...r.series.map((s) => s.label.length)) + 2;
-  out(`${r.requests} timed requests per figure after ${r.warmup} warm-up rounds, one at a time (ms):`);
+  const pause = r.pauseMs ? `, ${num(r.pauseMs / 1000, 1)} s untimed before each journey page and visibility figure` : '';
+  out(`${r.requests} timed requests per figure after ${r.warmup} warm-up rounds, one at a time${pause} (ms):`);
   out(`${'figure'.padEnd(width)} ${'p50'.padStart(8)} ${'p95'.padStart(8)} ${'max'.padStart(8)} ${'p50/SQL'.padStart(9)} ${'p95/SQL'.padStart(9)}`);
   for (const group of groups) {
     const base = summary(group[group.length - 1]!);

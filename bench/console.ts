@@ -13,7 +13,7 @@ import { printConsoleReport } from './console-report';
 import { jsonPoster } from './http-client';
 import { withStack, type Stack } from './stack';
 
-const USAGE = `usage: npm run bench:console -- [--customers N] [--requests M] [--warmup W] [--concurrency C] [--journey ID] [--temporal dev|cluster] [--timeout 30m]
+const USAGE = `usage: npm run bench:console -- [--customers N] [--requests M] [--warmup W] [--pause 3s] [--concurrency C] [--journey ID] [--temporal dev|cluster] [--timeout 30m]
 
 Fills one journey version with N customers, in Temporal's visibility (N journeyWorkflow runs with
 the search attributes the router's start sets: most waiting at a wait, some converted, exited,
@@ -26,6 +26,9 @@ and whether the targets hold (journey page p95 < 300 ms, customer page p95 < 500
   --customers N     filler customers in the journey (default 100000)
   --requests M      timed requests per figure, after the warm-up (default 30)
   --warmup W        untimed rounds first (default 5)
+  --pause D         untimed wait before each journey page and visibility figure (default 3s): the
+                    page asks visibility ~30 counts at once, and a Temporal cluster's namespace lets
+                    10 a second by default (frontend.namespaceRPS.visibility); 0 for back to back
   --concurrency C   filler starts in flight (default WAYMARK_BENCH_CONCURRENCY, 32)
   --journey ID      the published journey to fill (default trial-conversion: a split with a holdout)
   --temporal K      dev: the dev server \`npm run dev\` runs (default); cluster: Temporal on PostgreSQL (npm run cluster)
@@ -46,6 +49,7 @@ interface Options {
   customers: number;
   requests: number;
   warmup: number;
+  pauseMs: number;
   concurrency?: number;
   journey: string;
 }
@@ -54,6 +58,13 @@ function wholeNumber(option: string, text: string | undefined, fallback: number 
   if (text === undefined) return fallback;
   if (!/^\d+$/.test(text.replaceAll('_', '')) || Number(text.replaceAll('_', '')) < min) throw new UsageError(`--${option}: "${text}" is not a whole number >= ${min}`);
   return Number(text.replaceAll('_', ''));
+}
+
+/** "3s", "500ms", "0": the option's milliseconds. */
+function durationMs(option: string, text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim());
+  if (!match) throw new UsageError(`--${option}: "${text}" is not a duration such as 3s, 500ms or 0`);
+  return Number(match[1]) * (match[2] === 'ms' ? 1 : 1000);
 }
 
 class UsageError extends Error {}
@@ -66,6 +77,7 @@ async function main(): Promise<number> {
         customers: { type: 'string' },
         requests: { type: 'string' },
         warmup: { type: 'string' },
+        pause: { type: 'string' },
         concurrency: { type: 'string' },
         journey: { type: 'string', default: 'trial-conversion' },
         temporal: { type: 'string', default: 'dev' },
@@ -84,6 +96,7 @@ async function main(): Promise<number> {
       customers: wholeNumber('customers', values.customers, 100_000, 1)!,
       requests: wholeNumber('requests', values.requests, 30, 1)!,
       warmup: wholeNumber('warmup', values.warmup, 5, 0)!,
+      pauseMs: durationMs('pause', values.pause ?? '3s'),
       concurrency: wholeNumber('concurrency', values.concurrency, undefined, 1),
       journey: values.journey,
     };
@@ -140,13 +153,14 @@ async function consoleBench(stack: Stack, options: Options): Promise<number> {
   // The tables as autovacuum leaves them in production once the rows have settled: planner statistics and the visibility map.
   for (const table of ['journey_enrolments', 'journey_path', 'send_ledger']) await store.query(`VACUUM (ANALYZE) ${table}`);
   const dbSize = stack.server.kind === 'dev' ? await stack.dbSize() : undefined;
-  const { series, comparison } = await measurePages(stack, { apiUrl: api.url, readKey, journey, version, customers: real, warmup: options.warmup, rounds: options.requests }, say);
+  const { series, comparison } = await measurePages(stack, { apiUrl: api.url, readKey, journey, version, customers: real, warmup: options.warmup, rounds: options.requests, pauseMs: options.pauseMs }, say);
   printConsoleReport({
     journey: `${journey.id}@${version}`,
     customers: options.customers,
     realCustomers: REAL_CUSTOMERS,
     requests: options.requests,
     warmup: options.warmup,
+    pauseMs: options.pauseMs,
     serverShape: stack.serverShape(),
     machine: `${os.cpus().length} cores, load average ${machineAtStart.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end`,
     fill,
