@@ -69,8 +69,14 @@ export async function measurePages(stack: Stack, s: PagesSetup, say: (line: stri
   const warehouse = warehouseKpisReader(config);
   let turn = 0;
   let customer = first;
+  // Ranges that hold every filler run (they all started today), each starting a day later than the last: each is new to the console.
+  let ranges = 0;
+  const newRangeStart = () => new Date(Date.UTC(2000, 0, 1) + ranges++ * 86_400_000).toISOString().slice(0, 10);
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
   const ops = [
     { label: 'journey page (HTTP GET)', op: async () => void (await pages.get(`/console/journeys/${journey.id}`)), pauseBefore: true },
+    // The page serves its figures from the last computation (src/results/snapshots.ts); a range never asked before is computed while the viewer waits.
+    { label: '  first view of a range (computed)', op: async () => void (await pages.get(`/console/journeys/${journey.id}?from=${newRangeStart()}&to=${tomorrow}`)), pauseBefore: true },
     { label: '  visibility counts alone', op: async () => void (await journeyResults(visibilityOnly, journey, range())), pauseBefore: true },
     { label: `  store reads alone (${pageStatements.length})`, op: async () => void (await journeyResults(storeOnly, journey, range())) },
     { label: '  warehouse KPIs alone', op: async () => void (await warehouse(journey.id)) },

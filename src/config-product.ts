@@ -261,6 +261,10 @@ export const productSettings = {
   console: z.object({
     /** The Temporal Web UI the console links runs to. */
     temporalUiUrl: z.string().url(),
+    /** A journey page's figures older than this are shown once more while newer ones are computed in the background. */
+    countsRefreshMs: duration,
+    /** Journey pages (journey, version and date range) whose figures the console keeps. */
+    countsCacheEntries: int(1, 100_000),
   }),
   /** Journey results (GET /v1/journeys/{id}/results, `waymark journeys results`): docs/results.md. */
   results: z.object({

@@ -264,6 +264,8 @@ export const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_TRAINING_SCHEDULE_PAUSED', 'training.schedulePaused', 'false'],
   ['WAYMARK_TRAINING_STEP_TIMEOUT', 'training.stepTimeoutMs', '30m'],
   ['WAYMARK_CONSOLE_TEMPORAL_UI_URL', 'console.temporalUiUrl', 'http://localhost:8233'],
+  ['WAYMARK_CONSOLE_COUNTS_REFRESH', 'console.countsRefreshMs', '15s'],
+  ['WAYMARK_CONSOLE_COUNTS_CACHE_ENTRIES', 'console.countsCacheEntries', '500'],
   ['WAYMARK_RESULTS_DEFAULT_RANGE', 'results.defaultRangeMs', '30d'],
   ['WAYMARK_RESULTS_CONFIDENCE', 'results.confidence', '0.95'],
   ['WAYMARK_RESULTS_WAREHOUSE_TIMEOUT', 'results.warehouseTimeoutMs', '5s'],

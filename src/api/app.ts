@@ -99,7 +99,7 @@ export function createApp(deps: AppDeps): EventApi {
   const scopeOf = (c: Context) => (/^\/v1\/(journeys|customers)(\/|$)/.test(c.req.path) ? (c.req.method === 'GET' ? READ_SCOPE : MANAGE_SCOPE) : EVENTS_SCOPE);
   app.use('/v1/*', createGuard(config.api, scopeOf, logger));
   const journeyApi = journeyRoutes({ config, logger, ...deps.console });
-  app.route('/v1/journeys', resultsRoutes(config, deps.results));
+  app.route('/v1/journeys', resultsRoutes(config, deps.results, logger));
   app.route('/v1/journeys', journeyApi.journeys);
   app.route('/v1/customers', journeyApi.customers);
   // The console: its own sign-in (a key in a cookie), the same keys and scopes.

@@ -8,6 +8,7 @@ import { JOURNEY_ID } from '../journey/schema';
 import { validationLimits, formatIssue } from '../journey/validate';
 import type { Logger } from '../logger';
 import { JourneyChangeError, type JourneyStore, type LifecycleAction } from '../store/journeys';
+import { fromVisibility } from './temporal';
 import type { TemplateChannel } from '../templates/schema';
 import type { ArchiveNotice } from '../../workflows/contract';
 import { readJson, type BodyRules } from './body';
@@ -67,7 +68,7 @@ export function journeyRoutes(deps: JourneyApiDeps): { journeys: Hono; customers
         status: s.status,
         currentVersion: s.currentVersion,
         versions: (await journeys.versions(s.journeyId)).length,
-        running: await deps.running(s.journeyId),
+        running: await fromVisibility(deps.logger, 'the running runs', () => deps.running(s.journeyId)),
       })),
     );
     return c.json({ journeys: list });

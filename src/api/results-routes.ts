@@ -4,7 +4,9 @@ import { JOURNEY_ID } from '../journey/schema';
 import type { Journey } from '../journey/schema';
 import type { JourneyResults, ResultsRange } from '../results/journey-results';
 import type { JourneyWarehouseKpis } from '../results/warehouse-kpis';
+import type { Logger } from '../logger';
 import { ApiError } from './errors';
+import { fromVisibility } from './temporal';
 
 /** A results answer: the version's results in the range and, where the reader reads the warehouse, its journey KPIs (never failing the answer). */
 export type ResultsAnswer = JourneyResults & { warehouse?: JourneyWarehouseKpis };
@@ -26,7 +28,7 @@ export const READ_SCOPE = 'read';
  * the last WAYMARK_RESULTS_DEFAULT_RANGE), confidence (default WAYMARK_RESULTS_CONFIDENCE). The
  * answer's `warehouse` (the journey's KPIs from the warehouse, all time) says why when it has none.
  */
-export function resultsRoutes(config: Config, reader: ResultsReader): Hono {
+export function resultsRoutes(config: Config, reader: ResultsReader, logger: Logger): Hono {
   const routes = new Hono();
   routes.get('/:journeyId/results', async (c) => {
     const journeyId = c.req.param('journeyId');
@@ -40,7 +42,7 @@ export function resultsRoutes(config: Config, reader: ResultsReader): Hono {
     if (!version) throw new ApiError('JOURNEY_NOT_FOUND', 'path.journeyId', `no journey "${journeyId}" has been published; list them with: waymark journeys list`);
     const journey = /^[0-9a-f]{1,64}$/.test(version) ? await reader.definition(journeyId, version) : undefined;
     if (!journey) throw new ApiError('JOURNEY_NOT_FOUND', 'query.version', `journey "${journeyId}" has no version "${version.slice(0, 80)}"; see: waymark journeys versions ${journeyId}`);
-    return c.json(await reader.results(journey, { journeyId, version, from, to, confidence }));
+    return c.json(await fromVisibility(logger, 'the results', () => reader.results(journey, { journeyId, version, from, to, confidence })));
   });
   return routes;
 }

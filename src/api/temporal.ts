@@ -1,5 +1,6 @@
 import { isGrpcServiceError, type Client } from '@temporalio/client';
 import { status } from '@grpc/grpc-js';
+import { NamespaceNotFoundError } from '@temporalio/common';
 import type { Config } from '../config';
 import type { CustomerEvent } from '../events/schema';
 import { submitEvent } from '../events/intake';
@@ -13,6 +14,29 @@ const RETRYABLE = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED,
 function grpcCode(err: unknown): number | undefined {
   for (let e = err; e; e = (e as { cause?: unknown }).cause) if (isGrpcServiceError(e)) return e.code;
   return undefined;
+}
+
+/**
+ * A read of Temporal's visibility (counts) for an answer: when Temporal fails it (down, overloaded,
+ * or the namespace not found while the server starts), the client gets 503 TEMPORAL_UNAVAILABLE
+ * and may retry, not 500; Temporal's own words (which may name its address) go to the log only.
+ */
+export async function fromVisibility<T>(logger: Logger, what: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    const failure = temporalFailure(err);
+    if (failure === undefined) throw err;
+    logger.warn({ err, failure }, `Temporal's visibility did not answer when counting ${what}`);
+    throw new ApiError('TEMPORAL_UNAVAILABLE', '', `Temporal's visibility did not answer (${failure}) when counting ${what}; retry in a moment`);
+  }
+}
+
+/** How a call to Temporal failed on Temporal's side ("gRPC UNAVAILABLE", "namespace not found"), undefined for any other error. */
+export function temporalFailure(err: unknown): string | undefined {
+  if (err instanceof NamespaceNotFoundError) return 'namespace not found';
+  const code = grpcCode(err);
+  return code === undefined ? undefined : `gRPC ${status[code] ?? code}`;
 }
 
 /**

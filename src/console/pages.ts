@@ -10,6 +10,8 @@ import { describeSource, headline } from '../customers/messages';
 import type { PathEntry } from '../../workflows/contract';
 import { stateLabel } from '../channels/ledger';
 import { journeyDiagram } from './diagram';
+import { formatDuration } from '../journey/duration';
+import type { Snapshot } from '../results/snapshots';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -112,6 +114,28 @@ export interface JourneyView {
   notice?: string;
   /** The Temporal Web UI's list of this journey's runs. */
   runsUrl: string;
+  /** When the figures were computed, and whether the last refresh failed (src/results/snapshots.ts). */
+  asOf: Pick<Snapshot<unknown>, 'asOf' | 'refreshFailed'>;
+  refreshMs: number;
+}
+
+const clock = (at: Date) => `${at.toISOString().slice(11, 19)} UTC`;
+
+/** When a journey page's figures were computed: they are refreshed in the background once older than WAYMARK_CONSOLE_COUNTS_REFRESH. */
+function freshness(v: Pick<JourneyView, 'asOf' | 'refreshMs'>): Html {
+  const failed = v.asOf.refreshFailed;
+  return html`<p class="muted" data-testid="as-of">Figures as of ${clock(v.asOf.asOf)}${v.refreshMs > 0 ? `; computed again in the background when older than ${formatDuration(v.refreshMs)} (reload to see them)` : ''}.${
+    failed ? html` <strong>The last refresh failed at ${clock(failed.at)}</strong> (${failed.message.slice(0, 200)}): these figures are older.` : ''
+  }</p>`;
+}
+
+/** A journey page whose figures could not be computed at all: Temporal's visibility did not answer. */
+export function unavailablePage(journeyId: string): Html {
+  return page(
+    journeyId,
+    html`<h1>${journeyId}</h1><p role="alert">Temporal's visibility did not answer, so this journey's figures could not be counted. Nothing is lost: try again in a moment. If it goes on, check that Temporal is up (<code>temporal operator cluster health</code>) and the API's log.</p>
+<p><a href="/console/journeys/${journeyId}/versions">Versions</a> · <a href="/console/journeys">Journeys</a></p>`,
+  );
 }
 
 export function journeyPage(v: JourneyView): Html {
@@ -135,6 +159,7 @@ ${
 <div>${journeyDiagram(journey, figures)}</div>
 <div>
 <h2>Runs that entered from ${r.from.slice(0, 16).replace('T', ' ')} to ${r.to.slice(0, 16).replace('T', ' ')}</h2>
+${freshness(v)}
 <table data-testid="runs"><tbody>
 <tr><th>entered</th><td class="n">${r.runs.entered}</td></tr>
 <tr><th>still in the journey</th><td class="n">${r.runs.active}</td></tr>

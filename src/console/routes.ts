@@ -1,6 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { ResultsReader } from '../api/results-routes';
+import type { ResultsAnswer, ResultsReader } from '../api/results-routes';
+import { temporalFailure } from '../api/temporal';
+import { Snapshots, type Snapshot } from '../results/snapshots';
 import { READ_SCOPE } from '../api/results-routes';
 import { MANAGE_SCOPE } from '../api/journey-routes';
 import { createKeyCheck } from '../api/auth';
@@ -11,7 +13,7 @@ import type { Config } from '../config';
 import { CustomerEvent } from '../events/schema';
 import type { Logger } from '../logger';
 import type { JourneyStore } from '../store/journeys';
-import { customerMissingPage, customerPage, journeyPage, journeysPage, loginPage } from './pages';
+import { customerMissingPage, customerPage, journeyPage, journeysPage, loginPage, unavailablePage } from './pages';
 import type { CustomerTimeline } from '../customers/timeline';
 import { registerManageRoutes, type ManageDeps } from './manage-routes';
 
@@ -66,6 +68,11 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
   const ui = `${config.console.temporalUiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}`;
   const runUrl = (workflowId: string) => `${ui}/workflows/${encodeURIComponent(workflowId)}`;
 
+  // Figures over many runs (visibility counts) are served from the last computation, refreshed in the background (docs/console.md).
+  const snapshotOptions = { refreshMs: config.console.countsRefreshMs, maxEntries: config.console.countsCacheEntries };
+  const pageFigures = new Snapshots<ResultsAnswer>(snapshotOptions);
+  const running = new Snapshots<number>(snapshotOptions);
+
   const app = new Hono();
   app.get('/', (c) => c.redirect('/console/journeys'));
   app.get('/login', (c) => c.html(loginPage()));
@@ -100,7 +107,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
         state,
         name: (await journeys.definition(state.journeyId, state.currentVersion))?.name ?? state.journeyId,
         versions: (await journeys.versions(state.journeyId)).length,
-        running: await deps.running(state.journeyId).catch(() => undefined),
+        running: (await running.read(state.journeyId, () => deps.running(state.journeyId)).catch(() => undefined))?.value,
       })),
     );
     return c.html(journeysPage(rows));
@@ -113,15 +120,25 @@ export function consoleRoutes(deps: ConsoleDeps): Hono {
     const state = (await journeys.states()).find((s) => s.journeyId === journeyId);
     if (!state) return c.html(journeysPage([]), 404);
     const journey = (await journeys.definition(journeyId, state.currentVersion))!;
-    const day = (text: string | undefined, fallback: Date) => (text && /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(text)) ? new Date(text) : fallback);
-    const now = new Date();
-    const toDay = c.req.query('to');
-    const to = toDay ? new Date(day(toDay, now).getTime() + 86_400_000) : now; // a date picked includes that whole day
-    const from = day(c.req.query('from'), new Date(to.getTime() - config.results.defaultRangeMs));
-    const answer = await results.results(journey, { journeyId, version: state.currentVersion, from, to, confidence: config.results.confidence });
+    const day = (text: string | undefined) => (text && /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(text)) ? text : undefined);
+    const [fromDay, toDay] = [day(c.req.query('from')), day(c.req.query('to'))];
+    const version = state.currentVersion;
+    const compute = () => {
+      const to = toDay ? new Date(Date.parse(toDay) + 86_400_000) : new Date(); // a date picked includes that whole day
+      const from = fromDay ? new Date(fromDay) : new Date(to.getTime() - config.results.defaultRangeMs);
+      return results.results(journey, { journeyId, version, from, to, confidence: config.results.confidence });
+    };
+    let figures: Snapshot<ResultsAnswer>;
+    try {
+      figures = await pageFigures.read(JSON.stringify([journeyId, version, fromDay ?? null, toDay ?? null]), compute);
+    } catch (err) {
+      if (temporalFailure(err) === undefined) throw err;
+      deps.logger.warn({ err, journeyId }, "the console's journey page: Temporal's visibility did not answer");
+      return c.html(unavailablePage(journeyId), 503);
+    }
     const query = encodeURIComponent(`WorkflowType='journeyWorkflow' AND JourneyId='${journeyId}'`);
     const runsUrl = `${ui}/workflows?query=${query}`;
-    return c.html(journeyPage({ state, journey, results: answer, canManage: who.canManage, notice: c.req.query('notice'), runsUrl }));
+    return c.html(journeyPage({ state, journey, results: figures.value, asOf: figures, refreshMs: config.console.countsRefreshMs, canManage: who.canManage, notice: c.req.query('notice'), runsUrl }));
   });
 
   app.get('/customers', (c) => {

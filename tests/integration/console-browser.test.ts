@@ -78,6 +78,8 @@ describe('the console in Chromium', () => {
     expect(await page.textContent('g[data-step="offer_test"] .counts')).toBe(`${customers.length} passed · 0 waiting`);
     expect(await page.locator('svg.diagram polyline.link').count()).toBe(5); // two paths, the send's next, the event and the timeout
     expect(await page.locator('[data-testid=runs]').textContent()).toContain(`entered${customers.length}`);
+    // The figures come from the last computation, refreshed in the background (WAYMARK_CONSOLE_COUNTS_REFRESH).
+    expect(await page.textContent('[data-testid=as-of]')).toMatch(/^Figures as of \d\d:\d\d:\d\d UTC; computed again in the background when older than 15s \(reload to see them\)\.$/);
     const paths = await page.locator('[data-testid=split-offer_test] tbody tr td:first-child').allTextContents();
     expect(paths).toEqual(['discount', 'holdout (baseline)']);
     // The warehouse's KPIs, or why there are none: this test's warehouse has no batch yet.

@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
+import { Registry } from 'prom-client';
+import { createAppForClient } from '../../src/api/server';
+import { createLogger } from '../../src/logger';
 import { JourneyStore } from '../../src/store/journeys';
 import { apiOnDevServer, journeysDir, KEY } from '../support/api';
 import { eventually } from '../support/dev-server';
@@ -114,6 +118,32 @@ describe('the journeys API', () => {
     const exited = `JourneyId = '${JOURNEY.id}' AND JourneyStatus = 'exited'`;
     await eventually(async () => ((await api.client.workflow.count(exited)).count === customers.length ? true : undefined), 'every run exited', 60_000);
     expect((await api.client.workflow.getHandle(`journey/${JOURNEY.id}/${customers[0]}`).result()).reason).toMatch(/^journey archived by api: grace at /);
+  });
+
+  it("answers 503 TEMPORAL_UNAVAILABLE, not 500, when Temporal's visibility cannot count; the console's journey page says so", async () => {
+    // The same API on a namespace the server does not have: every count fails as it did under load ("Namespace not found").
+    const elsewhere = new Client({ connection: api.client.connection, namespace: `missing-${run}` });
+    const { app } = createAppForClient(api.config, elsewhere, createLogger(api.config), new Registry(), api.deps.store);
+    const get = async (path: string, headers: Record<string, string>) => {
+      const res = await app.request(path, { headers });
+      return { status: res.status, text: await res.text() };
+    };
+    const bearer = { authorization: `Bearer ${READ_KEY}` };
+    for (const path of ['/v1/journeys', `/v1/journeys/${JOURNEY.id}/results`]) {
+      const answer = await get(path, bearer);
+      expect(answer.status).toBe(503);
+      const body = JSON.parse(answer.text) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('TEMPORAL_UNAVAILABLE');
+      expect(body.error.message).toMatch(/^Temporal's visibility did not answer \(namespace not found\) when counting the (running runs|results); retry in a moment$/);
+      expect(departures(body, 'Error')).toEqual([]);
+    }
+    const page = await get(`/console/journeys/${JOURNEY.id}`, { cookie: `waymark_console_key=${READ_KEY}` });
+    expect(page.status).toBe(503);
+    expect(page.text).toContain("Temporal's visibility did not answer, so this journey's figures could not be counted");
+    // The journeys list still answers, without the counts it could not make.
+    const list = await get('/console/journeys', { cookie: `waymark_console_key=${READ_KEY}` });
+    expect(list.status).toBe(200);
+    expect(list.text).toMatch(new RegExp(`${JOURNEY.id}</a>.*<td class="n">\\?</td></tr>`));
   });
 
   it('every documented path is exercised here or in journey-results.test.ts', () => {
