@@ -149,7 +149,7 @@ async function main(): Promise<void> {
     await directRun(config, dbt, freshFile(path.join(dataDir, 'direct.duckdb')), 'warm');
     const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows/pipeline'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
     const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
-    const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config) });
+    const client = new Client({ connection: await Connection.connect({ address: config.temporal.address }), namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config, store) });
 
     const rounds: Array<{ direct: number; pipeline: number; send: number; merge: number; eventsSent: number; profiles: number; steps: StepTimes }> = [];
     // Round 0, on the small export, warms the pipeline's side (the Python worker's first build parses the whole project); not counted.

@@ -72,7 +72,7 @@ export class Stack {
       stopServer = () => withGrace(started.stop(), config.bench.stopGraceMs, () => started.process.kill('SIGKILL'));
     }
     const connection = await Connection.connect({ address: config.temporal.address });
-    const stack = new Stack(config, new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config) }), described, store);
+    const stack = new Stack(config, new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config, store) }), described, store);
     stack.stops.push(async () => removeDir(), stopStore, stopServer, () => connection.close());
     return stack;
   }

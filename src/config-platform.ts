@@ -21,6 +21,13 @@ export const platformSettings = {
     /** AES-256-GCM keys for every payload written to Temporal (docs/operations.md, "Personal data in Temporal"); empty: in clear. */
     payloadKeys,
     /**
+     * Per-customer data keys (src/temporal/customer-keys.ts): how long a process keeps a customer's
+     * unwrapped key, and how many it keeps. An erased customer's key stays usable in other
+     * processes' caches at most the TTL after the erasure.
+     */
+    customerKeyCacheTtlMs: duration,
+    customerKeyCacheSize: int(1, 1_000_000),
+    /**
      * TLS to a Temporal cluster or Temporal Cloud (src/temporal/connect.ts reads the files at start).
      * auto: on when a certificate, a CA or an API key is set. A client certificate (mTLS) needs its key.
      */

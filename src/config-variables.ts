@@ -23,6 +23,8 @@ export const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_CLUSTER_POSTGRES_PORT', 'cluster.postgresPort', '54331'],
   ['WAYMARK_CLUSTER_START_TIMEOUT', 'cluster.startTimeoutMs', '2m'],
   ['WAYMARK_TEMPORAL_PAYLOAD_KEYS', 'temporal.payloadKeys', ''],
+  ['WAYMARK_TEMPORAL_CUSTOMER_KEY_CACHE_TTL', 'temporal.customerKeyCacheTtlMs', '5m'],
+  ['WAYMARK_TEMPORAL_CUSTOMER_KEY_CACHE_SIZE', 'temporal.customerKeyCacheSize', '10000'],
   ['WAYMARK_TEMPORAL_TLS', 'temporal.tls.mode', 'auto'],
   ['WAYMARK_TEMPORAL_TLS_CERT', 'temporal.tls.certFile', ''],
   ['WAYMARK_TEMPORAL_TLS_KEY', 'temporal.tls.keyFile', ''],

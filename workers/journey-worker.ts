@@ -3,6 +3,7 @@ import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { Config } from '../src/config';
+import type { Store } from '../src/store/store';
 import { temporalDataConverter } from '../src/temporal/data-converter';
 import { clientTracing, workerTracing } from '../src/telemetry/interceptors';
 import type { Tracing } from '../src/telemetry/tracing';
@@ -38,9 +39,10 @@ export function workerTuning(t: Config['worker']): Partial<WorkerOptions> {
 /**
  * The worker for the sends task queue (WAYMARK_SEND_RATE_LIMIT > 0): only the send activity, at
  * most `ratePerSecond` per second across every worker polling the queue (Temporal enforces it).
+ * `deps.store` holds customers' data keys (with payload keys set).
  */
-export function createSendWorker({ connection, namespace, deps, tuning, config, tracing }: Omit<JourneyWorkerOptions, 'taskQueue' | 'workflowBundle' | 'dataConverter'> & { config: Config }): Promise<Worker> {
-  const dataConverter = temporalDataConverter(config);
+export function createSendWorker({ connection, namespace, deps, tuning, config, tracing }: Omit<JourneyWorkerOptions, 'taskQueue' | 'workflowBundle' | 'dataConverter' | 'deps'> & { config: Config; deps: ActivityDeps & { store: Store } }): Promise<Worker> {
+  const dataConverter = temporalDataConverter(config, deps.store);
   const { deliverMessage } = createActivities(deps, new Client({ connection, namespace, dataConverter, ...clientTracing(tracing) }));
   return Worker.create({
     ...workerTracing(tracing, 'none'),

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     taskQueue: config.temporal.journeyTaskQueue,
     deps,
     tuning: config.worker,
-    dataConverter: temporalDataConverter(config),
+    dataConverter: temporalDataConverter(config, deps.store),
     tracing,
   });
   // With a provider rate limit, sends have their own queue; every worker polls it, Temporal holds the rate across them.

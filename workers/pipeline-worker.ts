@@ -45,7 +45,7 @@ export interface PipelineWorkerOptions {
  * journeys' queue, so a long batch cannot hold up a journey.
  */
 export function createPipelineWorker({ connection, config, warehouse, profiles, models, workflowBundle, tracing }: PipelineWorkerOptions): Promise<Worker> {
-  const dataConverter = temporalDataConverter(config);
+  const dataConverter = temporalDataConverter(config, models.store);
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
   // Events go to the customer routers the way the event API sends them.
   const submit = (event: CustomerEvent) => submitEvent(client, config, event);

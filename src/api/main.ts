@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
+import { Store } from '../store/store';
 import { temporalDataConverter } from '../temporal/data-converter';
 import { temporalConnectionOptions } from '../temporal/connect';
 import { createAppForClient, listen } from './server';
@@ -20,7 +21,9 @@ async function main(): Promise<void> {
   const connection = Connection.lazy({ ...temporalConnectionOptions(config), connectTimeout: connectTimeoutMs });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const client = new Client({ connection, namespace, dataConverter: temporalDataConverter(config), ...clientTracing(tracing) });
+  // With payload keys, customers' data keys are read from the store (connected on first use).
+  const store = new Store(config, logger);
+  const client = new Client({ connection, namespace, dataConverter: temporalDataConverter(config, store), ...clientTracing(tracing) });
   const app = createAppForClient(config, client, logger, registry, undefined, tracing?.tracer);
   const server = await listen(app, config);
   logger.info({ url: server.url, metrics: server.metricsUrl ?? 'off', temporal: address, namespace }, 'event API listening');
@@ -29,6 +32,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'event API stopping');
     await server.close();
     await connection.close();
+    await store.close();
     await tracing?.shutdown();
     process.exit(0);
   };

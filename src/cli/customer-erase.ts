@@ -46,10 +46,11 @@ async function eraseCommand(customerId: string, actorOption: string | undefined)
     const report = await eraseCustomer(client, config, store, customerId, config.actor);
     const { runs, store: rows, warehouse } = report;
     const warehouseRows = Object.values(warehouse).reduce((a, b) => a + b, 0);
-    const removed = runs.length + rows.profiles + rows.sends + rows.messages + rows.identityLinks + rows.features + rows.audiences + rows.enrolments + warehouseRows;
+    const removed = runs.length + report.dataKeys + rows.profiles + rows.sends + rows.messages + rows.identityLinks + rows.features + rows.audiences + rows.enrolments + warehouseRows;
     console.log(`Customer ${customerId}${removed ? ' erased' : ': nothing left to erase'} (by ${config.actor}${report.erasedBefore ? `; erased ${report.erasedBefore} time(s) before` : ''}):`);
     if (report.anonymous) console.log(`  with the ${report.anonymous} anonymous customer(s) linked to them (their events before they identified themselves)`);
     console.log(`  Temporal  ${runs.length} run(s) deleted${runs.length ? `: ${[...new Set(runs.map((r) => r.workflowId))].join(', ')}` : ''}`);
+    if (report.dataKeys) console.log(`  Temporal  ${report.dataKeys} data key(s) destroyed: what stays of them in Temporal's histories can no longer be decrypted`);
     console.log(`  store     ${rows.profiles} profile(s), ${rows.sends} send record(s), ${rows.messages} local message(s), ${rows.identityLinks} linked anonymous id(s), ${rows.features} set(s) of model features, ${rows.audiences} audience membership(s), ${rows.enrolments} journey enrolment(s) with their paths`);
     console.log(`  warehouse ${warehouseRows} row(s)${warehouseRows ? `: ${Object.entries(warehouse).map(([table, n]) => `${table} ${n}`).join(', ')}` : ''}`);
     return 0;

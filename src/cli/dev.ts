@@ -72,20 +72,20 @@ async function dev(): Promise<number> {
     });
     say(`Store: ${describeStore(config)}${config.store.url ? '' : deps.store.startedEmbedded() ? ', started' : ', already running; reusing it'}.`);
     await publishJourneyFiles(config, deps, say);
-    const codec = await startCodecServer(config, createLogger(logs, 'codec-server'));
+    const codec = await startCodecServer(config, createLogger(logs, 'codec-server'), deps.store);
     if (codec) started.push(() => codec.close());
     const server = await startOrReuseDevServer(config, say, { codecEndpoint: codec?.url });
     ours.devServer = server.process;
     started.push(() => server.stop());
     if (stop.requested()) return 0;
-    const untraced = await connectClient(config);
+    const untraced = await connectClient(config, deps.store);
     started.push(() => untraced.connection.close());
     // Traced, the API's events and the demo's join the runs they start (the same connection).
-    const client = tracing ? new Client({ connection: untraced.connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config), ...clientTracing(tracing) }) : untraced;
+    const client = tracing ? new Client({ connection: untraced.connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config, deps.store), ...clientTracing(tracing) }) : untraced;
     const api = await listen(createAppForClient(config, client, createLogger(logs, 'api'), undefined, deps.store, tracing?.tracer), config);
     started.push(() => api.close());
     const worker = await stop.unless(
-      createJourneyWorker({ connection: await connectWorker(config), namespace: config.temporal.namespace, taskQueue: config.temporal.journeyTaskQueue, deps, tuning: config.worker, dataConverter: temporalDataConverter(config), tracing }),
+      createJourneyWorker({ connection: await connectWorker(config), namespace: config.temporal.namespace, taskQueue: config.temporal.journeyTaskQueue, deps, tuning: config.worker, dataConverter: temporalDataConverter(config, deps.store), tracing }),
     );
     if (!worker) return 0;
     const running = worker.run();

@@ -9,6 +9,7 @@ import { registerMessagesCommand } from './messages';
 import { registerModelsCommand } from './models';
 import { registerAudiencesCommand } from './audiences';
 import { registerDbCommand } from './db';
+import { registerKeysCommand } from './keys';
 import { registerDemoCommand } from './demo';
 import { registerDevCommand } from './dev';
 import { registerEventsCommand } from './events';
@@ -63,6 +64,7 @@ export function buildProgram(output?: OutputConfiguration): Command {
   registerModelsCommand(program);
   registerAudiencesCommand(program);
   registerDbCommand(program);
+  registerKeysCommand(program);
   // Set on every command, including those a register function built with `new Command` and added.
   const all = (command: Command): Command[] => [command, ...command.commands.flatMap(all)];
   for (const command of all(program)) {

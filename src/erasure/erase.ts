@@ -6,6 +6,7 @@ import { JourneyStore } from '../store/journeys';
 import { eraseFromWarehouse, keysOf, type WarehouseErasure } from '../warehouse/erase';
 import { warehouseLease } from '../warehouse/open';
 import type { Store } from '../store/store';
+import { CustomerKeys } from '../temporal/customer-keys';
 import { eraseFromStore, type StoreErasure } from './store';
 import { deleteCustomerRuns, type DeletedRun } from './temporal';
 
@@ -16,6 +17,11 @@ export interface ErasureReport {
   store: StoreErasure;
   /** Anonymous customers linked to them (their events before they identified themselves), erased with them. */
   anonymous: number;
+  /**
+   * Data keys destroyed (the customer's and their anonymous customers'): what their runs wrote to
+   * Temporal under them (an archived history, one not deleted yet, a copy) can no longer be read.
+   */
+  dataKeys: number;
   /** Rows deleted per warehouse table. */
   warehouse: WarehouseErasure;
   /** Earlier erasures of the same customer id (an erasure is recorded by the id's digest only). */
@@ -27,7 +33,8 @@ export const customerDigest = (customerId: string) => createHash('sha256').updat
 
 /**
  * `waymark customer erase`: Temporal first (a running journey is terminated before its data
- * goes, so no step writes after the rest is cleared), then the warehouse (found by the id and by
+ * goes, so no step writes after the rest is cleared), then their data keys (whatever copy of
+ * their histories is left anywhere becomes unreadable), then the warehouse (found by the id and by
  * the profile's email, which is why the store goes after it), then the store, then the record.
  * Idempotent: a second erasure finds nothing and says so, and one that failed half way is
  * finished by running it again. A new event from the same id afterwards starts afresh.
@@ -39,6 +46,10 @@ export async function eraseCustomer(client: Client, config: Config, store: Store
   const anonymous = links.map((l) => anonymousCustomerId(l.anonymous_id));
   const runs: DeletedRun[] = [];
   for (const id of [customerId, ...anonymous]) runs.push(...(await deleteCustomerRuns(client, config.temporal.namespace, id, journeyIds, config.erasure.timeoutMs)));
+  // Whether or not payload keys are set now: keys made while they were are destroyed all the same.
+  const keys = new CustomerKeys(store, config);
+  let dataKeys = 0;
+  for (const id of [customerId, ...anonymous]) dataKeys += await keys.destroy(id);
   const { rows: profiles } = await store.query<{ email: string | null }>("SELECT contact->>'email' AS email FROM profiles WHERE customer_id = $1", [customerId]);
   const lease = warehouseLease(config);
   const jobKey = randomUUID();
@@ -52,7 +63,7 @@ export async function eraseCustomer(client: Client, config: Config, store: Store
   }
   const digest = customerDigest(customerId);
   const { rows } = await store.query<{ n: string }>('SELECT COUNT(*) AS n FROM erasures WHERE customer_digest = $1', [digest]);
-  const report: ErasureReport = { runs, store: erased, anonymous: anonymous.length, warehouse, erasedBefore: Number(rows[0]!.n) };
-  await store.query('INSERT INTO erasures (customer_digest, actor, report) VALUES ($1, $2, $3)', [digest, actor, JSON.stringify({ runs: runs.length, anonymous: anonymous.length, store: erased, warehouse })]);
+  const report: ErasureReport = { runs, store: erased, anonymous: anonymous.length, dataKeys, warehouse, erasedBefore: Number(rows[0]!.n) };
+  await store.query('INSERT INTO erasures (customer_digest, actor, report) VALUES ($1, $2, $3)', [digest, actor, JSON.stringify({ runs: runs.length, anonymous: anonymous.length, dataKeys, store: erased, warehouse })]);
   return report;
 }

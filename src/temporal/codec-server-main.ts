@@ -1,11 +1,13 @@
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
+import { describeStore, Store } from '../store/store';
 import { startCodecServer } from './codec-server';
 
 /**
  * `npm run codec-server`: decrypts Waymark's payloads for the Temporal UI (Settings → Codec
  * Server, or the UI's codec endpoint setting) and `temporal --codec-endpoint`, with
- * WAYMARK_TEMPORAL_PAYLOAD_KEYS. docs/operations.md, "Personal data in Temporal".
+ * WAYMARK_TEMPORAL_PAYLOAD_KEYS, and customers' data keys from the store (WAYMARK_DATABASE_URL).
+ * docs/operations.md, "Personal data in Temporal".
  */
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -13,10 +15,14 @@ async function main(): Promise<void> {
   if (config.temporal.payloadKeys.length === 0) {
     throw new Error('WAYMARK_TEMPORAL_PAYLOAD_KEYS is empty: payloads are written in clear and there is nothing to decode. Set the keys the workers use.');
   }
-  const server = (await startCodecServer(config, logger))!;
-  logger.info({ url: server.url, auth: config.codecServer.auth, origins: config.codecServer.origins, keys: config.temporal.payloadKeys.map((k) => k.id) }, 'codec server listening');
+  const store = new Store(config, logger);
+  // Reached now, so a store it cannot reach stops it at start rather than at the first customer's payload.
+  await store.pool();
+  const server = (await startCodecServer(config, logger, store))!;
+  logger.info({ url: server.url, auth: config.codecServer.auth, origins: config.codecServer.origins, keys: config.temporal.payloadKeys.map((k) => k.id), store: describeStore(config) }, 'codec server listening');
   const stop = async () => {
     await server.close();
+    await store.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);

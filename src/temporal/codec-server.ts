@@ -7,7 +7,9 @@ import { serveOn, splitAddress, type RunningServer } from '../api/server';
 import { ApiError } from '../api/errors';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { AesGcmPayloadCodec } from './payload-codec';
+import type { Store } from '../store/store';
+import { CustomerKeys } from './customer-keys';
+import { AesGcmPayloadCodec, PayloadDecryptError } from './payload-codec';
 
 /** A payload as the Temporal UI and CLI send it to a codec server: proto3 JSON, bytes in base64. */
 interface JsonPayload {
@@ -24,6 +26,32 @@ const toJson = (p: Payload): JsonPayload => ({
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
 
+/**
+ * What an erased customer's payload decodes to: a JSON string saying so. The Web UI shows a
+ * decoded payload as it is, per payload; an error status instead fails the whole batch (the UI
+ * sends an event's payloads together) and leaves every one of them as unreadable base64, the
+ * readable ones beside it too. The metadata key marks it for anything that reads it by program.
+ */
+export const ERASED_METADATA = 'waymark-erased';
+const erasedPlaceholder = (message: string): Payload => ({
+  metadata: { encoding: new TextEncoder().encode('json/plain'), [ERASED_METADATA]: new TextEncoder().encode('true') },
+  data: new TextEncoder().encode(JSON.stringify(`[erased] ${message}`)),
+});
+
+/** Decodes one payload at a time, so an erased customer's payload becomes its placeholder and the others decode. */
+async function decodeEach(codec: PayloadCodec, payloads: Payload[]): Promise<Payload[]> {
+  const decoded: Payload[] = [];
+  for (const payload of payloads) {
+    try {
+      decoded.push(...(await codec.decode([payload])));
+    } catch (err) {
+      if (err instanceof PayloadDecryptError && err.erased) decoded.push(erasedPlaceholder(err.message));
+      else throw err;
+    }
+  }
+  return decoded;
+}
+
 const isPayloadList = (body: unknown): body is { payloads: JsonPayload[] } =>
   typeof body === 'object' && body !== null && Array.isArray((body as { payloads?: unknown }).payloads) &&
   (body as { payloads: unknown[] }).payloads.every((p) => typeof p === 'object' && p !== null && !Array.isArray(p));
@@ -33,6 +61,8 @@ const isPayloadList = (body: unknown): body is { payloads: JsonPayload[] } =>
  * `{"payloads": [...]}`, for the Temporal UI (which calls it from the browser, hence CORS for the
  * configured origins) and `temporal --codec-endpoint`. With auth "keys" a request needs a
  * WAYMARK_API_KEYS key with the "decode" scope; a refusal is logged (warn), every request at debug, never with its payloads.
+ * An erased customer's payload decodes to a placeholder saying so (erasedPlaceholder); any other
+ * payload that does not decode fails the request (422) with the reason.
  */
 export function createCodecServer(config: Pick<Config, 'codecServer' | 'api'>, codec: PayloadCodec, logger: Logger): Hono {
   const { origins, auth, maxBodyBytes } = config.codecServer;
@@ -59,7 +89,7 @@ export function createCodecServer(config: Pick<Config, 'codecServer' | 'api'>, c
         if (!isPayloadList(body)) return c.json({ code: 'BODY_INVALID', message: 'the body must be JSON {"payloads": [{"metadata": {...}, "data": "<base64>"}]}' }, 400);
         try {
           const payloads = body.payloads.map(fromJson);
-          const done = direction === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
+          const done = direction === 'decode' ? await decodeEach(codec, payloads) : await codec.encode(payloads);
           logger.debug({ direction, payloads: payloads.length, namespace: c.req.header('x-namespace'), origin: c.req.header('origin') }, `codec server: ${direction}d`);
           return c.json({ payloads: done.map(toJson) });
         } catch (err) {
@@ -73,9 +103,13 @@ export function createCodecServer(config: Pick<Config, 'codecServer' | 'api'>, c
   return app;
 }
 
-/** The codec server on WAYMARK_CODEC_SERVER_ADDRESS when payloads are encrypted (`npm run dev`, `npm run codec-server`); none otherwise. */
-export async function startCodecServer(config: Config, logger: Logger): Promise<RunningServer | undefined> {
+/**
+ * The codec server on WAYMARK_CODEC_SERVER_ADDRESS when payloads are encrypted (`npm run dev`,
+ * `npm run codec-server`); none otherwise. Customers' data keys are read from `store`.
+ */
+export async function startCodecServer(config: Config, logger: Logger, store: Store): Promise<RunningServer | undefined> {
   if (config.temporal.payloadKeys.length === 0) return undefined;
   const [host, port] = splitAddress(config.codecServer.address);
-  return serveOn(createCodecServer(config, new AesGcmPayloadCodec(config.temporal.payloadKeys), logger), host, port, 'codecServer.address', {}, config.api.shutdownGraceMs);
+  const codec = new AesGcmPayloadCodec(config.temporal.payloadKeys, new CustomerKeys(store, config));
+  return serveOn(createCodecServer(config, codec, logger), host, port, 'codecServer.address', {}, config.api.shutdownGraceMs);
 }

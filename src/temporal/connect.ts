@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { variableOf, type Config } from '../config';
+import { Store } from '../store/store';
 import { temporalDataConverter } from './data-converter';
 
 export class TemporalUnreachableError extends Error {
@@ -82,12 +83,15 @@ export function temporalConnectionOptions(config: Pick<Config, 'temporal'>): { a
   return { address: config.temporal.address, ...(tls ? { tls } : {}), ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey } : {}) };
 }
 
-/** A client for starting and signalling workflows. */
-export async function connectClient(config: Config): Promise<Client> {
+/**
+ * A client for starting and signalling workflows. With payload keys, customers' data keys are in
+ * `store` (by default one of its own, which connects only when a customer's payload needs a key).
+ */
+export async function connectClient(config: Config, store: Store = new Store(config)): Promise<Client> {
   const options = temporalConnectionOptions(config);
   try {
     const connection = await Connection.connect({ ...options, connectTimeout: config.temporal.connectTimeoutMs });
-    return new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config) });
+    return new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config, store) });
   } catch (err) {
     throw new TemporalUnreachableError(config, err);
   }

@@ -87,7 +87,7 @@ describe('waymark customer erase (dev server, real CLI)', () => {
     for (const workflowId of [customerWorkflowId(customerId), journeyWorkflowId('onboarding', customerId), customerWorkflowId(`anon:${anonymousId}`)]) expect({ workflowId, exists: await exists(workflowId) }).toEqual({ workflowId, exists: false });
     // The record names no one: the id's digest, who asked, what went.
     const records = await api.deps.store.query<{ customer_digest: string; actor: string; report: unknown }>('SELECT customer_digest, actor, report FROM erasures WHERE customer_digest = $1', [customerDigest(customerId)]);
-    expect(records.rows).toEqual([{ customer_digest: customerDigest(customerId), actor: 'dpo@example.com', report: { runs: 3, anonymous: 1, store: { profiles: 2, sends: 1, messages: 1, identityLinks: 1, features: 1, audiences: 0, enrolments: 1 }, warehouse: {} } }]);
+    expect(records.rows).toEqual([{ customer_digest: customerDigest(customerId), actor: 'dpo@example.com', report: { runs: 3, anonymous: 1, dataKeys: 0, store: { profiles: 2, sends: 1, messages: 1, identityLinks: 1, features: 1, audiences: 0, enrolments: 1 }, warehouse: {} } }]);
     expect(JSON.stringify(records.rows)).not.toContain(customerId);
 
     // The other customer is as they were.

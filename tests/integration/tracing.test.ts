@@ -129,7 +129,7 @@ describe('tracing on: one trace from the API request to the send', () => {
     const { config } = server;
     deps = createDeps(config);
     await prepareStore(deps);
-    const dataConverter = temporalDataConverter(config);
+    const dataConverter = temporalDataConverter(config, deps.store);
     worker = await createJourneyWorker({ connection: server.nativeConnection, namespace: config.temporal.namespace, taskQueue: config.temporal.journeyTaskQueue, deps, workflowBundle: { code }, dataConverter, tracing });
     running = worker.run();
     const client = new Client({ connection: server.client.connection, namespace: config.temporal.namespace, dataConverter, ...clientTracing(tracing) });

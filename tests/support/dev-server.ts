@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../../src/config';
+import { Store } from '../../src/store/store';
 import { temporalDataConverter } from '../../src/temporal/data-converter';
 import { devServerAddress, testConfig } from './harness';
 
@@ -9,7 +10,9 @@ export async function devServer(overrides: Record<string, string> = {}) {
   const address = devServerAddress();
   const config: Config = testConfig({ WAYMARK_TEMPORAL_ADDRESS: address, ...overrides });
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config) });
+  // Customers' data keys (with payload keys set) in the config's own database, connected on first use.
+  const store = new Store(config);
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: temporalDataConverter(config, store) });
   const nativeConnection = await NativeConnection.connect({ address });
   return {
     config,
@@ -22,6 +25,7 @@ export async function devServer(overrides: Record<string, string> = {}) {
      */
     async close() {
       await connection.close();
+      await store.close();
       await nativeConnection.close().catch((err: Error) => {
         if (!/Workers hold a reference/.test(err.message)) throw err;
       });

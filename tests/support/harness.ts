@@ -97,7 +97,7 @@ export async function startWorker(connection: NativeConnection, config: Config, 
     taskQueue: config.temporal.journeyTaskQueue,
     deps,
     workflowBundle: { codePath: process.env.WAYMARK_TEST_BUNDLE! },
-    dataConverter: temporalDataConverter(config),
+    dataConverter: temporalDataConverter(config, deps.store),
   });
 }
 
