@@ -265,6 +265,10 @@ export const productSettings = {
     countsRefreshMs: duration,
     /** Journey pages (journey, version and date range) whose figures the console keeps. */
     countsCacheEntries: int(1, 100_000),
+    /** Backtests started from the console that stay to be looked at (the newest; in the API's memory). */
+    backtestsKept: int(1, 1_000),
+    /** The most customers one backtest from the console may follow. */
+    backtestMaxCustomers: int(1, 100_000),
   }),
   /** Journey results (GET /v1/journeys/{id}/results, `waymark journeys results`): docs/results.md. */
   results: z.object({

@@ -268,6 +268,8 @@ export const ENV: ReadonlyArray<readonly [string, string, string]> = [
   ['WAYMARK_CONSOLE_TEMPORAL_UI_URL', 'console.temporalUiUrl', 'http://localhost:8233'],
   ['WAYMARK_CONSOLE_COUNTS_REFRESH', 'console.countsRefreshMs', '15s'],
   ['WAYMARK_CONSOLE_COUNTS_CACHE_ENTRIES', 'console.countsCacheEntries', '500'],
+  ['WAYMARK_CONSOLE_BACKTESTS_KEPT', 'console.backtestsKept', '20'],
+  ['WAYMARK_CONSOLE_BACKTEST_MAX_CUSTOMERS', 'console.backtestMaxCustomers', '1000'],
   ['WAYMARK_RESULTS_DEFAULT_RANGE', 'results.defaultRangeMs', '30d'],
   ['WAYMARK_RESULTS_CONFIDENCE', 'results.confidence', '0.95'],
   ['WAYMARK_RESULTS_WAREHOUSE_TIMEOUT', 'results.warehouseTimeoutMs', '5s'],

@@ -38,7 +38,7 @@ export interface AppDeps {
   /** Journeys' results (GET /v1/journeys/{id}/results), for keys with the read scope. */
   results: ResultsReader;
   /** What the console (/console) reads and changes besides the results. */
-  console: Pick<ConsoleDeps, 'journeys' | 'running' | 'timeline' | 'templateChannels' | 'sweepArchived'>;
+  console: Pick<ConsoleDeps, 'journeys' | 'running' | 'timeline' | 'templateChannels' | 'sweepArchived' | 'backtests'>;
 }
 
 /** The public app and the metrics app, served on two addresses (see server.ts). */

@@ -1,16 +1,14 @@
-import fs from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import pino from 'pino';
 import { journeyFor } from './journey-ref';
-import { loadConfig, type Config } from '../config';
+import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { backtestJourney, defaultHorizonMs, type BacktestResult, type CustomerBacktest } from '../journey/backtest';
-import { NoCustomerEventsError, readBacktestEvents, warehouseEventTypes, type BacktestEvents } from '../journey/backtest-events';
+import { NoCustomerEventsError } from '../journey/backtest-events';
+import { noEntrantsMessage, readBacktestHistory, type BacktestHistory } from '../journey/backtest-history';
 import { durationMs, DURATION_HINT, formatDuration } from '../journey/duration';
 import { entryMatches } from '../journey/entry-matches';
-import type { Journey } from '../journey/schema';
 import { installTemporalRuntime } from '../temporal/runtime';
-import { openWarehouse } from '../warehouse/open';
 import { formatOffset } from './journeys-preview';
 
 interface BacktestFlags {
@@ -75,16 +73,16 @@ async function backtest(ref: string, flags: BacktestFlags, command: Command): Pr
   const limit = flags.customers ?? config.backtest.customers;
   const horizonMs = flags.horizon ?? defaultHorizonMs(journey.definition, config);
   const entryTypes = [...new Set(entryMatches(journey.definition).map((m) => m.event))];
-  let history: Awaited<ReturnType<typeof readWarehouse>>;
+  let history: BacktestHistory;
   try {
-    history = await readWarehouse(config, journey.definition, limit);
+    history = await readBacktestHistory(config, journey.definition, limit);
   } catch (err) {
     if (!(err instanceof NoCustomerEventsError)) throw err;
     console.error(`error: ${err.message}`);
     return 1;
   }
   if (!history.customers.length) {
-    console.error(`error: no customer in the warehouse sent ${entryTypes.join(' or ')}, the entry event(s) of ${journey.definition.id}; the warehouse's event types: ${history.types.join(', ')}`);
+    console.error(`error: ${noEntrantsMessage(journey.definition, history)}`);
     return 1;
   }
   // Errors only, on stderr: the report stays readable.
@@ -99,19 +97,6 @@ async function backtest(ref: string, flags: BacktestFlags, command: Command): Pr
   const failed = result.customers.filter((c) => c.failures > 0).length;
   if (failed) console.error(`\n${failed} customer(s) had a step that failed (their path says why): live customers would not get what this backtest shows.`);
   return failed ? 1 : 0;
-}
-
-/** The warehouse's events for the journey, and its event types when no customer entered (what the journey could enter on). */
-async function readWarehouse(config: Config, journey: Journey, limit: number): Promise<BacktestEvents & { types: string[] }> {
-  // A DuckDB warehouse that never ran a batch has no file yet.
-  if (config.warehouse.kind === 'duckdb' && !fs.existsSync(config.warehouse.duckdbFile)) throw new NoCustomerEventsError(`no DuckDB file ${config.warehouse.duckdbFile}`);
-  const warehouse = await openWarehouse(config, { readOnly: true });
-  try {
-    const history = await readBacktestEvents(warehouse, journey, limit);
-    return { ...history, types: history.customers.length ? [] : await warehouseEventTypes(warehouse) };
-  } finally {
-    await warehouse.close();
-  }
 }
 
 /** "3/40 customers" on stderr: rewritten in place on a terminal, else a line about every tenth. */

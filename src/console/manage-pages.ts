@@ -81,7 +81,9 @@ export function versionsPage(v: VersionsView): Html {
 
 export interface PublishView {
   text: string;
-  problem?: string;
+  /** The backtest's customers by default (WAYMARK_BACKTEST_CUSTOMERS) and at most (WAYMARK_CONSOLE_BACKTEST_MAX_CUSTOMERS). */
+  defaults: { customers: number; maxCustomers: number };
+  problem?: string | Html;
   issues?: ValidationIssue[];
   warnings?: string[];
   /** A valid definition checked: what publishing it would change. */
@@ -99,8 +101,10 @@ ${v.issues?.length ? html`<div class="error" role="alert" data-testid="issues"><
 ${v.warnings?.length ? html`<div class="notice" data-testid="warnings"><strong>Warnings</strong> (it can be published):<ul>${v.warnings.map((w) => html`<li>${w}</li>`)}</ul></div>` : ''}
 <form method="post" action="/console/publish">
 <textarea name="definition" rows="24" cols="100" spellcheck="false" aria-label="journey definition" style="font: 13px monospace; width: 100%">${v.text}</textarea>
-<p><button type="submit" name="intent" value="check">Check</button> ${c ? html`<button type="submit" name="intent" value="publish">Publish ${c.journey.id}@${c.version.slice(0, 12)}</button>` : ''}</p>
+<p><button type="submit" name="intent" value="check">Check</button> ${c ? html`<button type="submit" name="intent" value="publish">Publish ${c.journey.id}@${c.version.slice(0, 12)}</button>` : ''}
+· <button type="submit" name="intent" value="backtest">Backtest</button> over the last <input name="customers" type="number" min="1" max="${v.defaults.maxCustomers}" value="${v.defaults.customers}" style="width:6em" aria-label="customers to backtest over"> customers who sent its entry event</p>
 </form>
+<p class="muted"><em>Backtest</em> runs the definition over those customers' real events from the warehouse, at their real times, on a private time-skipping server: nothing is sent and nothing is published (the <code>manage</code> scope; one at a time).</p>
 ${
   c
     ? html`<h2 data-testid="checked">${c.current ? html`Changes against the current version <code>${c.current.version.slice(0, 12)}</code>` : html`A new journey: ${c.journey.id}`}</h2>

@@ -7,6 +7,9 @@ import type { Logger } from '../logger';
 import { JourneyChangeError, type JourneyStore } from '../store/journeys';
 import type { TemplateChannel } from '../templates/schema';
 import type { ArchiveNotice } from '../../workflows/contract';
+import { html } from 'hono/html';
+import type { BacktestJobs } from './backtests';
+import { backtestMissingPage, backtestPage } from './backtest-pages';
 import { diffPage, publishPage, versionsPage } from './manage-pages';
 
 export interface ManageDeps {
@@ -17,6 +20,8 @@ export interface ManageDeps {
   templateChannels(): Promise<ReadonlyMap<string, TemplateChannel>>;
   /** Tells the journey's running runs to exit, in the background (both sweeps of src/journey/live-runs.ts). */
   sweepArchived(journeyId: string, notice: ArchiveNotice): void;
+  /** Backtests of drafts over the warehouse's last customers, run in the background. */
+  backtests: BacktestJobs;
 }
 
 export interface ConsoleAccess {
@@ -38,17 +43,25 @@ export function registerManageRoutes(app: Hono, deps: ManageDeps, access: Consol
   const stateOf = async (journeyId: string) => (await journeys.states()).find((s) => s.journeyId === journeyId);
   const back = (journeyId: string, notice: string, to = '') => `/console/journeys/${journeyId}${to}?notice=${encodeURIComponent(notice)}`;
 
-  app.get('/publish', (c) => (access.session(c) ? c.html(publishPage({ text: '' })) : c.redirect('/console/login')));
+  const defaults = { customers: config.backtest.customers, maxCustomers: config.console.backtestMaxCustomers };
+  app.get('/publish', (c) => (access.session(c) ? c.html(publishPage({ text: '', defaults })) : c.redirect('/console/login')));
+
+  app.get('/backtests/:id', (c) => {
+    if (!access.session(c)) return c.redirect('/console/login');
+    const job = deps.backtests.get(c.req.param('id'));
+    if (!job) return c.html(backtestMissingPage(config.console.backtestsKept), 404);
+    return c.html(backtestPage(job));
+  });
   app.post('/publish', async (c) => {
     if (!access.session(c)) return c.redirect('/console/login', 303);
     const form = await c.req.parseBody();
     const text = typeof form.definition === 'string' ? form.definition : '';
-    if (!text.trim()) return c.html(publishPage({ text, problem: 'The definition is empty: paste a journey in YAML or JSON.' }), 422);
+    if (!text.trim()) return c.html(publishPage({ text, defaults, problem: 'The definition is empty: paste a journey in YAML or JSON.' }), 422);
     if (limits.maxFileBytes !== undefined && Buffer.byteLength(text) > limits.maxFileBytes) {
-      return c.html(publishPage({ text: '', problem: `The definition is ${Buffer.byteLength(text)} bytes, over WAYMARK_JOURNEY_MAX_BYTES (${limits.maxFileBytes}).` }), 413);
+      return c.html(publishPage({ text: '', defaults, problem: `The definition is ${Buffer.byteLength(text)} bytes, over WAYMARK_JOURNEY_MAX_BYTES (${limits.maxFileBytes}).` }), 413);
     }
     const checked = await checkDefinition('pasted.yaml', text, limits, journeys, () => deps.templateChannels());
-    if (!checked.published) return c.html(publishPage({ text, issues: checked.issues }), 422);
+    if (!checked.published) return c.html(publishPage({ text, defaults, issues: checked.issues }), 422);
     const { definition, version } = checked.published;
     const refs = checked.warnings.filter((w) => w.startsWith('journey "'));
     if (form.intent === 'publish') {
@@ -59,8 +72,24 @@ export function registerManageRoutes(app: Hono, deps: ManageDeps, access: Consol
       const what = outcome.outcome === 'unchanged' ? `unchanged: ${version.slice(0, 12)} is already current` : outcome.outcome === 'new-journey' ? `published: a new journey, version ${version.slice(0, 12)}` : `published: version ${version.slice(0, 12)} is current${'earlier' in outcome && outcome.earlier ? ' again (published before)' : ''}`;
       return c.redirect(back(definition.id, `${what}. New customers enter it within WAYMARK_CATALOG_REFRESH; customers already in the journey keep their version.${refs.length ? ` Warning: ${refs.join('; ')}` : ''}`), 303);
     }
+    if (form.intent === 'backtest') {
+      const who = access.change(c);
+      if (who instanceof Response) return who;
+      const max = config.console.backtestMaxCustomers;
+      const customers = Number(typeof form.customers === 'string' && form.customers.trim() ? form.customers : config.backtest.customers);
+      if (!Number.isInteger(customers) || customers < 1 || customers > max) {
+        return c.html(publishPage({ text, defaults, problem: `Customers to backtest over must be a whole number from 1 to ${max} (WAYMARK_CONSOLE_BACKTEST_MAX_CUSTOMERS); it was "${String(form.customers).slice(0, 40)}".` }), 422);
+      }
+      const outcome = deps.backtests.start(checked.published, customers, who.actor);
+      if ('busy' in outcome) {
+        const b = outcome.busy;
+        return c.html(publishPage({ text, defaults, problem: html`A backtest is running (${b.draft.definition.id}, started by ${b.actor} at ${b.startedAt.toISOString().slice(11, 19)} UTC): one runs at a time. <a href="/console/backtests/${b.id}">See its progress</a>, then try again.` }), 429);
+      }
+      deps.logger.info({ journeyId: definition.id, version, customers, actor: who.actor, backtest: outcome.started.id }, 'backtest started from the console');
+      return c.redirect(`/console/backtests/${outcome.started.id}`, 303);
+    }
     const { current, differences, warnings } = checked;
-    return c.html(publishPage({ text, warnings, checked: { journey: definition, version, ...(current ? { current: { version: current } } : {}), ...(differences ? { differences } : {}) } }));
+    return c.html(publishPage({ text, defaults, warnings, checked: { journey: definition, version, ...(current ? { current: { version: current } } : {}), ...(differences ? { differences } : {}) } }));
   });
 
   app.get('/journeys/:journeyId/versions', async (c) => {

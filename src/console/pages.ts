@@ -38,9 +38,9 @@ label { display: block; margin: 10px 0 4px; } input { font: inherit; padding: 4p
 `;
 
 /** The page around every console view: the header with the journeys link and sign-out. */
-export function page(title: string, body: Html, signedIn = true): Html {
+export function page(title: string, body: Html, signedIn = true, refreshS?: number): Html {
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${title} · Waymark</title><style>${raw(STYLE)}</style></head>
+<html lang="en"><head><meta charset="utf-8">${refreshS ? html`<meta http-equiv="refresh" content="${refreshS}">` : ''}<title>${title} · Waymark</title><style>${raw(STYLE)}</style></head>
 <body><header><strong>Waymark</strong>${
     signedIn
       ? html`<a href="/console/journeys">Journeys</a><form method="get" action="/console/customers"><input name="id" placeholder="customer id" aria-label="customer id" style="width:200px"> <button>Find customer</button></form><form method="post" action="/console/logout" style="margin-left:0"><button>Sign out</button></form>`

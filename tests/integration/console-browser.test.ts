@@ -1,10 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { pickPath } from '../../src/journey/split';
 import { JourneyStore } from '../../src/store/journeys';
 import { apiOnDevServer, journeysDir, KEY } from '../support/api';
+import { launchChromium, shootConsole, signInToConsole } from '../support/chromium';
 import { eventually } from '../support/dev-server';
 import { splitJourney } from '../support/split-journey';
 import { makeEvent } from '../support/harness';
@@ -15,39 +13,20 @@ const MANAGE_KEY = 'test-key-console-manage';
 /** A split with a holdout, then a wait: a diagram with branches, counts on a waiting step, a results table. */
 const JOURNEY = splitJourney('console-test', 'console_test', ['discount']);
 
-/** Debian's Chromium (scripts/setup.sh --tests installs it), or WAYMARK_CHROMIUM. */
-function chromiumPath(): string {
-  if (process.env.WAYMARK_CHROMIUM) return process.env.WAYMARK_CHROMIUM;
-  try {
-    return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error('chromium is not installed: run `bash scripts/setup.sh --tests` (npm test does), or set WAYMARK_CHROMIUM');
-  }
-}
-
 /** The console in real Chromium, against a real API, store and dev server: sign-in, the journeys list, a journey's diagram and results, pause and resume. */
 describe('the console in Chromium', () => {
   let api: Awaited<ReturnType<typeof apiOnDevServer>>;
   let browser: Browser;
   const customers = Array.from({ length: 12 }, (_, i) => `console-${Date.now()}-${i}`);
-  // Screenshots go to the run's folder, and to WAYMARK_SCREENSHOTS_DIR when set (docs/images).
-  const shoot = async (page: Page, name: string) => {
-    const dirs = [process.env.WAYMARK_TEST_DIR ?? fs.mkdtempSync('/tmp/console-'), process.env.WAYMARK_SCREENSHOTS_DIR].filter((d): d is string => Boolean(d));
-    for (const dir of dirs) await page.screenshot({ path: path.join(dir, `console-${name}.png`), fullPage: true });
-  };
-  const signIn = async (page: Page, key: string, actor: string) => {
-    await page.goto(`${api.url}/console`);
-    await page.fill('#key', key);
-    await page.fill('#actor', actor);
-    await page.click('button[type=submit]');
-  };
+  const shoot = shootConsole;
+  const signIn = (page: Page, key: string, actor: string) => signInToConsole(page, api.url, key, actor);
 
   beforeAll(async () => {
     api = await apiOnDevServer({ WAYMARK_JOURNEYS_DIR: journeysDir([JOURNEY]), WAYMARK_API_KEYS: `${KEY}:events,${READ_KEY}:read,${MANAGE_KEY}:read+manage` });
     await api.post('/v1/events/batch', { events: customers.map((c) => makeEvent('console_test_entered', c, Date.now())) });
     const waiting = `JourneyId = '${JOURNEY.id}' AND JourneyStep = 'wait_for_click' AND ExecutionStatus = 'Running'`;
     await eventually(async () => ((await api.client.workflow.count(waiting)).count === customers.length ? true : undefined), 'every run waiting for the click', 60_000);
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -6,6 +6,8 @@ import { checkJourneyFile } from '../../src/journey/journey-file';
 import type { PublishedJourney } from '../../src/journey/schema';
 import { validationLimits } from '../../src/journey/validate';
 import type { DirectBuilds } from '../../src/warehouse/dbt-direct';
+import { apiOnDevServer } from '../support/api';
+import { launchChromium, shootConsole, signInToConsole } from '../support/chromium';
 import { runWaymark } from '../support/cli';
 import { rows } from '../support/exports';
 import { dirWith } from '../support/files';
@@ -183,6 +185,40 @@ describe('journey backtest over the warehouse', () => {
     expect(result).toMatchObject({ journeyId: 'cart-recovery', horizonMs: DAY, statuses: { 'not entered': 1, completed: 1, 'still running': 2 } });
     expect(result.customers.map((c) => [c.customerId, c.status])).toEqual([[id.eve, 'still running'], [id.dee, 'completed'], [id.cy, 'not entered'], [id.ben, 'still running']]);
     expect(byId(result).get(id.ben)).toMatchObject({ reason: 'still waiting at await_return (for sign_in) at the horizon, 1d after entry', endedAfterMs: DAY, events: [] });
+  });
+
+  it('runs from the console: Backtest on the Publish page shows its progress, then the customers on the diagram and each one', async () => {
+    const manage = 'test-key-backtest-manage';
+    const api = await apiOnDevServer({ WAYMARK_DUCKDB_FILE: world.file, WAYMARK_TEMPLATES_DIR: config.templates.dir, WAYMARK_API_KEYS: `${manage}:read+manage` }, undefined, { worker: false });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await signInToConsole(page, api.url, manage, 'Ada');
+      await page.goto(`${api.url}/console/publish`);
+      await page.fill('textarea[name=definition]', CART);
+      await page.fill('input[name=customers]', '10');
+      await page.click('button[value=backtest]');
+      expect(page.url()).toMatch(new RegExp(`^${api.url}/console/backtests/[0-9a-f-]{36}$`));
+      // The page reloads itself while it runs; the same five customers as above, drawn on the draft.
+      await page.waitForSelector('[data-testid=backtest-statuses]', { timeout: 120_000 });
+      const statuses = await page.locator('[data-testid=backtest-statuses] tr').evaluateAll((rows) => rows.map((r) => r.textContent));
+      expect(statuses).toEqual(['not entered1', 'converted1', 'exited0', 'completed2', 'still running1']);
+      expect(await page.textContent('g[data-step="nudge"] .counts')).toBe('4 passed · 0 waiting · 4 sent');
+      expect(await page.textContent('g[data-step="await_return"] .counts')).toBe('3 passed · 1 waiting'); // eve still waits there
+      expect(await page.textContent('g[data-step="reminder_pro"] .counts')).toBe('1 passed · 0 waiting · 1 sent');
+      expect(await page.textContent('[data-testid=backtest-summary]')).toContain("5 customers who sent its entry event, with the warehouse's events up to 2026-03-20 22:00; each run followed up to 4d after entry.");
+      const rows = await page.locator('[data-testid=backtest-customers] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      expect(rows.map((r) => [r[0], r[2]])).toEqual([[id.eve, 'still running +12h'], [id.dee, 'completed +6h'], [id.cy, 'not entered'], [id.ben, 'completed +3d'], [id.ana, 'converted +1d']]);
+      await shootConsole(page, 'backtest');
+      // A number of customers out of bounds (the form's own checks let none through) is named, with its setting.
+      const refused = await page.request.post(`${api.url}/console/publish`, { form: { definition: CART, intent: 'backtest', customers: '0' }, headers: { origin: api.url } });
+      expect(refused.status()).toBe(422);
+      expect(await refused.text()).toContain('Customers to backtest over must be a whole number from 1 to 1000 (WAYMARK_CONSOLE_BACKTEST_MAX_CUSTOMERS)');
+      await page.close();
+    } finally {
+      await browser.close();
+      await api.close();
+    }
   });
 
   it('names a bad option, and says to run a batch when the warehouse has no events', async () => {
