@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig, type Config } from '../config';
 import { applySchedules, listSchedules } from '../pipeline/schedules';
 import { connectClient } from '../temporal/connect';
-import type { Client } from '@temporalio/client';
+import { ScheduleNotFoundError, type Client } from '@temporalio/client';
 import { progressLine, runProgress } from '../pipeline/progress';
 
 async function withClient<T>(work: (client: Client, config: Config) => Promise<T>): Promise<T> {
@@ -12,6 +12,19 @@ async function withClient<T>(work: (client: Client, config: Config) => Promise<T
     return await work(client, config);
   } finally {
     await client.connection.close();
+  }
+}
+
+/** A change to one schedule; a schedule that does not exist yet (before `apply`) is said so, with what creates it. */
+async function onSchedule(scheduleId: string, change: () => Promise<void>): Promise<boolean> {
+  try {
+    await change();
+    return true;
+  } catch (err) {
+    if (!(err instanceof ScheduleNotFoundError)) throw err;
+    console.error(`waymark: there is no schedule "${scheduleId}" yet: 'waymark schedules apply' creates the schedules from config ('waymark schedules list' shows which exist)`);
+    process.exitCode = 1;
+    return false;
   }
 }
 
@@ -73,8 +86,8 @@ export function registerSchedulesCommand(program: Command): void {
       .addHelpText('after', `\nExamples:\n  waymark schedules ${name}\n  waymark schedules ${name} --schedule waymark-ingestion`)
       .action((flags: { schedule?: string }) =>
         withClient(async (client, config) => {
-          await act(client.schedule.getHandle(flags.schedule ?? config.pipeline.scheduleId));
-          console.log(`${name}: done`);
+          const id = flags.schedule ?? config.pipeline.scheduleId;
+          if (await onSchedule(id, () => act(client.schedule.getHandle(id)))) console.log(`${name}: done`);
         }),
       );
   one('pause', 'stop starting runs until resumed', (h) => h.pause('paused with waymark schedules pause'));
@@ -93,8 +106,8 @@ export function registerSchedulesCommand(program: Command): void {
       if (!from || !to) this.error(`error: required option '${from ? '--to' : '--from'} <date>' not specified`, { exitCode: 2, code: 'commander.error' });
       return withClient(async (client, config) => {
         if (to <= from) throw new InvalidArgumentError('--to must be after --from');
-        await client.schedule.getHandle(flags.schedule ?? config.pipeline.scheduleId).backfill({ start: from, end: to });
-        console.log(`backfill requested from ${from.toISOString()} to ${to.toISOString()}`);
+        const id = flags.schedule ?? config.pipeline.scheduleId;
+        if (await onSchedule(id, () => client.schedule.getHandle(id).backfill({ start: from, end: to }))) console.log(`backfill requested from ${from.toISOString()} to ${to.toISOString()}`);
       });
     });
 }

@@ -40,7 +40,7 @@ export interface BacktestEvents {
 export class NoCustomerEventsError extends Error {
   readonly code = 'WAREHOUSE_NO_EVENTS';
   constructor(detail: string) {
-    super(`the warehouse has no customer events yet (${detail}): run a batch first: waymark seed; waymark schedules trigger`);
+    super(`the warehouse has no customer events yet (${detail}): run a batch first: waymark seed; waymark schedules apply; waymark schedules trigger`);
     this.name = 'NoCustomerEventsError';
   }
 }

@@ -233,6 +233,6 @@ describe('journey backtest over the warehouse', () => {
     expect(horizon.stderr).toMatch(/option '--horizon <duration>' argument '3 days' is invalid\. must be a duration/);
     expect(empty.code).toBe(1);
     expect(empty.stderr).toContain('the warehouse has no customer events yet');
-    expect(empty.stderr).toContain('run a batch first: waymark seed; waymark schedules trigger');
+    expect(empty.stderr).toContain('run a batch first: waymark seed; waymark schedules apply; waymark schedules trigger');
   });
 });
