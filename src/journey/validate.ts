@@ -102,7 +102,12 @@ function toIssues(issue: z.core.$ZodIssue, base: PropertyKey[]): ValidationIssue
   return [{ path: path.join('.'), message: describe(issue, path) }];
 }
 
+/** A union field that is missing altogether: every option failed on the field itself, none of them on something inside it. */
+const missing = (issue: z.core.$ZodIssue) =>
+  issue.code === 'invalid_union' && issue.errors.length > 0 && issue.errors.every((errors) => errors.length > 0 && errors.every((e) => e.code === 'invalid_type' && e.path.length === 0 && /received undefined/.test(e.message)));
+
 function describe(issue: z.core.$ZodIssue, path: PropertyKey[]): string {
+  if (missing(issue)) return path.join('.') === 'entry' ? 'is required: the event that starts the journey, e.g. "entry: { event: signed_up }" (or a list of them)' : 'is required';
   if (issue.code === 'invalid_union') {
     // A discriminated union (step kinds) that matched no option.
     if (issue.discriminator) {

@@ -30,6 +30,7 @@ const CASES: Array<[string, Edits, string, RegExp]> = [
   ['unknown step in a branch condition', { 'steps.check.branches.0.next': 'nowhere' }, 'steps.check.branches.0.next', unknownStep],
   ['unknown step in a split path', { 'steps.offer_test.paths.1.next': 'nowhere' }, 'steps.offer_test.paths.1.next', unknownStep],
   ['unknown start step', { start: 'nowhere' }, 'start', unknownStep],
+  ['a missing entry', { entry: undefined }, 'entry', /^is required: the event that starts the journey, e\.g\. "entry: \{ event: signed_up \}" \(or a list of them\)$/],
   ['a step reference that is not a step id', { 'steps.nudge.next': 'the end' }, 'steps.nudge.next', /must be a step id: a letter/],
 
   // Graph rules.
